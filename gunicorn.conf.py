@@ -1,0 +1,10 @@
+"""gunicorn settings, read from the environment (Procfile and scripts/start use this file)."""
+
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # long exports stream within this
+keepalive = 30  # phones on slow links reuse their connection
+accesslog = os.environ.get("ACCESS_LOG", "-")

@@ -1,0 +1,78 @@
+"""Lumbung's Flask application: the sync API, accounts, regions and the PWA."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import config as config_module
+from .extensions import api, db, jwt, migrate
+
+MIGRATIONS = str(Path(__file__).parent / "migrations")
+
+
+def create_app(test_config=None):
+    """Create and configure the app; tests pass a dict that overrides the environment."""
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    _api_settings(app)
+    if test_config:
+        app.config.update(test_config)
+    config_module.check_secrets(app.config)
+    _database_settings(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    jwt.init_app(app)
+    api.init_app(app)
+
+    from . import auth, blueprints, cli, errors, gzip_middleware
+
+    errors.init_app(app)
+    auth.init_app(app)
+    blueprints.register(app, api)
+    cli.init_app(app)
+    gzip_middleware.init_app(app)
+    return app
+
+
+def _api_settings(app):
+    app.config.update(
+        API_TITLE="Lumbung API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        JSON_SORT_KEYS=False,
+        PROPAGATE_EXCEPTIONS=False,
+    )
+
+
+def _database_settings(app):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # Heroku-style URLs
+        uri = "postgresql://" + uri[len("postgres://") :]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    options = {"pool_pre_ping": True}
+    if uri.startswith("sqlite"):
+        options["connect_args"] = {"timeout": 30}
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL, foreign keys and a busy timeout, so concurrent workers wait instead of failing."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()

@@ -1,0 +1,458 @@
+"""The one write path. Push, admin screens, the hub and imports all call apply_ops.
+
+In one transaction it takes the write lock (the sync_state row), answers ops seen before as
+`duplicate`, re-stamps clocks far ahead, checks each op's fields (sync.records), its scope
+(server.scope) and its references, merges it (sync.merge), and then writes every change in a
+few batched statements, each changed record with a new change-feed sequence number.
+Ops are judged one by one: a rejected op changes nothing, and the others still apply.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import bindparam, insert, select, text, update
+
+from sync.hlc import Clock
+from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_status, same_immutable
+from sync.quantity import parse_milli
+from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
+
+from .extensions import db
+from .models import AppliedOp, Conflict, Product, Region, Review, StockMovement
+from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
+from .scope import covers
+from .timeutil import rfc3339, utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who an op is applied for: an account's id, role, regions and phone."""
+
+    id: str
+    role: str
+    regions: tuple
+    phone: str = None
+
+
+@dataclass
+class Rec:
+    """A record held in memory while a batch of ops is applied."""
+
+    entity: str
+    data: dict
+    hlcs: dict = field(default_factory=dict)
+    deleted: bool = False
+    village_code: str = None
+    producer_id: str = None
+    created_by: str = None
+    new: bool = False
+    dirty: bool = False
+    cascade: bool = False  # its village changed: its children follow
+    stock_delta: int = 0
+
+
+def apply_ops(actor, ops, device_id=None):
+    """Apply ops for an actor in one transaction; answers (results, server hlc)."""
+    batch = Batch(actor, device_id)
+    results = batch.run(ops)
+    db.session.commit()
+    return results, batch.hlc
+
+
+def may_write(actor, producer):
+    """Whether an actor may see and write a producer record (and its products and stock)."""
+    if actor.role == "producer":
+        return producer.created_by == actor.id or (
+            actor.phone is not None and producer.data.get("phone") == actor.phone
+        )
+    return covers(actor.regions, producer.village_code)
+
+
+class Batch:
+    """One push's worth of ops, applied against an in-memory cache and written at the end."""
+
+    def __init__(self, actor, device_id):
+        self.actor = actor
+        self.device_id = device_id
+        self.now = utcnow()
+        self.cache = {}
+        self.villages = set()
+        self.conflicts = []
+        self.applied = []
+        self.touched = []  # records changed, in order
+        self.hlc = None
+
+    def run(self, ops):
+        """Validate, lock, apply each op in order, write; answers one result per op."""
+        checked = [self._validate(op) for op in ops]
+        valid = [op for op in checked if not isinstance(op, dict) or "error" not in op]
+        state = self._lock()
+        self.clock = Clock(current_app.config["SERVER_ID"], state.hlc)
+        seen = self._already_applied([op["op_id"] for op in valid])
+        self._preload(valid)
+        results = []
+        for op in checked:
+            if "error" in op:
+                results.append(op)
+            elif op["op_id"] in seen:
+                results.append({"op_id": op["op_id"], "status": "duplicate"})
+            else:
+                results.append(self._apply_one(op))
+                if results[-1]["status"] != "rejected":
+                    seen.add(op["op_id"])
+        self._write(state)
+        return results
+
+    # -- reading -------------------------------------------------------------
+
+    @staticmethod
+    def _validate(op):
+        try:
+            return validate_op(op)
+        except OpError as exc:
+            op_id = op.get("op_id") if isinstance(op, dict) else None
+            return rejected(op_id, exc)
+
+    def _lock(self):
+        # Taking the row lock first orders every writer: feed sequence numbers are handed
+        # out in commit order, so a pull never skips a change committed late (PostgreSQL).
+        db.session.execute(text("UPDATE sync_state SET seq = seq WHERE id = 1"))
+        return db.session.execute(text("SELECT seq, hlc FROM sync_state WHERE id = 1")).one()
+
+    def _already_applied(self, op_ids):
+        found = set()
+        for chunk in _chunks(op_ids):
+            found.update(db.session.scalars(select(AppliedOp.op_id).where(AppliedOp.op_id.in_(chunk))))
+        return found
+
+    def _preload(self, ops):
+        """Load every record the ops name or refer to, a few queries per entity."""
+        wanted = {name: set() for name in MODELS}
+        for op in ops:
+            wanted[op["entity"]].add(op["entity_id"])
+            ref = op["fields"].get("producer_id") or op["fields"].get("product_id")
+            if ref:
+                wanted["producer" if "producer_id" in op["fields"] else "product"].add(ref)
+            village = op["fields"].get("village_code")
+            if village:
+                self.villages.add(village)
+        for entity in ("stock_movement", "review", "product", "producer"):
+            for row in self._load(entity, wanted[entity]):
+                self.cache[(entity, row["id"])] = self._rec_from_row(entity, row)
+                if entity != "producer":
+                    wanted["producer"].add(row["producer_id"])
+        if self.villages:
+            rows = db.session.scalars(select(Region.code).where(Region.code.in_(self.villages), Region.level == 4))
+            self.villages = set(rows)
+
+    def _load(self, entity, ids):
+        model = MODELS[entity]
+        for chunk in _chunks(sorted(ids)):
+            yield from db.session.execute(select(model.__table__).where(model.id.in_(chunk))).mappings()
+
+    @staticmethod
+    def _rec_from_row(entity, row):
+        return Rec(
+            entity=entity,
+            data=to_wire(entity, row),
+            hlcs=row.get("hlcs") or {},
+            deleted=bool(row.get("deleted")),
+            village_code=row.get("village_code"),
+            producer_id=row["id"] if entity == "producer" else row.get("producer_id"),
+            created_by=row.get("created_by"),
+        )
+
+    # -- applying one op -----------------------------------------------------
+
+    def _apply_one(self, op):
+        guarded = self.clock.guard(op["hlc"])
+        restamped = guarded != op["hlc"]
+        op = {**op, "hlc": guarded}
+        try:
+            status = getattr(self, f"_{op['action']}_{op['entity']}")(op)
+        except OpError as exc:
+            return rejected(op["op_id"], exc)
+        if status == "applied" or status == "duplicate":
+            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"]})
+        result = {"op_id": op["op_id"], "status": status}
+        if restamped:
+            result["hlc"] = guarded
+        return result
+
+    def _upsert_producer(self, op):
+        rec, fields = self.cache.get(("producer", op["entity_id"])), op["fields"]
+        if "village_code" in fields and fields["village_code"] not in self.villages:
+            raise OpError("validation_error", {"village_code": ("unknown_region", {"code": fields["village_code"]})})
+        if rec is None:
+            rec = self._create("producer", op)
+            rec.producer_id, rec.village_code = op["entity_id"], rec.data["village_code"]
+            self._require_scope(rec)
+            self._add(rec)
+            return "applied"
+        self._require_scope(rec)
+        if rec.deleted:
+            return self._edit_of_deleted(rec, op)
+        merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
+        if "village_code" in merge.changed:
+            moved = Rec("producer", data={**rec.data, **merge.changed}, created_by=rec.created_by)
+            moved.village_code = merge.changed["village_code"]
+            self._require_scope(moved)
+            rec.village_code = moved.village_code
+        # Products and stock follow a producer that moves desa or changes owner (phone).
+        rec.cascade = rec.cascade or "village_code" in merge.changed or "phone" in merge.changed
+        return self._commit_merge(rec, op, merge)
+
+    def _upsert_product(self, op):
+        rec, fields = self.cache.get(("product", op["entity_id"])), op["fields"]
+        if fields.get("status") not in (None,) + DEVICE_STATUSES:
+            raise OpError("forbidden", reason="status_set_by_review")
+        if rec is None:
+            rec = self._create("product", op, defaults={"status": "draft", "certifications": [], "photos": []})
+            producer = self._live("producer", fields["producer_id"])
+            self._require_scope(producer)
+            rec.producer_id, rec.village_code = producer.producer_id, producer.village_code
+            self._add(rec)
+            return "applied"
+        self._require_scope(self.cache[("producer", rec.producer_id)])
+        if rec.deleted:
+            return self._edit_of_deleted(rec, op)
+        if fields.get("producer_id", rec.producer_id) != rec.producer_id:
+            raise OpError("validation_error", {"producer_id": ("immutable", {})})
+        merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
+        resubmit_if_edited(merge, rec.data.get("status"), op["hlc"])
+        return self._commit_merge(rec, op, merge)
+
+    def _upsert_stock_movement(self, op):
+        return self._insert_immutable(op, self._new_movement)
+
+    def _upsert_review(self, op):
+        if self.actor.role != "admin":
+            raise OpError("forbidden", reason="admins_review")
+        return self._insert_immutable(op, self._new_review)
+
+    def _insert_immutable(self, op, make):
+        rec, fields = self.cache.get((op["entity"], op["entity_id"])), op["fields"]
+        if rec is not None:
+            self._require_scope(self.cache[("producer", rec.producer_id)])
+            if same_immutable(rec.data, fields):
+                return "duplicate"
+            raise OpError("immutable")
+        missing = missing_required(op["entity"], fields)
+        if missing:
+            raise OpError("validation_error", {name: ("required", {}) for name in missing})
+        product = self._live("product", fields["product_id"])
+        self._require_scope(self.cache[("producer", product.producer_id)])
+        rec = make(op, product)
+        rec.producer_id, rec.village_code = product.producer_id, product.village_code
+        self._add(rec)
+        return "applied"
+
+    def _new_movement(self, op, product):
+        product.stock_delta += parse_milli(op["fields"]["qty"])
+        data = {"id": op["entity_id"], "note": None, **op["fields"]}
+        return Rec("stock_movement", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
+
+    def _new_review(self, op, product):
+        if not covers(self.actor.regions, product.village_code):
+            raise OpError("forbidden")
+        data = {
+            "id": op["entity_id"],
+            "note": None,
+            **op["fields"],
+            "reviewer_id": self.actor.id,
+            "at": rfc3339(self.now),
+        }
+        merge = review_status(merge_upsert(product.data, product.hlcs, {}, op["hlc"]), data["decision"], op["hlc"])
+        self._commit_merge(product, op, merge)
+        return Rec("review", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
+
+    def _delete_producer(self, op):
+        return self._delete(op)
+
+    def _delete_product(self, op):
+        return self._delete(op)
+
+    def _delete_stock_movement(self, op):
+        raise OpError("immutable")
+
+    def _delete_review(self, op):
+        raise OpError("immutable")
+
+    def _delete(self, op):
+        rec = self.cache.get((op["entity"], op["entity_id"]))
+        if rec is None:
+            raise OpError("unknown_reference", entity=op["entity"], id=op["entity_id"])
+        self._require_scope(self.cache[("producer", rec.producer_id)])
+        if not rec.deleted:
+            rec.deleted = True
+            rec.hlcs = {**rec.hlcs, "_deleted": op["hlc"]}
+            self._touch(rec)
+        return "applied"
+
+    # -- helpers for the rules -----------------------------------------------
+
+    def _create(self, entity, op, defaults=None):
+        """A new record from a creating upsert, not yet added (scope is checked first)."""
+        missing = missing_required(entity, op["fields"])
+        if missing:
+            raise OpError("validation_error", {name: ("required", {}) for name in missing})
+        data = {**dict.fromkeys(WIRE_FIELDS[entity]), **(defaults or {}), **op["fields"], "id": op["entity_id"]}
+        return Rec(entity, data=data, hlcs=dict.fromkeys(op["fields"], op["hlc"]), created_by=self.actor.id, new=True)
+
+    def _add(self, rec):
+        self.cache[(rec.entity, rec.data["id"])] = rec
+        self._touch(rec)
+
+    def _commit_merge(self, rec, op, merge):
+        for name, value, winner in merge.losers:
+            self._conflict(rec, op, "lost_to_later", name, value, winner)
+        if merge.changed or merge.hlcs != rec.hlcs:
+            rec.data = {**rec.data, **merge.changed}
+            rec.hlcs = merge.hlcs
+            self._touch(rec)
+        return "applied"
+
+    def _edit_of_deleted(self, rec, op):
+        for name, value, winner in deleted_losers(op["fields"], rec.hlcs.get("_deleted", "")):
+            self._conflict(rec, op, "deleted", name, value, winner)
+        return "applied"
+
+    def _conflict(self, rec, op, reason, name, value, winner):
+        self.conflicts.append(
+            {
+                "entity": rec.entity,
+                "entity_id": op["entity_id"],
+                "op_id": op["op_id"],
+                "reason": reason,
+                "field": name,
+                "value": value,
+                "hlc": op["hlc"],
+                "winning_hlc": winner,
+                "user_id": self.actor.id,
+                "device_id": self.device_id,
+                "created_at": self.now,
+            }
+        )
+
+    def _live(self, entity, entity_id):
+        rec = self.cache.get((entity, entity_id))
+        if rec is None or rec.deleted:
+            raise OpError("unknown_reference", entity=entity, id=entity_id)
+        return rec
+
+    def _require_scope(self, producer):
+        if not may_write(self.actor, producer):
+            raise OpError("forbidden")
+
+    def _touch(self, rec):
+        if not rec.dirty:
+            rec.dirty = True
+            self.touched.append(rec)
+
+    # -- writing -------------------------------------------------------------
+
+    def _write(self, state):
+        seq = state.seq
+        rows = {name: ([], []) for name in MODELS}  # (inserts, updates)
+        stock = []
+        for rec in self.touched:
+            seq += 1
+            columns = {**to_columns(rec.entity, rec.data), "seq": seq}
+            self._scope_columns(rec, columns)
+            rows[rec.entity][0 if rec.new else 1].append(columns)
+        for (entity, _), rec in self.cache.items():
+            if entity == "product" and rec.stock_delta:
+                if rec.new:
+                    next(r for r in rows["product"][0] if r["id"] == rec.data["id"])["stock_milli"] = rec.stock_delta
+                else:
+                    stock.append({"b_id": rec.data["id"], "delta": rec.stock_delta})
+        for entity, (inserts, updates) in rows.items():
+            table = MODELS[entity].__table__
+            if inserts:
+                db.session.execute(insert(table), inserts)
+            if updates:
+                keys = [k for k in updates[0] if k != "id"]
+                stmt = update(table).where(table.c.id == bindparam("b_id")).values({k: bindparam(k) for k in keys})
+                db.session.execute(stmt, [{**r, "b_id": r["id"]} for r in updates])
+        if stock:
+            table = Product.__table__
+            stmt = (
+                update(table)
+                .where(table.c.id == bindparam("b_id"))
+                .values(stock_milli=table.c.stock_milli + bindparam("delta"))
+            )
+            db.session.execute(stmt, stock)
+        seq = self._cascade_villages(seq)
+        if self.applied:
+            now = self.now
+            db.session.execute(
+                insert(AppliedOp.__table__), [{**a, "user_id": self.actor.id, "applied_at": now} for a in self.applied]
+            )
+        if self.conflicts:
+            db.session.execute(insert(Conflict.__table__), self.conflicts)
+        self.hlc = self.clock.tick()
+        db.session.execute(
+            text("UPDATE sync_state SET seq = :seq, hlc = :hlc WHERE id = 1"), {"seq": seq, "hlc": self.hlc}
+        )
+
+    def _scope_columns(self, rec, columns):
+        if rec.entity in ("producer", "product"):
+            columns["hlcs"] = rec.hlcs
+            columns["deleted"] = rec.deleted
+            columns["updated_at"] = self.now
+        if rec.new:
+            if rec.entity == "product":
+                columns["stock_milli"] = 0
+            if rec.entity != "review":
+                columns["created_by"] = rec.created_by
+            if rec.entity in ("producer", "product", "stock_movement"):
+                columns["created_at"] = self.now
+            if rec.entity in ("stock_movement", "review"):
+                columns["hlc"] = rec.hlcs[""]
+        if rec.entity != "producer":
+            columns["village_code"] = rec.village_code
+            columns["producer_id"] = rec.producer_id
+
+    def _cascade_villages(self, seq):
+        """A producer moved desa or changed phone: its products, stock and reviews are sent again."""
+        for rec in self.touched:
+            if not (rec.entity == "producer" and rec.cascade):
+                continue
+            for model in (Product, StockMovement, Review):
+                ids = db.session.scalars(
+                    select(model.id).where(model.producer_id == rec.data["id"]).order_by(model.seq)
+                ).all()
+                params = []
+                for child_id in ids:
+                    seq += 1
+                    params.append({"b_id": child_id, "village_code": rec.village_code, "seq": seq})
+                if params:
+                    table = model.__table__
+                    stmt = (
+                        update(table)
+                        .where(table.c.id == bindparam("b_id"))
+                        .values(village_code=bindparam("village_code"), seq=bindparam("seq"))
+                    )
+                    db.session.execute(stmt, params)
+        return seq
+
+
+def rejected(op_id, exc):
+    """The result of an op that was not applied, with its error in the contract's shape."""
+    from .errors import field_errors
+    from .messages import message
+
+    details = dict(exc.details)
+    if exc.fields:
+        details.update(field_errors(exc.fields))
+    return {
+        "op_id": op_id,
+        "status": "rejected",
+        "error": {"code": exc.code, "message": message(exc.code), "details": details},
+    }
+
+
+def _chunks(items, size=900):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,190 @@
+"""Login, refresh and the token rules: a device per login, revocable at once."""
+
+from datetime import timedelta
+
+from flask import current_app, request
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    get_jwt,
+    jwt_required,
+)
+from flask_smorest import Blueprint
+from marshmallow import fields
+from sqlalchemy import func, select
+
+from .errors import ApiError, error_response
+from .extensions import db, jwt
+from .models import Device, LoginAttempt, User, UserRegion
+from .pins import verify_pin
+from .schemas import BaseSchema, Phone, Pin, Uuid, new_uuid
+from .timeutil import utcnow
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
+
+
+class LoginSchema(BaseSchema):
+    phone = Phone(required=True, metadata={"example": "081200000001"})
+    pin = Pin(required=True, metadata={"example": "246810"})
+    device_id = Uuid(required=True)
+
+
+class AccountSchema(BaseSchema):
+    id = fields.String()
+    name = fields.String()
+    role = fields.String()
+    phone = fields.String()
+    regions = fields.List(fields.String())
+
+
+class TokensSchema(BaseSchema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    user = fields.Nested(AccountSchema)
+
+
+class AccessTokenSchema(BaseSchema):
+    access_token = fields.String()
+
+
+def user_regions(user_id):
+    """The region codes an account is assigned to, sorted."""
+    rows = db.session.execute(
+        select(UserRegion.region_code).where(UserRegion.user_id == user_id).order_by(UserRegion.region_code)
+    )
+    return [code for (code,) in rows]
+
+
+def account_json(user):
+    """An account as the API shows it."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "phone": user.phone,
+        "regions": user_regions(user.id),
+    }
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, TokensSchema)
+def login(body):
+    """Log in with phone and PIN on a device; answers access and refresh tokens."""
+    now = utcnow()
+    address = request.remote_addr or "unknown"
+    _check_lockouts(body["phone"], address, now)
+    user = db.session.scalar(select(User).where(User.phone == body["phone"]))
+    if not verify_pin(user.pin_hash if user else None, body["pin"]):
+        db.session.add(LoginAttempt(phone=body["phone"], address=address, at=now))
+        db.session.commit()
+        raise ApiError(401, "invalid_credentials")
+    device = _device_for_login(user, body["device_id"], now)
+    db.session.commit()
+    claims = {"dev": device.id, "role": user.role}
+    return {
+        "access_token": create_access_token(identity=user.id, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=user.id, additional_claims=claims),
+        "user": account_json(user),
+    }
+
+
+@blp.route("/refresh", methods=["POST"])
+@blp.response(200, AccessTokenSchema)
+@jwt_required(refresh=True)
+def refresh():
+    """Trade a refresh token for a new access token on the same device."""
+    claims = get_jwt()
+    token = create_access_token(
+        identity=claims["sub"], additional_claims={"dev": claims["dev"], "role": claims["role"]}
+    )
+    return {"access_token": token}
+
+
+def _check_lockouts(phone, address, now):
+    """429 after too many wrong PINs for a phone, or from one address, within the window."""
+    config = current_app.config
+    since = now - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
+    for column, value, limit in (
+        (LoginAttempt.phone, phone, config["LOGIN_FAILURES_PER_PHONE"]),
+        (LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"]),
+    ):
+        count, oldest = db.session.execute(
+            select(func.count(), func.min(LoginAttempt.at)).where(column == value, LoginAttempt.at > since)
+        ).one()
+        if count >= limit:
+            # Wait until the oldest failure in the window has aged out.
+            retry = int((oldest - since).total_seconds()) + 1
+            raise ApiError(429, "too_many_attempts", {"retry_after": retry}, {"Retry-After": str(retry)})
+
+
+def _device_for_login(user, device_id, now):
+    device = db.session.scalar(select(Device).where(Device.device_id == device_id, Device.user_id == user.id))
+    agent = (request.user_agent.string or "")[:300]
+    if device is None:
+        device = Device(id=new_uuid(), device_id=device_id, user_id=user.id, created_at=now)
+        db.session.add(device)
+    elif device.revoked_at is not None:
+        # A fresh session id, so the tokens issued before the revocation stay dead.
+        device.id = new_uuid()
+        device.revoked_at = None
+    device.user_agent = agent
+    device.last_seen_at = now
+    return device
+
+
+def init_app(app):
+    """Token lifetimes, and the callbacks that answer token errors in our shape."""
+    app.config.setdefault("JWT_ACCESS_TOKEN_EXPIRES", timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]))
+    app.config.setdefault("JWT_REFRESH_TOKEN_EXPIRES", timedelta(days=app.config["REFRESH_TOKEN_DAYS"]))
+    app.config.setdefault("JWT_ALGORITHM", "HS256")
+    app.config.setdefault("JWT_DECODE_ALGORITHMS", ["HS256"])
+
+
+@jwt.user_lookup_loader
+def _load_user(jwt_header, jwt_data):
+    return db.session.get(User, jwt_data["sub"])
+
+
+@jwt.user_lookup_error_loader
+def _user_missing(jwt_header, jwt_data):
+    return error_response(401, "invalid_token")
+
+
+@jwt.token_in_blocklist_loader
+def _device_revoked(jwt_header, jwt_data):
+    device_row = jwt_data.get("dev")
+    if not device_row:
+        return True
+    revoked = db.session.execute(select(Device.revoked_at).where(Device.id == device_row)).first()
+    return revoked is None or revoked[0] is not None
+
+
+@jwt.revoked_token_loader
+def _revoked(jwt_header, jwt_data):
+    return error_response(401, "device_revoked")
+
+
+@jwt.expired_token_loader
+def _expired(jwt_header, jwt_data):
+    return error_response(401, "token_expired")
+
+
+@jwt.invalid_token_loader
+def _invalid(reason):
+    return error_response(401, "invalid_token")
+
+
+@jwt.unauthorized_loader
+def _missing(reason):
+    return error_response(401, "unauthorized")
+
+
+@jwt.needs_fresh_token_loader
+def _needs_fresh(jwt_header, jwt_data):
+    return error_response(401, "invalid_token")
+
+
+@jwt.token_verification_failed_loader
+def _failed(jwt_header, jwt_data):
+    return error_response(401, "invalid_token")

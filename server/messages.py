@@ -1,0 +1,113 @@
+"""Error messages for people, in Bahasa Indonesia (default) and English."""
+
+from flask import request
+
+LANGUAGES = ("id", "en")
+
+MESSAGES = {
+    "bad_request": ("Permintaan tidak dapat dibaca.", "The request could not be read."),
+    "invalid_json": ("Isi permintaan bukan JSON yang benar.", "The request body is not valid JSON."),
+    "invalid_parameter": ("Parameter tidak sah.", "A query parameter is not valid."),
+    "validation_error": ("Ada data yang tidak sah.", "Some data is not valid."),
+    "unauthorized": ("Silakan masuk terlebih dahulu.", "Please log in first."),
+    "token_expired": (
+        "Sesi Anda sudah berakhir. Silakan masuk lagi.",
+        "Your session has expired. Please log in again.",
+    ),
+    "invalid_token": ("Token tidak sah.", "The token is not valid."),
+    "device_revoked": ("Perangkat ini sudah dicabut aksesnya.", "This device has been revoked."),
+    "invalid_credentials": ("Nomor HP atau PIN salah.", "Wrong phone number or PIN."),
+    "too_many_attempts": (
+        "Terlalu banyak PIN salah. Coba lagi nanti.",
+        "Too many wrong PINs. Try again later.",
+    ),
+    "forbidden": ("Anda tidak berhak melakukan ini.", "You are not allowed to do this."),
+    "not_found": ("Tidak ditemukan.", "Not found."),
+    "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
+    "payload_too_large": ("Data terlalu besar.", "The request is too large."),
+    "unsupported_media_type": ("Jenis data tidak didukung.", "Unsupported media type."),
+    "phone_taken": ("Nomor HP sudah terdaftar.", "This phone number is already registered."),
+    "unknown_region": ("Kode wilayah tidak dikenal.", "Unknown region code."),
+    "rate_limited": ("Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests. Try again later."),
+    "internal_error": (
+        "Terjadi kesalahan di server. Data Anda aman; coba lagi.",
+        "Something went wrong on the server. Your data is safe; please try again.",
+    ),
+    "service_unavailable": ("Layanan sedang sibuk. Coba lagi.", "The service is busy. Try again."),
+    "conflict": ("Terjadi konflik data.", "The data conflicts with what is stored."),
+    "invalid_cursor": ("Cursor sinkronisasi tidak sah.", "The sync cursor is not valid."),
+    "unknown_reference": (
+        "Data yang dirujuk tidak ada.",
+        "The record this refers to does not exist.",
+    ),
+    "immutable": (
+        "Catatan stok tidak bisa diubah; buat catatan koreksi baru.",
+        "A stock movement cannot be changed; record a correcting movement instead.",
+    ),
+    "hash_mismatch": ("Isi berkas tidak sesuai dengan namanya.", "The bytes do not match their hash."),
+    "range_not_satisfiable": ("Rentang unggahan tidak sesuai.", "The upload range does not fit."),
+}
+
+FIELD_MESSAGES = {
+    "required": ("Wajib diisi.", "Required."),
+    "invalid": ("Tidak sah.", "Not valid."),
+    "too_long": ("Terlalu panjang (paling banyak {max} karakter).", "Too long (at most {max} characters)."),
+    "invalid_phone": (
+        "Nomor HP tidak sah; tulis seperti 0812… atau +62812….",
+        "Not a valid phone number; write it like 0812… or +62812….",
+    ),
+    "invalid_pin": ("PIN harus 6 angka.", "The PIN must be 6 digits."),
+    "invalid_choice": ("Harus salah satu dari: {choices}.", "Must be one of: {choices}."),
+    "invalid_uuid": ("Harus UUID huruf kecil.", "Must be a lower-case UUID."),
+    "unknown_region": ("Kode wilayah tidak dikenal: {code}.", "Unknown region code: {code}."),
+    "wrong_region_level": (
+        "Kode wilayah tingkat ini tidak bisa dipakai di sini.",
+        "A region of this level cannot be used here.",
+    ),
+    "not_a_string": ("Harus teks.", "Must be text."),
+    "not_an_integer": ("Harus bilangan bulat.", "Must be a whole number."),
+    "not_a_list": ("Harus daftar.", "Must be a list."),
+    "not_an_object": ("Harus objek.", "Must be an object."),
+    "invalid_decimal": (
+        'Harus angka desimal dalam teks, paling banyak 3 angka di belakang koma (mis. "12.5").',
+        'Must be a decimal number as text with at most 3 places (e.g. "12.5").',
+    ),
+    "invalid_datetime": (
+        "Harus waktu RFC 3339 UTC (mis. 2026-11-27T08:15:00Z).",
+        "Must be an RFC 3339 UTC time (e.g. 2026-11-27T08:15:00Z).",
+    ),
+    "invalid_date": ("Harus tanggal (YYYY-MM-DD).", "Must be a date (YYYY-MM-DD)."),
+    "invalid_hlc": ("Jam HLC tidak sah.", "Not a valid HLC timestamp."),
+    "out_of_range": ("Di luar rentang yang diizinkan.", "Out of the allowed range."),
+    "unknown_field": ("Kolom tidak dikenal.", "Unknown field."),
+    "invalid_sha256": ("Harus hash sha256 (64 huruf hex kecil).", "Must be a sha256 hash (64 lower-case hex digits)."),
+    "must_not_be_zero": ("Tidak boleh nol.", "Must not be zero."),
+}
+
+
+def language():
+    """Pick the response language from Accept-Language; Indonesian by default."""
+    try:
+        best = request.accept_languages.best_match(LANGUAGES, default="id")
+    except RuntimeError:  # outside a request
+        return "id"
+    return best or "id"
+
+
+def message(code, lang=None):
+    """Return the message for an error code in the request's language."""
+    idx = LANGUAGES.index(lang or language())
+    pair = MESSAGES.get(code) or MESSAGES["bad_request"]
+    return pair[idx]
+
+
+def field_message(code, lang=None, **params):
+    """Return a field-level message, formatted with its parameters."""
+    idx = LANGUAGES.index(lang or language())
+    pair = FIELD_MESSAGES.get(code) or FIELD_MESSAGES["invalid"]
+    return pair[idx].format_map(_Blank(params))
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""

@@ -1,0 +1,87 @@
+"""Shared marshmallow pieces: a base schema and fields whose errors are codes."""
+
+import re
+import uuid
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
+
+from sync.phone import normalize_phone
+
+PIN_RE = re.compile(r"^[0-9]{6}$")
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+REGION_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+
+# marshmallow's own messages, mapped to our field error codes.
+MARSHMALLOW_CODES = {
+    "Missing data for required field.": "required",
+    "Field may not be null.": "required",
+    "Not a valid string.": "not_a_string",
+    "Not a valid integer.": "not_an_integer",
+    "Not a valid list.": "not_a_list",
+    "Unknown field.": "unknown_field",
+    "Invalid input type.": "not_an_object",
+}
+
+
+class BaseSchema(Schema):
+    """Ignore unknown keys: clients may send more than we read."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+
+class Phone(fields.String):
+    """A phone number in any of the three spellings, loaded as +62..."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        phone = normalize_phone(value)
+        if phone is None:
+            raise ValidationError("invalid_phone")
+        return phone
+
+
+class Pin(fields.String):
+    """A PIN of exactly six digits."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not PIN_RE.match(value):
+            raise ValidationError("invalid_pin")
+        return value
+
+
+class Uuid(fields.String):
+    """A lower-case UUID as text."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not UUID_RE.match(value):
+            raise ValidationError("invalid_uuid")
+        return value
+
+
+class RegionCode(fields.String):
+    """A Kemendagri code with dots: 32, 32.04, 32.04.10 or 32.04.10.2001."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not REGION_RE.match(value):
+            raise ValidationError("unknown_region")
+        return value
+
+
+def Name(**kwargs):
+    """A person's or record's name: 1 to 200 characters."""
+    return fields.String(validate=_length(1, 200), **kwargs)
+
+
+def _length(low, high):
+    def check(value):
+        if len(value.strip()) < low:
+            raise ValidationError("required")
+        if len(value) > high:
+            raise ValidationError("too_long")
+
+    return check
+
+
+def new_uuid():
+    """A new random UUID as text."""
+    return str(uuid.uuid4())

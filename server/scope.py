@@ -1,0 +1,13 @@
+"""Region scope: which region codes an account covers."""
+
+
+def covers(region_codes, code):
+    """Tell whether a region code lies inside (or is) one of the given region codes."""
+    if not code:
+        return False
+    return any(code == r or code.startswith(r + ".") for r in region_codes)
+
+
+def region_level(code):
+    """1 for a province, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan."""
+    return code.count(".") + 1

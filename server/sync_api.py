@@ -1,0 +1,163 @@
+"""Push and pull, as SYNC-CONTRACT.md writes them.
+
+Push: a device sends ops (at most 1,000 and 2 MB); each is applied once, in order, in one
+transaction, and answered applied, duplicate or rejected. Pull: a device follows an opaque
+cursor and gets the current state of every record in its scope that changed after it.
+"""
+
+import json
+from datetime import timedelta
+
+from flask import Response, current_app, request
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
+
+from sync.cursor import CursorError, decode_cursor, encode_cursor
+from sync.hlc import Clock
+
+from .apply import Actor, apply_ops
+from .auth import user_regions
+from .errors import ApiError
+from .extensions import db
+from .feed import high_water, read_changes, server_hlc
+from .models import Device
+from .schemas import UUID_RE, BaseSchema, Uuid
+from .timeutil import utcnow
+
+blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Push ops, pull changes")
+
+MAX_OPS = 1000
+MAX_LIMIT = 5000
+
+
+class OpSchema(BaseSchema):
+    op_id = Uuid(required=True)
+    entity = fields.String(required=True, validate=validate.OneOf(["producer", "product", "stock_movement", "review"]))
+    entity_id = Uuid(required=True)
+    action = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
+    op_fields = fields.Dict(data_key="fields", metadata={"description": "The record's fields to set (upsert only)."})
+    hlc = fields.String(required=True, metadata={"example": "0001764230400000:0000:device-id"})
+
+
+class PushSchema(BaseSchema):
+    device_id = Uuid(required=True)
+    ops = fields.List(fields.Nested(OpSchema), required=True, validate=validate.Length(max=MAX_OPS))
+
+
+class ResultSchema(BaseSchema):
+    op_id = fields.String()
+    status = fields.String(metadata={"enum": ["applied", "duplicate", "rejected"]})
+    error = fields.Dict()
+    hlc = fields.String(metadata={"description": "Present when the server re-stamped an op's clock."})
+
+
+class PushAnswerSchema(BaseSchema):
+    results = fields.List(fields.Nested(ResultSchema))
+    hlc = fields.String()
+
+
+class PullArgsSchema(BaseSchema):
+    cursor = fields.String()
+    limit = fields.Integer(validate=validate.Range(min=1, max=MAX_LIMIT), load_default=500)
+
+
+class ChangeSchema(BaseSchema):
+    entity = fields.String()
+    entity_id = fields.String()
+    action = fields.String()
+    data = fields.Dict()
+
+
+class PullAnswerSchema(BaseSchema):
+    changes = fields.List(fields.Nested(ChangeSchema))
+    cursor = fields.String()
+    more = fields.Boolean()
+    reset = fields.Boolean()
+    hlc = fields.String()
+
+
+def actor_for(user):
+    """The Actor an account applies ops as."""
+    return Actor(id=user.id, role=user.role, regions=tuple(user_regions(user.id)), phone=user.phone)
+
+
+@blp.route("/push", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PushSchema}}})
+@blp.response(200, PushAnswerSchema)
+@jwt_required()
+def push():
+    """Apply a device's ops in order, once each; answers one result per op."""
+    body = _json_body()
+    if not isinstance(body, dict) or not isinstance(body.get("ops"), list):
+        raise ApiError(422, "validation_error", _field("ops", "not_a_list"))
+    if not isinstance(body.get("device_id"), str) or not UUID_RE.match(body["device_id"]):
+        raise ApiError(422, "validation_error", _field("device_id", "invalid_uuid"))
+    if len(body["ops"]) > MAX_OPS:
+        raise ApiError(413, "payload_too_large", {"max_ops": MAX_OPS})
+    try:
+        _mark_synced(get_jwt()["dev"], always=True)
+        results, hlc = apply_ops(actor_for(current_user), body["ops"], body["device_id"])
+    except OperationalError as exc:
+        db.session.rollback()
+        raise ApiError(503, "service_unavailable", headers={"Retry-After": "2"}) from exc
+    return _json({"results": results, "hlc": hlc})
+
+
+@blp.route("/pull", methods=["GET"])
+@blp.arguments(PullArgsSchema, location="query")
+@blp.response(200, PullAnswerSchema)
+@jwt_required()
+def pull(args):
+    """Changes in the caller's scope after the cursor, each record once, in its current state."""
+    user = current_user
+    secret = current_app.config["JWT_SECRET_KEY"].encode()
+    after, reset = 0, False
+    if args.get("cursor"):
+        try:
+            scope_version, after = decode_cursor(secret, args["cursor"], user.id)
+        except CursorError as exc:
+            raise ApiError(400, "invalid_cursor", {"reason": str(exc)}) from exc
+        if scope_version != user.scope_version:
+            after, reset = 0, True
+    upto = high_water()
+    hlc = Clock(current_app.config["SERVER_ID"], server_hlc()).peek()
+    if after >= upto and not reset:
+        # The most common request of all: nothing new. No scope queries.
+        changes, last, more = [], after, False
+    else:
+        changes, last, more = read_changes(user, user_regions(user.id), after, upto, args["limit"])
+    _mark_synced(get_jwt()["dev"])
+    cursor = encode_cursor(secret, user.id, user.scope_version, last)
+    return _json({"changes": changes, "cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
+
+
+def _json_body():
+    try:
+        return json.loads(request.get_data())
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "invalid_json") from exc
+
+
+def _json(payload):
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return Response(body, mimetype="application/json")
+
+
+def _field(name, code):
+    from .errors import field_errors
+
+    return field_errors({name: (code, {})})
+
+
+def _mark_synced(device_row_id, always=False):
+    """Remember when a device last synced (for the freshness dashboard), at most every few minutes."""
+    now = utcnow()
+    stmt = update(Device).where(Device.id == device_row_id)
+    if not always:
+        stmt = stmt.where((Device.last_sync_at.is_(None)) | (Device.last_sync_at < now - timedelta(minutes=5)))
+    result = db.session.execute(stmt.values(last_sync_at=now, last_seen_at=now))
+    if not always and result.rowcount:
+        db.session.commit()

@@ -1,0 +1,79 @@
+"""Hybrid logical clocks in the contract's text form: "<16-digit ms>:<4 hex counter>:<node id>".
+
+Plain text order of two HLCs is their time order, so records compare them as strings.
+"""
+
+import re
+import time
+
+HLC_RE = re.compile(r"^(\d{16}):([0-9a-f]{4}):([A-Za-z0-9._-]{1,64})$")
+MAX_COUNTER = 0xFFFF
+MAX_DRIFT_MS = 60_000  # an op further ahead of the server's clock than this is re-stamped
+
+
+def wall_ms():
+    """Milliseconds since 1970 by the wall clock."""
+    return int(time.time() * 1000)
+
+
+def format_hlc(ms, counter, node):
+    """Render an HLC as text."""
+    return f"{ms:016d}:{counter:04x}:{node}"
+
+
+def parse_hlc(text):
+    """Split an HLC into (ms, counter, node); None when it is not one."""
+    match = HLC_RE.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    return int(match.group(1)), int(match.group(2), 16), match.group(3)
+
+
+class Clock:
+    """A hybrid logical clock for one node; `now` is injectable for tests."""
+
+    def __init__(self, node, last="", now=wall_ms):
+        self.node = node
+        self.now = now
+        parsed = parse_hlc(last)
+        self.ms, self.counter = (parsed[0], parsed[1]) if parsed else (0, 0)
+
+    def tick(self):
+        """A new timestamp, later than every one this clock has issued or observed."""
+        physical = self.now()
+        if physical > self.ms:
+            self.ms, self.counter = physical, 0
+        else:
+            self._bump()
+        return format_hlc(self.ms, self.counter, self.node)
+
+    def observe(self, remote):
+        """Advance past a timestamp received from elsewhere."""
+        parsed = parse_hlc(remote)
+        if parsed is None:
+            return
+        ms, counter, _ = parsed
+        if ms > self.ms or (ms == self.ms and counter > self.counter):
+            self.ms, self.counter = ms, counter
+
+    def peek(self):
+        """The clock's current reading, without issuing a new timestamp."""
+        physical = self.now()
+        if physical > self.ms:
+            return format_hlc(physical, 0, self.node)
+        return format_hlc(self.ms, self.counter, self.node)
+
+    def guard(self, remote):
+        """The op's HLC, or a fresh one of ours when it runs more than 60 s ahead of our clock."""
+        parsed = parse_hlc(remote)
+        if parsed and parsed[0] > self.now() + MAX_DRIFT_MS:
+            return self.tick()
+        self.observe(remote)
+        return remote
+
+    def _bump(self):
+        if self.counter >= MAX_COUNTER:
+            # Counter exhausted within one millisecond: borrow the next millisecond.
+            self.ms, self.counter = self.ms + 1, 0
+        else:
+            self.counter += 1

@@ -1,0 +1,24 @@
+"""Exact decimal quantities as text ("12.5", "-3", "0.125"), held as integer thousandths."""
+
+import re
+
+QTY_RE = re.compile(r"^(-?)(\d{1,15})(?:\.(\d{1,3}))?$")
+
+
+def parse_milli(text):
+    """ "12.5" -> 12500; None for anything that is not a decimal string with at most 3 places."""
+    match = QTY_RE.match(text) if isinstance(text, str) else None
+    if not match:
+        return None
+    sign, whole, frac = match.groups()
+    value = int(whole) * 1000 + int((frac or "").ljust(3, "0"))
+    return -value if sign else value
+
+
+def format_milli(value):
+    """12500 -> "12.5"; the shortest exact text of a quantity."""
+    sign = "-" if value < 0 else ""
+    whole, frac = divmod(abs(value), 1000)
+    if not frac:
+        return f"{sign}{whole}"
+    return f"{sign}{whole}.{frac:03d}".rstrip("0")

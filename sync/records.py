@@ -1,0 +1,346 @@
+"""The four synced entities, their fields, and the validation of an op against them.
+
+Errors are codes, never prose: the server turns them into a person's language.
+A field error is {field: (code, params)}.
+"""
+
+import re
+from datetime import date, datetime
+
+from .hlc import parse_hlc
+from .phone import normalize_phone
+from .quantity import format_milli, parse_milli
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+VILLAGE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+HS_RE = re.compile(r"^(\d{4})\.?(\d{2})\.?(\d{2})$")
+NIB_RE = re.compile(r"^\d{13}$")
+TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+PRODUCER_KINDS = ("individual", "group", "ukm", "bumdes", "koperasi")
+CATEGORIES = (
+    "coffee",
+    "cocoa",
+    "spices",
+    "rice_grains",
+    "fruits",
+    "vegetables",
+    "fishery",
+    "livestock",
+    "processed_food",
+    "beverages",
+    "herbal",
+    "handicraft",
+    "textile",
+    "other",
+)
+UNITS = ("kg", "g", "l", "ml", "pcs", "pack", "karung", "ikat")
+CERTIFICATION_KINDS = ("nib", "pirt", "bpom_md", "halal", "sni", "organic", "phytosanitary")
+MOVEMENT_KINDS = ("harvest", "production", "purchase", "sale", "spoilage", "adjustment", "shipment")
+# The sign a movement's qty must have, by kind: stock comes in, goes out, or either.
+MOVEMENT_SIGNS = {
+    "harvest": 1,
+    "production": 1,
+    "purchase": 1,
+    "sale": -1,
+    "spoilage": -1,
+    "shipment": -1,
+    "adjustment": 0,
+}
+DECISIONS = ("approved", "needs_changes", "rejected")
+DEVICE_STATUSES = ("draft", "submitted")  # what an op may set; the rest comes from reviews
+STATUSES = DEVICE_STATUSES + DECISIONS
+MAX_PHOTOS = 20
+MAX_CERTIFICATIONS = 20
+
+
+class FieldError(Exception):
+    """A field's value is not valid: code and its parameters."""
+
+    def __init__(self, code, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def _text(limit, required=False):
+    def check(value):
+        if value is None and not required:
+            return None
+        if not isinstance(value, str):
+            raise FieldError("not_a_string")
+        value = value.strip()
+        if required and not value:
+            raise FieldError("required")
+        if len(value) > limit:
+            raise FieldError("too_long", max=limit)
+        return value
+
+    return check
+
+
+def _choice(choices):
+    def check(value):
+        if value not in choices:
+            raise FieldError("invalid_choice", choices=", ".join(choices))
+        return value
+
+    return check
+
+
+def _pattern(regex, code, nullable=True):
+    def check(value):
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str) or not regex.match(value):
+            raise FieldError(code)
+        return value
+
+    return check
+
+
+def _phone(value):
+    if value is None or value == "":
+        return None
+    phone = normalize_phone(value)
+    if phone is None:
+        raise FieldError("invalid_phone")
+    return phone
+
+
+def _hs_code(value):
+    if value is None or value == "":
+        return None
+    match = HS_RE.match(value) if isinstance(value, str) else None
+    if not match:
+        raise FieldError("invalid", expected="8 digits")
+    return "".join(match.groups())
+
+
+def _decimal(value, allow_zero=True, nullable=False):
+    if value is None and nullable:
+        return None
+    milli = parse_milli(value)
+    if milli is None:
+        raise FieldError("invalid_decimal")
+    if not allow_zero and milli == 0:
+        raise FieldError("must_not_be_zero")
+    return format_milli(milli)
+
+
+def _weight(value):
+    text = _decimal(value, nullable=True)
+    if text is not None and text.startswith("-"):
+        raise FieldError("out_of_range")
+    return text
+
+
+def _price(value):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError("not_an_integer")
+    if not 0 <= value <= 10**13:
+        raise FieldError("out_of_range")
+    return value
+
+
+def _date(value):
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) != 10:
+        raise FieldError("invalid_date")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise FieldError("invalid_date") from None
+
+
+def _certifications(value):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FieldError("not_a_list")
+    if len(value) > MAX_CERTIFICATIONS:
+        raise FieldError("out_of_range")
+    result = []
+    for item in value:
+        if not isinstance(item, dict) or set(item) - {"kind", "number", "valid_until"}:
+            raise FieldError("not_an_object")
+        result.append(
+            {
+                "kind": _choice(CERTIFICATION_KINDS)(item.get("kind")),
+                "number": _text(100)(item.get("number")),
+                "valid_until": _date(item.get("valid_until")),
+            }
+        )
+    return result
+
+
+def _photos(value):
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise FieldError("not_a_list")
+    if len(value) > MAX_PHOTOS or not all(isinstance(p, str) and SHA256_RE.match(p) for p in value):
+        raise FieldError("invalid_sha256")
+    return list(value)
+
+
+def parse_time(value):
+    """RFC 3339 UTC text -> naive UTC datetime; None when it is not one."""
+    if not isinstance(value, str) or not TIME_RE.match(value):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value[:-1])
+    except ValueError:
+        return None
+    return parsed.replace(microsecond=parsed.microsecond // 1000 * 1000)
+
+
+def _time(value):
+    parsed = parse_time(value)
+    if parsed is None:
+        raise FieldError("invalid_datetime")
+    return format_time(parsed)
+
+
+def format_time(value):
+    """Naive UTC datetime -> 2026-11-27T08:15:00Z, with milliseconds only when there are some."""
+    if value is None:
+        return None
+    if value.microsecond // 1000:
+        return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+ENTITIES = {
+    "producer": {
+        "fields": {
+            "name": _text(200, required=True),
+            "village_code": _pattern(VILLAGE_RE, "unknown_region", nullable=False),
+            "kind": _choice(PRODUCER_KINDS),
+            "phone": _phone,
+            "nib": _pattern(NIB_RE, "invalid"),
+        },
+        "required": ("name", "village_code", "kind"),
+        "immutable": False,
+    },
+    "product": {
+        "fields": {
+            "producer_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
+            "name": _text(200, required=True),
+            "category": _choice(CATEGORIES),
+            "description": _text(5000),
+            "unit": _choice(UNITS),
+            "unit_weight_kg": _weight,
+            "price_idr": _price,
+            "hs_code": _hs_code,
+            "certifications": _certifications,
+            "photos": _photos,
+            "status": _choice(STATUSES),
+        },
+        "required": ("producer_id", "name", "category", "unit"),
+        "immutable": False,
+    },
+    "stock_movement": {
+        "fields": {
+            "product_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
+            "qty": lambda v: _decimal(v, allow_zero=False),
+            "kind": _choice(MOVEMENT_KINDS),
+            "occurred_at": _time,
+            "note": _text(1000),
+        },
+        "required": ("product_id", "qty", "kind", "occurred_at"),
+        "immutable": True,
+    },
+    "review": {
+        "fields": {
+            "product_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
+            "decision": _choice(DECISIONS),
+            "note": _text(1000),
+        },
+        "required": ("product_id", "decision"),
+        "immutable": True,
+    },
+}
+# Fields the server fills in; a client may send them back unchanged, and they are ignored.
+SERVER_FIELDS = {"review": ("reviewer_id", "at"), "product": ("stock_on_hand",)}
+# Editing any of these on an approved product sends it back to review.
+REVIEWED_FIELDS = ("name", "description", "unit", "unit_weight_kg", "price_idr", "certifications", "photos")
+
+
+class OpError(Exception):
+    """An op that cannot be applied: an error code and details (field errors under "fields")."""
+
+    def __init__(self, code, fields=None, **details):
+        super().__init__(code)
+        self.code = code
+        self.fields = fields or {}
+        self.details = details
+
+
+def validate_op(op):
+    """Check an op's envelope and fields; answers the op with canonical values, or raises OpError."""
+    if not isinstance(op, dict):
+        raise OpError("validation_error", {"op": ("not_an_object", {})})
+    errors = {}
+    if not isinstance(op.get("op_id"), str) or not UUID_RE.match(op["op_id"]):
+        errors["op_id"] = ("invalid_uuid", {})
+    if op.get("entity") not in ENTITIES:
+        errors["entity"] = ("invalid_choice", {"choices": ", ".join(ENTITIES)})
+    if not isinstance(op.get("entity_id"), str) or not UUID_RE.match(op["entity_id"]):
+        errors["entity_id"] = ("invalid_uuid", {})
+    if op.get("action") not in ("upsert", "delete"):
+        errors["action"] = ("invalid_choice", {"choices": "upsert, delete"})
+    if parse_hlc(op.get("hlc")) is None:
+        errors["hlc"] = ("invalid_hlc", {})
+    if errors:
+        raise OpError("validation_error", errors)
+    fields = {}
+    if op["action"] == "upsert":
+        fields = validate_fields(op["entity"], op["entity_id"], op.get("fields"))
+    return {
+        "op_id": op["op_id"],
+        "entity": op["entity"],
+        "entity_id": op["entity_id"],
+        "action": op["action"],
+        "fields": fields,
+        "hlc": op["hlc"],
+    }
+
+
+def validate_fields(entity, entity_id, fields):
+    """Canonical values of an upsert's fields, or OpError with every bad field."""
+    if not isinstance(fields, dict):
+        raise OpError("validation_error", {"fields": ("not_an_object", {})})
+    spec = ENTITIES[entity]["fields"]
+    result, errors = {}, {}
+    for name, value in fields.items():
+        if name == "id":
+            if value != entity_id:
+                errors["id"] = ("invalid", {})
+            continue
+        if name in SERVER_FIELDS.get(entity, ()):
+            continue
+        check = spec.get(name)
+        if check is None:
+            errors[name] = ("unknown_field", {})
+            continue
+        try:
+            result[name] = check(value)
+        except FieldError as exc:
+            errors[name] = (exc.code, exc.params)
+    if entity == "stock_movement" and "qty" in result and "kind" in result:
+        sign = MOVEMENT_SIGNS[result["kind"]]
+        if sign and (result["qty"].startswith("-")) != (sign < 0):
+            errors["qty"] = ("out_of_range", {})
+    if errors:
+        raise OpError("validation_error", errors)
+    return result
+
+
+def missing_required(entity, fields):
+    """The required fields a creating upsert lacks."""
+    return [name for name in ENTITIES[entity]["required"] if fields.get(name) is None]
