@@ -173,7 +173,7 @@ class Batch:
         except OpError as exc:
             return rejected(op["op_id"], exc)
         if status == "applied" or status == "duplicate":
-            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"]})
+            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
         result = {"op_id": op["op_id"], "status": status}
         if restamped:
             result["hlc"] = guarded
@@ -262,7 +262,10 @@ class Batch:
             "reviewer_id": self.actor.id,
             "at": rfc3339(self.now),
         }
-        merge = review_status(merge_upsert(product.data, product.hlcs, {}, op["hlc"]), data["decision"], op["hlc"])
+        # Stamped no earlier than the server's clock: the decision takes effect now, so an
+        # edit made offline before it cannot undo it.
+        stamp = max(op["hlc"], self.clock.tick())
+        merge = review_status(merge_upsert(product.data, product.hlcs, {}, stamp), data["decision"], stamp)
         self._commit_merge(product, op, merge)
         return Rec("review", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
 

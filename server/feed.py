@@ -25,7 +25,7 @@ def server_hlc():
 
 def read_changes(user, regions, after, upto, limit):
     """Changes with after < seq <= upto in scope, oldest first: (changes, last seq, more)."""
-    rows = []
+    rows, bound = [], upto
     filters = _scope_filters(user, regions)
     for entity in ENTITY_ORDER:
         model = MODELS[entity]
@@ -37,12 +37,15 @@ def read_changes(user, regions, after, upto, limit):
             .limit(limit)
         )
         fetched = db.session.execute(query).mappings().all()
+        if len(fetched) == limit:
+            # This table may hold more: nothing past its last row is complete yet.
+            bound = min(bound, fetched[-1]["seq"])
         rows.extend((row["seq"], entity, row) for row in fetched)
-    rows.sort(key=lambda item: item[0])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = rows[-1][0] if more else upto
-    return [_change(entity, row) for _, entity, row in rows], last, more
+    rows = sorted((item for item in rows if item[0] <= bound), key=lambda item: item[0])
+    if len(rows) > limit:
+        rows = rows[:limit]
+        bound = rows[-1][0]
+    return [_change(entity, row) for _, entity, row in rows], bound, bound < upto
 
 
 def _change(entity, row):

@@ -101,10 +101,10 @@ def message(code, lang=None):
     return pair[idx]
 
 
-def field_message(code, lang=None, **params):
-    """Return a field-level message, formatted with its parameters."""
+def field_message(key, lang=None, **params):
+    """Return a field-level message for an error code, formatted with its parameters."""
     idx = LANGUAGES.index(lang or language())
-    pair = FIELD_MESSAGES.get(code) or FIELD_MESSAGES["invalid"]
+    pair = FIELD_MESSAGES.get(key) or FIELD_MESSAGES["invalid"]
     return pair[idx].format_map(_Blank(params))
 
 

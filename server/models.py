@@ -190,6 +190,7 @@ class AppliedOp(db.Model):
     __tablename__ = "applied_ops"
     op_id = Column(UUID, primary_key=True)
     entity_id = Column(UUID, nullable=False)
+    hlc = Column(String(80), nullable=False)  # as applied: re-stamped when it ran ahead
     user_id = Column(UUID)
     applied_at = Column(DateTime, nullable=False)
 

@@ -4,6 +4,8 @@ import base64
 import hashlib
 import hmac
 
+MAC_BYTES = 12
+
 
 class CursorError(Exception):
     """A cursor that was forged, damaged, or issued to another account."""
@@ -12,7 +14,7 @@ class CursorError(Exception):
 def encode_cursor(secret, user_id, scope_version, seq):
     """Sign (account, scope version, feed position) into an opaque text."""
     payload = f"1|{user_id}|{scope_version}|{seq}"
-    mac = hmac.new(secret, payload.encode(), hashlib.sha256).digest()[:12]
+    mac = hmac.new(secret, payload.encode(), hashlib.sha256).digest()[:MAC_BYTES]
     return base64.urlsafe_b64encode(payload.encode() + b"|" + mac).decode().rstrip("=")
 
 
@@ -20,8 +22,11 @@ def decode_cursor(secret, text, user_id):
     """Answer (scope_version, seq) of a cursor issued to this account, or raise CursorError."""
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        payload, mac = raw[: raw.rindex(b"|")], raw[raw.rindex(b"|") + 1 :]
-        expected = hmac.new(secret, payload, hashlib.sha256).digest()[:12]
+        # The MAC is binary and may itself hold "|": split by its fixed length.
+        payload, separator, mac = raw[: -MAC_BYTES - 1], raw[-MAC_BYTES - 1 : -MAC_BYTES], raw[-MAC_BYTES:]
+        if separator != b"|":
+            raise ValueError("no separator")
+        expected = hmac.new(secret, payload, hashlib.sha256).digest()[:MAC_BYTES]
         version, owner, scope_version, seq = payload.decode().split("|")
     except (ValueError, UnicodeDecodeError) as exc:
         raise CursorError("malformed") from exc

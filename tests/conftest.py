@@ -6,14 +6,19 @@ import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from server import create_app
 from server.extensions import db
 from server.regions import import_regions
 
-PG_URL = os.environ.get("DATABASE_URL", "")
-ENGINE = "postgresql" if PG_URL.startswith("postgres") else "sqlite"
+BASE_URL = os.environ.get("DATABASE_URL", "")
+ENGINE = "postgresql" if BASE_URL.startswith("postgres") else "sqlite"
+# Each test run gets its own schema in the PostgreSQL database, so runs never collide.
+PG_SCHEMA = f"lumbung_test_{os.getpid()}"
+PG_URL = (
+    f"{BASE_URL}{'&' if '?' in BASE_URL else '?'}options=-csearch_path%3D{PG_SCHEMA}" if ENGINE == "postgresql" else ""
+)
 # Regions loaded for tests: Kab. Bandung with all its desa, and Kota Bandung as "elsewhere".
 TEST_REGIONS = ("32.04", "32.73")
 KEEP_TABLES = {"regions", "alembic_version"}
@@ -49,14 +54,19 @@ def template_db(tmp_path_factory):
         app = create_app(base_config(tmp, PG_URL))
         with app.app_context():
             with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+                conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
             db.engine.dispose()
         _migrate_and_seed(app)
-        return PG_URL
+        yield PG_URL
+        with app.app_context():
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            db.engine.dispose()
+        return
     path = tmp / "template.db"
     _migrate_and_seed(create_app(base_config(tmp, f"sqlite:///{path}")))
-    return path
+    yield path
 
 
 @pytest.fixture
@@ -81,6 +91,34 @@ def _empty_pg_tables():
     with db.engine.begin() as conn:
         conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
         conn.execute(text("INSERT INTO sync_state (id, seq, hlc) VALUES (1, 0, '')"))
+
+
+@pytest.fixture
+def fresh_db_url(tmp_path):
+    """An empty database of the run's engine: an SQLite file, or a throwaway PostgreSQL database."""
+    if ENGINE == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    # A database of its own, so nothing here touches the shared test database.
+    name = f"lumbung_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg", query={})
+    server = create_engine(url, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+@pytest.fixture
+def fresh_app(fresh_db_url, tmp_path):
+    """An app on an empty database (no tables) of the run's engine."""
+    application = create_app(base_config(tmp_path, fresh_db_url))
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture

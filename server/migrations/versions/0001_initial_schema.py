@@ -21,6 +21,7 @@ def upgrade():
     op.create_table('applied_ops',
     sa.Column('op_id', sa.String(length=36), nullable=False),
     sa.Column('entity_id', sa.String(length=36), nullable=False),
+    sa.Column('hlc', sa.String(length=80), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=True),
     sa.Column('applied_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('op_id', name=op.f('pk_applied_ops'))

@@ -1,0 +1,232 @@
+"""A Python sync client: one device's records, outbox and cursor in a local SQLite file.
+
+Used by the tests, the hub and the bulk loader. Every local write goes to the `records` table
+and the `outbox` in one transaction; `sync()` pushes the outbox, then pulls until `more` is
+false. Sending the same push again is always safe (op ids), so any failure is retried with
+backoff; the cursor is saved with each page, so a pull resumes where it stopped.
+
+The network is whatever `transport` the caller passes: a callable
+`transport(method, path, params=None, body=None) -> (status, json_body)` that raises
+`TransportError` when no answer came.
+"""
+
+import json
+import random
+import time
+import uuid
+
+from .hlc import Clock
+
+PUSH_BATCH = 1000
+
+
+class TransportError(Exception):
+    """No answer came (network down, timeout, dropped connection)."""
+
+
+class SyncError(Exception):
+    """The server answered with an error that retrying will not fix."""
+
+    def __init__(self, status, body):
+        super().__init__(f"{status}: {body}")
+        self.status = status
+        self.body = body
+
+
+class Replica:
+    """A device's local state: records, outbox of ops and metadata, in a sqlite-utils Database."""
+
+    def __init__(self, db, device_id=None, transport=None, now=None, sleep=time.sleep):
+        self.db = db
+        self._ensure_tables()
+        self.device_id = device_id or self.meta("device_id") or str(uuid.uuid4())
+        self.set_meta("device_id", self.device_id)
+        kwargs = {"now": now} if now else {}
+        self.clock = Clock(self.device_id, self.meta("hlc") or "", **kwargs)
+        self.transport = transport
+        self.sleep = sleep
+
+    # -- local writes ----------------------------------------------------------
+
+    def upsert(self, entity, entity_id, fields):
+        """Record a local change: the record and its op are written together."""
+        return self._record_op(entity, entity_id, "upsert", fields)
+
+    def delete(self, entity, entity_id):
+        """Record a local deletion."""
+        return self._record_op(entity, entity_id, "delete", {})
+
+    def _record_op(self, entity, entity_id, action, fields):
+        op = {
+            "op_id": str(uuid.uuid4()),
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "fields": fields,
+            "hlc": self.clock.tick(),
+        }
+        with self.db.conn:
+            self._apply_local(op)
+            self.db.execute(
+                "INSERT INTO outbox (op_id, entity, entity_id, action, fields, hlc, state) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'pending')",
+                [op["op_id"], entity, entity_id, action, json.dumps(fields), op["hlc"]],
+            )
+            self.set_meta("hlc", op["hlc"])
+        return op
+
+    def _apply_local(self, op):
+        key = f"{op['entity']}:{op['entity_id']}"
+        row = self._record(key)
+        if op["action"] == "delete":
+            row["deleted"] = 1
+        else:
+            row["data"] = {**row["data"], "id": op["entity_id"], **op["fields"]}
+        self._put(key, op["entity"], op["entity_id"], row["data"], row["deleted"])
+
+    def _put(self, key, entity, entity_id, data, deleted):
+        # Plain SQL: sqlite-utils' helpers commit on their own, and these writes must share
+        # the caller's transaction.
+        self.db.execute(
+            "INSERT OR REPLACE INTO records (key, entity, id, data, deleted) VALUES (?, ?, ?, ?, ?)",
+            [key, entity, entity_id, json.dumps(data), deleted],
+        )
+
+    def _record(self, key):
+        rows = list(self.db.query("SELECT data, deleted FROM records WHERE key = ?", [key]))
+        if not rows:
+            return {"data": {}, "deleted": 0}
+        return {"data": json.loads(rows[0]["data"]), "deleted": rows[0]["deleted"]}
+
+    # -- reading ---------------------------------------------------------------
+
+    def records(self, entity=None, include_deleted=False):
+        """The device's records as {entity_id: data}, optionally of one entity."""
+        sql = "SELECT entity, id, data, deleted FROM records"
+        rows = self.db.query(sql + (" WHERE entity = ?" if entity else ""), [entity] if entity else [])
+        return {
+            (row["entity"], row["id"]): json.loads(row["data"]) for row in rows if include_deleted or not row["deleted"]
+        }
+
+    def pending(self):
+        """Ops not yet accepted by the server, oldest first."""
+        rows = self.db.query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY rowid")
+        return [self._op(row) for row in rows]
+
+    def rejected(self):
+        """Ops the server rejected, with its reason: shown to the person, never resent as they are."""
+        rows = self.db.query("SELECT * FROM outbox WHERE state = 'rejected' ORDER BY rowid")
+        return [{**self._op(row), "error": json.loads(row["error"])} for row in rows]
+
+    @staticmethod
+    def _op(row):
+        return {k: row[k] for k in ("op_id", "entity", "entity_id", "action", "hlc")} | {
+            "fields": json.loads(row["fields"])
+        }
+
+    def meta(self, key):
+        """A metadata value (cursor, device id, clock), or None."""
+        rows = list(self.db.query("SELECT value FROM meta WHERE key = ?", [key]))
+        return rows[0]["value"] if rows else None
+
+    def set_meta(self, key, value):
+        """Store a metadata value."""
+        self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+    # -- sync ------------------------------------------------------------------
+
+    def sync(self, attempts=6, base_delay=0.5):
+        """Push then pull, retrying with exponential backoff and jitter when no answer comes."""
+        for attempt in range(attempts):
+            try:
+                self.push()
+                return self.pull()
+            except TransportError:
+                if attempt == attempts - 1:
+                    raise
+                self.sleep(base_delay * (2**attempt) * (0.5 + random.random()))
+        return None
+
+    def push(self):
+        """Send the outbox in batches; answers how many ops the server accepted."""
+        accepted = 0
+        while True:
+            ops = self.pending()[:PUSH_BATCH]
+            if not ops:
+                return accepted
+            status, body = self.transport("POST", "/api/v1/sync/push", body={"device_id": self.device_id, "ops": ops})
+            if status != 200:
+                raise SyncError(status, body)
+            accepted += self._settle(ops, body)
+
+    def _settle(self, ops, body):
+        accepted = 0
+        with self.db.conn:
+            for op, result in zip(ops, body["results"], strict=True):
+                if result["status"] == "rejected":
+                    self.db.execute(
+                        "UPDATE outbox SET state = 'rejected', error = ? WHERE op_id = ?",
+                        [json.dumps(result["error"]), op["op_id"]],
+                    )
+                else:
+                    self.db.execute("DELETE FROM outbox WHERE op_id = ?", [op["op_id"]])
+                    accepted += 1
+            self.clock.observe(body["hlc"])
+            self.set_meta("hlc", self.clock.tick())
+        return accepted
+
+    def pull(self, limit=5000):
+        """Follow the cursor until nothing more; answers the number of changes taken."""
+        taken = 0
+        while True:
+            params = {"limit": limit}
+            if self.meta("cursor"):
+                params["cursor"] = self.meta("cursor")
+            status, body = self.transport("GET", "/api/v1/sync/pull", params=params)
+            if status != 200:
+                raise SyncError(status, body)
+            with self.db.conn:
+                if body["reset"]:
+                    self._drop_synced()
+                for change in body["changes"]:
+                    self._take(change)
+                self.clock.observe(body["hlc"])
+                self.set_meta("cursor", body["cursor"])
+            taken += len(body["changes"])
+            if not body["more"]:
+                return taken
+
+    def _take(self, change):
+        """Take the server's state of a record, then replay this device's pending ops on it."""
+        key = f"{change['entity']}:{change['entity_id']}"
+        deleted = 1 if change["action"] == "delete" else 0
+        data = change.get("data") or self._record(key)["data"]
+        self._put(key, change["entity"], change["entity_id"], data, deleted)
+        for op in self.pending():
+            if op["entity_id"] == change["entity_id"] and not deleted:
+                self._apply_local(op)
+
+    def _drop_synced(self):
+        pending_keys = {f"{op['entity']}:{op['entity_id']}" for op in self.pending()}
+        for row in list(self.db.query("SELECT key FROM records")):
+            if row["key"] not in pending_keys:
+                self.db.execute("DELETE FROM records WHERE key = ?", [row["key"]])
+
+    def _ensure_tables(self):
+        if "records" not in self.db.table_names():
+            self.db["records"].create({"key": str, "entity": str, "id": str, "data": str, "deleted": int}, pk="key")
+            self.db["outbox"].create(
+                {
+                    "op_id": str,
+                    "entity": str,
+                    "entity_id": str,
+                    "action": str,
+                    "fields": str,
+                    "hlc": str,
+                    "state": str,
+                    "error": str,
+                },
+                pk="op_id",
+            )
+            self.db["outbox"].create_index(["state"])
+            self.db["meta"].create({"key": str, "value": str}, pk="key")

@@ -1,0 +1,66 @@
+"""An HTTP transport for the sync client: one kept-alive connection, gzip both ways."""
+
+import gzip
+import http.client
+import json
+from urllib.parse import urlencode, urlsplit
+
+from .client import TransportError
+
+
+class HttpTransport:
+    """Calls a Lumbung server; `transport(method, path, params, body)` -> (status, json)."""
+
+    def __init__(self, base_url, token=None, timeout=60, compress=True):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        self.https = parts.scheme == "https"
+        self.token = token
+        self.timeout = timeout
+        self.compress = compress
+        self.conn = None
+
+    def __call__(self, method, path, params=None, body=None):
+        """Send one request; raises TransportError when no answer came."""
+        if params:
+            path = f"{path}?{urlencode(params)}"
+        headers = {"Accept-Encoding": "gzip", "Accept": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None
+        if body is not None:
+            data = json.dumps(body, separators=(",", ":")).encode()
+            headers["Content-Type"] = "application/json"
+            if self.compress:
+                data = gzip.compress(data, compresslevel=6)
+                headers["Content-Encoding"] = "gzip"
+        try:
+            return self._send(method, path, data, headers)
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise TransportError(str(exc)) from exc
+
+    def _send(self, method, path, data, headers):
+        if self.conn is None:
+            cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+            self.conn = cls(self.host, self.port, timeout=self.timeout)
+        self.conn.request(method, path, body=data, headers=headers)
+        response = self.conn.getresponse()
+        raw = response.read()
+        if response.getheader("Content-Encoding") == "gzip":
+            raw = gzip.decompress(raw)
+        return response.status, json.loads(raw) if raw else None
+
+    def login(self, phone, pin, device_id):
+        """Log in and keep the access token for later calls; answers the login body."""
+        status, body = self("POST", "/api/v1/auth/login", body={"phone": phone, "pin": pin, "device_id": device_id})
+        if status != 200:
+            raise TransportError(f"login failed: {status} {body}")
+        self.token = body["access_token"]
+        return body
+
+    def close(self):
+        """Drop the connection (the next call opens a new one)."""
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None

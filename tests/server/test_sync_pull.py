@@ -1,0 +1,129 @@
+"""Pull: each changed record once, in its current state, page by page, never skipping one."""
+
+import gzip
+import json
+
+from tests.helpers import movement_fields, new_id, producer_fields, product_fields
+
+
+def seed(device, movements=5):
+    producer_id, product_id = new_id(), new_id()
+    ops = [
+        device.op("producer", producer_id, producer_fields()),
+        device.op("product", product_id, product_fields(producer_id)),
+    ]
+    ops += [device.op("stock_movement", new_id(), movement_fields(product_id, "1")) for _ in range(movements)]
+    device.push(*ops)
+    return producer_id, product_id
+
+
+def pull(device, **params):
+    response = device.client.get("/api/v1/sync/pull", query_string=params, headers=device.headers)
+    return response
+
+
+def test_a_first_pull_gets_everything_in_scope(facilitator):
+    seed(facilitator, movements=3)
+    changes = facilitator.pull_all()
+    assert [c["entity"] for c in changes] == ["producer", "product"] + ["stock_movement"] * 3
+    assert all(c["action"] == "upsert" for c in changes)
+
+
+def test_a_record_changed_many_times_comes_once_in_its_current_state(facilitator):
+    _, product_id = seed(facilitator, movements=0)
+    facilitator.pull_all()
+    facilitator.push(*[facilitator.op("product", product_id, {"price_idr": p}) for p in (1000, 2000, 3000)])
+    changes = facilitator.pull_all()
+    assert [(c["entity"], c["data"]["price_idr"]) for c in changes] == [("product", 3000)]
+
+
+def test_pages_follow_the_cursor_until_more_is_false(facilitator):
+    seed(facilitator, movements=25)
+    first = pull(facilitator, limit=10).get_json()
+    assert len(first["changes"]) == 10 and first["more"] is True
+    facilitator.cursor = first["cursor"]
+    rest = facilitator.pull_all(limit=10)
+    ids = [c["entity_id"] for c in first["changes"] + rest]
+    assert len(ids) == 27 == len(set(ids))
+
+
+def test_a_deletion_reaches_devices_that_had_the_record(facilitator, admin):
+    producer_id, _ = seed(facilitator, movements=0)
+    admin.pull_all()
+    facilitator.push(facilitator.op("producer", producer_id, action="delete"))
+    changes = admin.pull_all()
+    assert changes == [{"entity": "producer", "entity_id": producer_id, "action": "delete"}]
+
+
+def test_an_idle_pull_answers_nothing_and_the_same_position(facilitator):
+    seed(facilitator)
+    facilitator.pull_all()
+    body = pull(facilitator, cursor=facilitator.cursor).get_json()
+    assert body["changes"] == [] and body["more"] is False and body["reset"] is False
+    assert body["hlc"].endswith(":server")
+
+
+def test_a_change_after_a_cursor_is_found_from_that_cursor(facilitator):
+    seed(facilitator)
+    facilitator.pull_all()
+    cursor = facilitator.cursor
+    _, product_id = seed(facilitator, movements=0)
+    changes = facilitator.pull_all()
+    assert product_id in {c["entity_id"] for c in changes}
+    assert pull(facilitator, cursor=cursor).get_json()["changes"] == changes
+
+
+def test_answers_are_gzipped_when_asked(facilitator):
+    seed(facilitator, movements=50)
+    response = facilitator.client.get("/api/v1/sync/pull", headers={**facilitator.headers, "Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(json.loads(gzip.decompress(response.data))["changes"]) == 52
+
+
+def test_a_forged_cursor_is_400_invalid_cursor(facilitator):
+    seed(facilitator)
+    facilitator.pull_all()
+    forged = facilitator.cursor[:-3] + ("AAA" if not facilitator.cursor.endswith("AAA") else "BBB")
+    response = pull(facilitator, cursor=forged)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_cursor"
+    assert pull(facilitator, cursor="not-a-cursor").status_code == 400
+
+
+def test_a_cursor_from_another_account_is_400(facilitator, admin):
+    facilitator.pull_all()
+    response = pull(admin, cursor=facilitator.cursor)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_cursor"
+
+
+def test_a_limit_out_of_range_is_400(facilitator):
+    for limit in ("0", "5001", "ten", "-1"):
+        response = pull(facilitator, limit=limit)
+        assert response.status_code == 400, limit
+        assert response.get_json()["error"]["code"] == "invalid_parameter"
+
+
+def test_limit_5000_is_allowed(facilitator):
+    assert pull(facilitator, limit=5000).status_code == 200
+
+
+def test_a_scope_change_answers_reset_and_everything_again(facilitator, admin, client):
+    seed(facilitator)
+    facilitator.pull_all()
+    user_id = facilitator.headers.user["id"]
+    response = client.patch(
+        f"/api/v1/users/{user_id}", json={"regions": ["32.04.10", "32.04.11"]}, headers=admin.headers
+    )
+    assert response.status_code == 200, response.get_json()
+    body = pull(facilitator, cursor=facilitator.cursor).get_json()
+    assert body["reset"] is True
+    assert len(body["changes"]) == 7
+
+
+def test_movement_data_is_exact_text(facilitator):
+    _, product_id = seed(facilitator, movements=0)
+    facilitator.push(facilitator.op("stock_movement", new_id(), movement_fields(product_id, "0.125")))
+    movement = facilitator.pull_all()[-1]["data"]
+    assert movement["qty"] == "0.125"
+    assert movement["occurred_at"] == "2026-11-27T08:15:00Z"

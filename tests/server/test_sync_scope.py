@@ -1,0 +1,109 @@
+"""Scope: pull returns exactly what the caller may see; push rejects, op by op, what it may not write."""
+
+from tests.helpers import OTHER_VILLAGE, VILLAGE, movement_fields, new_id, producer_fields, product_fields
+
+
+def seed(device, **producer_extra):
+    producer_id, product_id = new_id(), new_id()
+    device.push(
+        device.op("producer", producer_id, producer_fields(**producer_extra)),
+        device.op("product", product_id, product_fields(producer_id)),
+        device.op("stock_movement", new_id(), movement_fields(product_id)),
+    )
+    return producer_id, product_id
+
+
+def entity_ids(device):
+    return {entity_id for (_, entity_id) in device.state()}
+
+
+def test_a_facilitator_sees_only_its_villages(facilitator, outsider, admin):
+    mine = seed(facilitator)
+    producer_elsewhere = new_id()
+    outsider.push(outsider.op("producer", producer_elsewhere, producer_fields(village_code=OTHER_VILLAGE)))
+    assert set(mine) <= entity_ids(facilitator)
+    assert producer_elsewhere not in entity_ids(facilitator)
+    assert entity_ids(outsider) == {producer_elsewhere}
+    assert set(mine) <= entity_ids(admin) and producer_elsewhere not in entity_ids(admin)
+
+
+def test_a_facilitator_cannot_create_producers_outside_its_villages(facilitator):
+    op = facilitator.op("producer", new_id(), producer_fields(village_code="32.04.11.2001"))
+    assert facilitator.push(op)["results"][0]["error"]["code"] == "forbidden"
+
+
+def test_writes_to_records_out_of_scope_are_forbidden_op_by_op(facilitator, outsider):
+    producer_id, product_id = seed(facilitator)
+    ops = [
+        outsider.op("product", product_id, {"name": "dicuri"}),
+        outsider.op("stock_movement", new_id(), movement_fields(product_id)),
+        outsider.op("producer", producer_id, action="delete"),
+        outsider.op("producer", new_id(), producer_fields(village_code=OTHER_VILLAGE)),
+    ]
+    results = outsider.push(*ops)["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "applied"]
+    assert {r["error"]["code"] for r in results[:3]} == {"forbidden"}
+
+
+def test_moving_a_producer_out_of_ones_villages_is_forbidden(facilitator):
+    producer_id, _ = seed(facilitator)
+    op = facilitator.op("producer", producer_id, {"village_code": OTHER_VILLAGE})
+    assert facilitator.push(op)["results"][0]["error"]["code"] == "forbidden"
+
+
+def test_a_producer_account_sees_records_with_its_phone(facilitator, producer_account):
+    own = seed(facilitator, phone="081299990000")
+    other = seed(facilitator, phone="081211112222")
+    visible = entity_ids(producer_account)
+    assert set(own) <= visible
+    assert not set(other) & visible
+
+
+def test_a_producer_account_writes_its_own_records_only(facilitator, producer_account):
+    _, own_product = seed(facilitator, phone="081299990000")
+    _, other_product = seed(facilitator, phone="081211112222")
+    ops = [
+        producer_account.op("stock_movement", new_id(), movement_fields(own_product, "2")),
+        producer_account.op("stock_movement", new_id(), movement_fields(other_product, "2")),
+    ]
+    assert [r["status"] for r in producer_account.push(*ops)["results"]] == ["applied", "rejected"]
+
+
+def test_a_producer_account_sees_producers_it_created(producer_account):
+    producer_id, product_id = seed(producer_account)
+    assert {producer_id, product_id} <= entity_ids(producer_account)
+
+
+def test_a_producer_gets_earlier_products_when_a_record_takes_its_phone(facilitator, producer_account):
+    producer_id, product_id = seed(facilitator)
+    producer_account.pull_all()
+    facilitator.push(facilitator.op("producer", producer_id, {"phone": "+6281299990000"}))
+    pulled = {c["entity_id"] for c in producer_account.pull_all()}
+    assert {producer_id, product_id} <= pulled
+
+
+def test_a_producer_moved_to_another_desa_takes_its_products_along(facilitator, accounts, client):
+    from tests.helpers import Device
+
+    other_desa = Device(client, accounts.headers(role="facilitator", regions=("32.04.10.2002",)))
+    producer_id, product_id = seed(facilitator)
+    assert product_id not in entity_ids(other_desa)
+    facilitator.push(facilitator.op("producer", producer_id, {"village_code": "32.04.10.2002"}))
+    assert {producer_id, product_id} <= entity_ids(other_desa)
+
+
+def test_conflicts_are_listed_to_those_who_may_see_the_record(facilitator, outsider, producer_account):
+    _, product_id = seed(facilitator)
+    path = f"/api/v1/conflicts?entity_id={product_id}"
+    assert facilitator.client.get(path, headers=facilitator.headers).status_code == 200
+    assert outsider.client.get(path, headers=outsider.headers).status_code == 403
+    assert producer_account.client.get(path, headers=producer_account.headers).status_code == 403
+    bad = facilitator.client.get("/api/v1/conflicts?entity_id=nope", headers=facilitator.headers)
+    assert bad.status_code == 400
+
+
+def test_a_village_code_must_be_a_desa(facilitator):
+    op = facilitator.op("producer", new_id(), producer_fields(village_code="32.04.10"))
+    error = facilitator.push(op)["results"][0]["error"]
+    assert error["details"]["fields"]["village_code"]["code"] == "unknown_region"
+    assert VILLAGE.startswith("32.04.10.")
