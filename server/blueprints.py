@@ -1,10 +1,10 @@
 """Every blueprint of the app, registered in one place."""
 
-from . import auth, conflicts, devices, docs, regions, sync_api, users
+from . import auth, blobs, conflicts, devices, docs, regions, sync_api, users
 
 
 def register(app, api):
     """Register the API blueprints (documented in OpenAPI) and the plain ones."""
-    for module in (auth, users, devices, regions, sync_api, conflicts):
+    for module in (auth, users, devices, regions, sync_api, conflicts, blobs):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)

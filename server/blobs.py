@@ -1,0 +1,813 @@
+"""Photos: content-addressed blobs, checked, stripped of location, stored on disk, served in scope.
+
+Names. A blob is named by the sha256 (64 lower-case hex digits) of the bytes the client sends:
+that is the contract's name, which products list in `photos` and which HEAD and PUT use, so a
+client can tell from its own hash whether a photo must still be sent.
+
+Stored bytes differ from sent bytes. Before a photo is stored, the metadata that can tell where
+it was taken is removed, at the container level and without touching the pixels: the GPS IFD of
+EXIF (the rest of EXIF, such as the orientation, is kept), XMP, IPTC and comments in JPEG, text
+chunks in PNG, XMP in WebP. A photo without such metadata is stored byte for byte as sent. The
+stored file is the one served, yet it stays keyed (and its ETag named) by the client's sha256;
+the blob's `size` is that of the stored file. So a served photo need not hash to its name.
+
+Checks, each answered 415 `unsupported_media_type` with a `reason` in details: the declared
+Content-Type is image/jpeg, image/png or image/webp; the magic bytes match it; the container
+parses to its end with nothing after it (a JPEG or PNG with a ZIP or HTML appended, a
+"polyglot", is refused; so are camera JPEGs with extra images appended after the end, which a
+client re-encodes before sending), and it is a still image; Pillow opens, verifies and fully
+decodes it.
+Over BLOB_MAX_BYTES (2 MB) or BLOB_MAX_PIXELS (40 megapixels, read from the header before
+anything is decoded, so decompression bombs never are) is 413 `payload_too_large`.
+
+On disk, under BLOB_DIR (default instance/blobs):
+    <sha[:2]>/<sha>          the served photo
+    <sha[:2]>/<sha>.thumb    its thumbnail, at most 240 px on the long side (WebP, or JPEG
+                             where Pillow lacks WebP), served by GET ...?size=thumb
+    partial/<sha>.<user id>  an upload in progress, one per uploading account
+Every file is written to a temporary file beside it, fsynced and renamed into place, the
+thumbnail before the photo; the database row comes last and is inserted idempotently (a
+concurrent PUT of the same photo answers 200 instead of failing). A crash leaves at worst a
+file without a row, which the next PUT of that photo completes.
+
+Resumable upload. A client may send a photo in pieces:
+    PUT /api/v1/blobs/<sha> with `Content-Range: bytes <start>-<end>/<total>` (inclusive end,
+    total at most 2 MB) and the bytes start..end as the body.
+The first byte of a piece must be the next byte the server lacks, else 416
+`range_not_satisfiable` with details {"offset": n}. Every byte that arrives is kept, even when
+the connection drops in the middle of a piece. A piece that leaves the upload incomplete is
+answered 202 {"sha256", "offset", "total", "complete": false}; the last one is answered as a
+whole PUT would be (201, or 422 `hash_mismatch` / 415, after which the upload starts over).
+`HEAD` answers 200 for a stored photo; otherwise 404 with the header `Upload-Offset: <n>`, the
+number of bytes of the caller's partial upload the server holds (0 when none): resume there.
+The 202 and 416 answers carry `Upload-Offset` too. A piece sent while another request of the
+same account is still writing that upload is 409 `upload_in_progress`. Partial uploads are kept
+per account (no one can spoil another's), and those untouched for BLOB_PARTIAL_TTL_HOURS
+(7 days) are removed.
+
+Who may GET a photo: the account that uploaded it first, and whoever may see a product (not
+deleted) that lists it in `photos`; others get 403 (HEAD already tells anyone signed in whether a
+photo exists, so 404 would hide nothing).
+"""
+
+import fcntl
+import hashlib
+import io
+import os
+import re
+import struct
+import tempfile
+import time
+import zlib
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+from flask import Response, current_app, jsonify, request, send_file
+from flask.views import MethodView
+from flask_jwt_extended import current_user, jwt_required
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+from PIL import Image, features
+from sqlalchemy import Text, cast, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .auth import user_regions
+from .errors import ApiError, field_errors
+from .extensions import db
+from .feed import in_regions, visible_producer_ids
+from .models import Blob, Product
+from .schemas import BaseSchema
+from .timeutil import utcnow
+
+blp = Blueprint("blobs", __name__, url_prefix="/api/v1/blobs", description="Photos (content-addressed blobs)")
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+RANGE_RE = re.compile(r"^bytes (\d{1,10})-(\d{1,10})/(\d{1,10})$")
+FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+MIMES = {fmt: mime for mime, fmt in FORMATS.items()}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+GPS_IFD = 0x8825
+ORIENTATION = 0x0112
+TRANSPOSE_FOR_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+THUMB_SIDE = 240
+THUMB = ".thumb"
+PIECE = 64 * 1024
+CACHE_CONTROL = "private, max-age=31536000, immutable"
+DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_PARTIAL_TTL_HOURS = 7 * 24
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+class BlobSchema(BaseSchema):
+    sha256 = fields.String()
+    mime = fields.String()
+    size = fields.Integer(metadata={"description": "Bytes of the stored file (location metadata removed)."})
+    width = fields.Integer()
+    height = fields.Integer()
+
+
+class PartialSchema(BaseSchema):
+    sha256 = fields.String()
+    offset = fields.Integer(metadata={"description": "Bytes received so far: the next piece starts here."})
+    total = fields.Integer()
+    complete = fields.Boolean()
+
+
+class GetArgs(BaseSchema):
+    size = fields.String(
+        load_default="full",
+        validate=validate.OneOf(["full", "thumb"]),
+        metadata={"description": "`thumb` for a thumbnail at most 240 px on the long side."},
+    )
+
+
+RANGE_HEADER = {
+    "in": "header",
+    "name": "Content-Range",
+    "required": False,
+    "schema": {"type": "string", "example": "bytes 0-524287/1048576"},
+    "description": "Send the photo in pieces: each starts where the server's `Upload-Offset` says.",
+}
+PHOTO_DESCRIPTION = "The photo (ETag is its name; If-None-Match answers 304)."
+OFFSET_HEADER = {"Upload-Offset": {"schema": {"type": "integer"}, "description": "Bytes of the upload received."}}
+
+
+@blp.route("/<sha256>")
+class BlobView(MethodView):
+    """One photo, named by the sha256 of its bytes."""
+
+    @jwt_required()
+    @blp.doc(requestBody={"required": True, "content": dict.fromkeys(FORMATS, BINARY)}, parameters=[RANGE_HEADER])
+    @blp.response(201, BlobSchema, description="Stored.")
+    @blp.alt_response(200, schema=BlobSchema, description="Already stored.", success=True)
+    @blp.alt_response(202, schema=PartialSchema, description="A piece stored; more to come.", headers=OFFSET_HEADER)
+    @blp.alt_response(413, description="Over 2 MB, or over 40 megapixels.")
+    @blp.alt_response(415, description="Not a JPEG, PNG or WebP image of the declared type.")
+    @blp.alt_response(416, description="A piece that does not start at the received offset.", headers=OFFSET_HEADER)
+    @blp.alt_response(409, description="`upload_in_progress`: another request is writing this upload.")
+    @blp.alt_response(422, description="`hash_mismatch`: the bytes do not hash to the name.")
+    def put(self, sha256):
+        """Upload a photo (image/jpeg, image/png or image/webp, at most 2 MB), whole or in pieces."""
+        _check_name(sha256)
+        mime = _declared_mime()
+        content_range = request.headers.get("Content-Range")
+        if content_range is not None:
+            return _put_piece(sha256, mime, _parse_range(content_range))
+        return _put_whole(sha256, mime)
+
+    @jwt_required()
+    @blp.response(200, description="Stored: nothing to send.")
+    @blp.alt_response(404, description="Not stored: send it from `Upload-Offset`.", headers=OFFSET_HEADER)
+    def head(self, sha256):
+        """Whether a photo is stored (200) or must be sent (404, with `Upload-Offset` to resume from)."""
+        _check_name(sha256)
+        if _stored(sha256) is not None:
+            return Response(status=200, headers={"ETag": f'"{sha256}"'})
+        offset = _partial_offset(sha256)
+        raise ApiError(404, "not_found", {"offset": offset}, headers={"Upload-Offset": str(offset)})
+
+    @jwt_required()
+    @blp.arguments(GetArgs, location="query")
+    @blp.response(200, description=PHOTO_DESCRIPTION)
+    @blp.doc(responses={"200": {"description": PHOTO_DESCRIPTION, "content": dict.fromkeys(FORMATS, BINARY)}})
+    @blp.alt_response(403, description="No product you may see lists this photo.")
+    @blp.alt_response(404, description="Not stored.")
+    def get(self, args, sha256):
+        """A photo, or its thumbnail, for its uploader and whoever may see a product listing it."""
+        _check_name(sha256)
+        blob = _stored(sha256)
+        if blob is None:
+            raise ApiError(404, "not_found")
+        if not _may_get(current_user, blob):
+            raise ApiError(403, "forbidden")
+        if args["size"] == "thumb":
+            return _send(_thumbnail_file(sha256), _thumbnail_mime(sha256), f"{sha256}-thumb")
+        return _send(_path(sha256), blob.mime, sha256)
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def _check_name(sha256):
+    """400 unless the name is a sha256 in lower-case hex."""
+    if not SHA256_RE.match(sha256):
+        raise ApiError(400, "invalid_parameter", field_errors({"sha256": ("invalid_sha256", {})}))
+
+
+def _declared_mime():
+    """The request's image type; 415 unless it is one a photo may have."""
+    mime = request.mimetype
+    if mime not in FORMATS:
+        raise ApiError(415, "unsupported_media_type", {"reason": "content_type", "allowed": list(FORMATS)})
+    return mime
+
+
+def _max_bytes():
+    return current_app.config.get("BLOB_MAX_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]
+
+
+def _too_large(**details):
+    return ApiError(413, "payload_too_large", details)
+
+
+def _parse_range(header):
+    """(start, end, total) of a Content-Range header; 400 when malformed, 413 over the limit."""
+    match = RANGE_RE.match(header.strip())
+    if not match:
+        raise ApiError(400, "bad_request", {"reason": "content_range", "expected": "bytes <start>-<end>/<total>"})
+    start, end, total = (int(g) for g in match.groups())
+    if total > _max_bytes():
+        raise _too_large(limit_bytes=_max_bytes())
+    if start > end or end >= total:
+        raise ApiError(400, "bad_request", {"reason": "content_range", "expected": "start <= end < total"})
+    return start, end, total
+
+
+def _put_whole(sha256, mime):
+    """A whole photo in one request."""
+    data = request.get_data()  # werkzeug answers 413 beyond MAX_CONTENT_LENGTH
+    if len(data) > _max_bytes():
+        raise _too_large(limit_bytes=_max_bytes())
+    _check_hash(sha256, data)
+    answer = _finish(sha256, data, mime)
+    _remove(_partial_path(sha256))  # a whole upload supersedes a partial one
+    return answer
+
+
+def _check_hash(sha256, data, headers=None):
+    """422 hash_mismatch unless the bytes hash to the name."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise ApiError(422, "hash_mismatch", {"expected": sha256, "actual": actual}, headers=headers)
+
+
+def _finish(sha256, data, mime):
+    """Store checked bytes unless already stored; answers 201 or 200 with the blob."""
+    if _stored(sha256) is not None:
+        return _blob_answer(sha256, 200)
+    user_id = current_user.id
+    db.session.rollback()  # hold no transaction open while the image is decoded
+    created = _store(sha256, data, mime, user_id)
+    return _blob_answer(sha256, 201 if created else 200)
+
+
+def _blob_answer(sha256, status):
+    blob = db.session.get(Blob, sha256)
+    body = {"sha256": blob.sha256, "mime": blob.mime, "size": blob.size, "width": blob.width, "height": blob.height}
+    response = jsonify(body)
+    response.status_code = status
+    response.headers["Location"] = f"{blp.url_prefix}/{sha256}"
+    response.headers["ETag"] = f'"{sha256}"'
+    return response
+
+
+# --- resumable uploads ------------------------------------------------------------------------
+
+
+def _put_piece(sha256, mime, content_range):
+    """One piece of a resumable upload: append it, and store the photo when it is complete."""
+    start, end, total = content_range
+    length = end - start + 1
+    gzipped = request.headers.get("Content-Encoding", "").lower() == "gzip"
+    if request.content_length is not None and not gzipped and request.content_length != length:
+        raise ApiError(400, "bad_request", {"reason": "content_length", "expected": length})
+    if _stored(sha256) is not None:
+        _remove(_partial_path(sha256))
+        return _blob_answer(sha256, 200)
+    if start == 0:
+        _sweep_partials()
+    with _partial_file(sha256) as partial:
+        offset = os.fstat(partial.fileno()).st_size
+        if start != offset:
+            raise ApiError(416, "range_not_satisfiable", {"offset": offset}, headers=_offset_header(offset))
+        offset += _append(partial, length, mime if start == 0 else None)
+        if offset < end + 1:  # the body ended early without an error
+            raise ApiError(400, "bad_request", {"reason": "short_body", "offset": offset}, _offset_header(offset))
+        if offset < total:
+            response = jsonify({"sha256": sha256, "offset": offset, "total": total, "complete": False})
+            response.status_code = 202
+            response.headers.update(_offset_header(offset))
+            return response
+        return _complete(sha256, mime)
+
+
+def _complete(sha256, mime):
+    """The last piece arrived: hash and store the whole; the partial upload is gone either way."""
+    path = _partial_path(sha256)
+    try:
+        data = path.read_bytes()
+        _check_hash(sha256, data, headers=_offset_header(0))
+        return _finish(sha256, data, mime)
+    finally:
+        _remove(path)
+
+
+def _offset_header(offset):
+    return {"Upload-Offset": str(offset)}
+
+
+def _partial_path(sha256):
+    return _blob_dir() / "partial" / f"{sha256}.{current_user.id}"
+
+
+def _partial_offset(sha256):
+    """Bytes of the caller's partial upload held on disk (0 when none)."""
+    try:
+        return _partial_path(sha256).stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+@contextmanager
+def _partial_file(sha256):
+    """The caller's partial upload, opened for appending under an exclusive lock (409 when busy)."""
+    path = _partial_path(sha256)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "ab") as partial:
+        try:
+            fcntl.flock(partial, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise ApiError(409, "upload_in_progress") from exc
+        # The file may have been completed and removed between open and lock.
+        if not path.exists() or path.stat().st_ino != os.fstat(partial.fileno()).st_ino:
+            raise ApiError(409, "upload_in_progress")
+        yield partial
+
+
+def _append(partial, length, first_mime):
+    """Append up to length bytes of the body as they arrive (kept even if the client drops)."""
+    received = 0
+    try:
+        for piece in _body_pieces(length):
+            if first_mime and received == 0:
+                _check_magic(piece, FORMATS[first_mime], partial_ok=True)
+            partial.write(piece)
+            received += len(piece)
+    finally:
+        partial.flush()
+        os.fsync(partial.fileno())
+    return received
+
+
+def _body_pieces(length):
+    """The request body in pieces of at most 64 KiB, at most length bytes in all."""
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        yield request.get_data()[:length]  # already inflated (and size-checked) by gzip_middleware
+        return
+    remaining = length
+    while remaining:
+        piece = request.stream.read(min(PIECE, remaining))
+        if not piece:
+            return
+        remaining -= len(piece)
+        yield piece
+
+
+def _sweep_partials():
+    """Remove partial uploads untouched for longer than BLOB_PARTIAL_TTL_HOURS."""
+    hours = current_app.config.get("BLOB_PARTIAL_TTL_HOURS", DEFAULT_PARTIAL_TTL_HOURS)
+    cutoff = time.time() - hours * 3600
+    folder = _blob_dir() / "partial"
+    if not folder.is_dir():
+        return
+    for path in folder.iterdir():
+        with suppress(FileNotFoundError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+
+
+# --- storage ----------------------------------------------------------------------------------
+
+
+def _blob_dir():
+    return Path(current_app.config["BLOB_DIR"])
+
+
+def _path(sha256, suffix=""):
+    return _blob_dir() / sha256[:2] / (sha256 + suffix)
+
+
+def _stored(sha256):
+    """The blob's row when the photo is in place on disk, else None."""
+    blob = db.session.get(Blob, sha256)
+    return blob if blob is not None and _path(sha256).is_file() else None
+
+
+def _store(sha256, data, mime, user_id):
+    """Check and clean an image, write it and its thumbnail, then its row; True when the row is new."""
+    clean, width, height = inspect_image(data, FORMATS[mime], _max_pixels())
+    image = _decode(clean, FORMATS[mime], (width, height))
+    _write_atomic(_path(sha256, THUMB), make_thumbnail(image))
+    _write_atomic(_path(sha256), clean)
+    row = {
+        "sha256": sha256,
+        "mime": mime,
+        "size": len(clean),
+        "width": width,
+        "height": height,
+        "created_by": user_id,
+        "created_at": utcnow(),
+    }
+    return _insert_row(row)
+
+
+def _insert_row(row):
+    """Insert a blob's row unless it is there; True when this call inserted it."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(Blob).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
+    # RETURNING, not rowcount: psycopg reports no rowcount for this statement.
+    inserted = db.session.execute(stmt.returning(Blob.sha256)).first() is not None
+    db.session.commit()
+    return inserted
+
+
+def _write_atomic(path, data):
+    """Write a file so that its final name only ever holds the whole of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        _remove(Path(tmp))
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder):
+    """Make a rename in the folder durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove(path):
+    with suppress(FileNotFoundError):
+        path.unlink()
+
+
+# --- serving ----------------------------------------------------------------------------------
+
+
+def _may_get(user, blob):
+    """Whether an account may get a photo: it uploaded it, or may see a product listing it."""
+    return blob.created_by == user.id or _listed_in_scope(user, blob.sha256)
+
+
+def _listed_in_scope(user, sha256):
+    """Whether a live product in the account's scope lists the photo."""
+    if user.role == "producer":
+        ids = visible_producer_ids(user)
+        if not ids:
+            return False
+        scope = Product.producer_id.in_(ids)
+    else:
+        scope = in_regions(Product.village_code, user_regions(user.id))
+    # LIKE on the JSON text narrows the rows portably (SQLite and PostgreSQL); Python confirms.
+    query = select(Product.photos).where(
+        Product.deleted.is_(False), scope, cast(Product.photos, Text).contains(sha256, autoescape=True)
+    )
+    return any(isinstance(photos, list) and sha256 in photos for photos in db.session.scalars(query))
+
+
+def _thumbnail_file(sha256):
+    """The thumbnail's path, made again from the photo if it is missing."""
+    path = _path(sha256, THUMB)
+    if not path.is_file():
+        data = _path(sha256).read_bytes()
+        _write_atomic(path, make_thumbnail(_decode(data, _format_of(data[:16]), None)))
+    return path
+
+
+def _thumbnail_mime(sha256):
+    with open(_path(sha256, THUMB), "rb") as thumb:
+        return MIMES.get(_format_of(thumb.read(16)), "application/octet-stream")
+
+
+def _send(path, mime, etag):
+    """A stored file with its type, its ETag, long private caching and If-None-Match (304)."""
+    stat = path.stat()
+    # Read whole (at most 2 MB) so no file handle outlives the request.
+    response = send_file(
+        io.BytesIO(path.read_bytes()), mimetype=mime, etag=etag, last_modified=stat.st_mtime, conditional=True
+    )
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- images -----------------------------------------------------------------------------------
+
+
+def _max_pixels():
+    return current_app.config.get("BLOB_MAX_PIXELS", DEFAULT_MAX_PIXELS)
+
+
+def inspect_image(data, fmt, max_pixels):
+    """Check an image's type and container and drop its location metadata: (clean bytes, w, h)."""
+    _check_magic(data, fmt)
+    cleaner = {"JPEG": _clean_jpeg, "PNG": _clean_png, "WEBP": _clean_webp}[fmt]
+    try:
+        clean, (width, height) = cleaner(data)
+    except (IndexError, struct.error) as exc:  # read past the end: the file is cut short
+        raise _bad("truncated") from exc
+    if width < 1 or height < 1:
+        raise _bad("no_size")
+    if width * height > max_pixels:
+        raise _too_large(reason="too_many_pixels", max_pixels=max_pixels, width=width, height=height)
+    return clean, width, height
+
+
+def _bad(reason):
+    return ApiError(415, "unsupported_media_type", {"reason": reason})
+
+
+def _format_of(head):
+    """The format the magic bytes announce, or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(PNG_SIGNATURE):
+        return "PNG"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    return None
+
+
+def _check_magic(data, fmt, partial_ok=False):
+    """415 unless the magic bytes are those of the declared format."""
+    if partial_ok and len(data) < 12:
+        return  # too little to tell yet; the whole is checked at the end
+    found = _format_of(data[:16])
+    if found != fmt:
+        raise ApiError(415, "unsupported_media_type", {"reason": "type_mismatch", "declared": MIMES[fmt]})
+
+
+def _no_trailing(data, end):
+    """415 when bytes follow the image's end (a polyglot: JPEG+ZIP, PNG+HTML...)."""
+    if len(data) > end:
+        raise _bad("trailing_data")
+
+
+def _decode(data, fmt, size):
+    """Open, verify and fully decode an image with Pillow; 415 when it cannot be."""
+    try:
+        with Image.open(io.BytesIO(data), formats=[fmt]) as image:
+            image.verify()
+        image = Image.open(io.BytesIO(data), formats=[fmt])
+        if size is not None and image.size != size:
+            raise _bad("size_mismatch")
+        image.load()
+    except ApiError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _too_large(reason="too_many_pixels", max_pixels=_max_pixels()) from exc
+    except Exception as exc:  # whatever Pillow raises on bad bytes, the answer is: not an image
+        raise _bad("undecodable") from exc
+    return image
+
+
+def make_thumbnail(image):
+    """A thumbnail at most 240 px on the long side, upright, as WebP (or JPEG without WebP)."""
+    image = _upright(image)  # the thumbnail keeps no EXIF, so turn it upright now
+    image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+    image.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    out = io.BytesIO()
+    if features.check("webp"):
+        image.save(out, "WEBP", quality=75)
+    else:
+        flat = Image.new("RGB", image.size, "white")
+        flat.paste(image, mask=image.getchannel("A") if image.mode == "RGBA" else None)
+        flat.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _upright(image):
+    """The image turned as its EXIF orientation says (unchanged when EXIF cannot be read)."""
+    try:
+        orientation = image.getexif().get(ORIENTATION, 1)
+    except Exception:  # odd EXIF only costs the thumbnail its orientation
+        return image
+    method = TRANSPOSE_FOR_ORIENTATION.get(orientation)
+    return image.transpose(method) if method is not None else image
+
+
+def exif_without_location(raw):
+    """EXIF bytes without the GPS IFD (same prefix as given); None when none to remove, b"" to drop all."""
+    prefix = b"Exif\x00\x00" if raw.startswith(b"Exif\x00\x00") else b""
+    exif = Image.Exif()
+    try:
+        exif.load(raw)
+        if GPS_IFD not in exif:
+            return None
+        del exif[GPS_IFD]
+        body = exif.tobytes()
+    except Exception:  # EXIF Pillow cannot read may hide a location: drop it whole
+        return b""
+    return prefix + body.removeprefix(b"Exif\x00\x00")
+
+
+# JPEG: markers with no length, frame headers (they carry the size), and the metadata kept.
+JPEG_STANDALONE = {0x01, *range(0xD0, 0xD8)}
+JPEG_SOF = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+JPEG_EOI, JPEG_SOS, JPEG_APP1 = 0xD9, 0xDA, 0xE1
+
+
+def _clean_jpeg(data):
+    """Walk a JPEG's segments to its end: (bytes without location metadata, size)."""
+    out, pos, size = [data[:2]], 2, None
+    while True:
+        marker, start, pos = _jpeg_marker(data, pos)
+        if marker == JPEG_EOI:
+            if size is None:
+                raise _bad("no_frame")
+            out.append(data[start:pos])
+            break
+        if marker in JPEG_STANDALONE:
+            out.append(data[start:pos])
+            continue
+        (length,) = struct.unpack(">H", data[pos : pos + 2])
+        end = pos + length
+        if length < 2 or end > len(data):
+            raise _bad("truncated")
+        payload = data[pos + 2 : end]
+        if marker in JPEG_SOF:
+            height, width = struct.unpack(">HH", payload[1:5])
+            size = (width, height)
+        out.append(_jpeg_segment(marker, data[start:end], payload))
+        pos = end
+        if marker == JPEG_SOS:
+            if size is None:
+                raise _bad("no_frame")
+            scan_end = _jpeg_scan_end(data, pos)
+            out.append(data[pos:scan_end])
+            pos = scan_end
+    _no_trailing(data, pos)
+    return b"".join(out), size
+
+
+def _jpeg_marker(data, pos):
+    """(marker, where its 0xFF starts, where its body starts) of the marker at pos."""
+    if data[pos] != 0xFF:
+        raise _bad("corrupt")
+    start = pos
+    while data[pos] == 0xFF:  # fill bytes
+        pos += 1
+    if data[pos] == 0x00:
+        raise _bad("corrupt")
+    return data[pos], start, pos + 1
+
+
+def _jpeg_scan_end(data, pos):
+    """Where the entropy-coded data that starts at pos ends (at the next real marker)."""
+    while True:
+        found = data.find(b"\xff", pos)
+        if found < 0 or found + 1 >= len(data):
+            raise _bad("truncated")
+        following = data[found + 1]
+        if following == 0x00 or 0xD0 <= following <= 0xD7:  # stuffed byte or restart marker
+            pos = found + 2
+        elif following == 0xFF:
+            pos = found + 1
+        else:
+            return found
+
+
+def _jpeg_segment(marker, raw, payload):
+    """The segment as stored: EXIF without GPS; of other APPn only those that affect display."""
+    if marker == JPEG_APP1 and payload.startswith(b"Exif\x00\x00"):
+        exif = exif_without_location(payload)
+        if exif is None:
+            return raw
+        if not exif or len(exif) + 2 > 0xFFFF:
+            return b""
+        return b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif
+    if 0xE0 <= marker <= 0xEF or marker == 0xFE:  # APPn (XMP, IPTC...) and comments
+        keep = (
+            (marker == 0xE0 and payload.startswith(b"JFIF\x00"))
+            or (marker == 0xE2 and payload.startswith(b"ICC_PROFILE\x00"))
+            or marker == 0xEE  # Adobe: tells how to read the colours
+        )
+        return raw if keep else b""
+    return raw
+
+
+PNG_TEXT = {b"tEXt", b"zTXt", b"iTXt"}
+
+
+def _clean_png(data):
+    """Walk a PNG's chunks to IEND: (bytes without location metadata, size)."""
+    out, pos, size = [data[:8]], 8, None
+    while True:
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        end = pos + 12 + length
+        if end > len(data):
+            raise _bad("truncated")
+        body = data[pos + 8 : end - 4]
+        if zlib.crc32(kind + body) != struct.unpack(">I", data[end - 4 : end])[0]:
+            raise _bad("corrupt")
+        if (pos == 8) != (kind == b"IHDR"):
+            raise _bad("corrupt")
+        if kind == b"IHDR":
+            size = struct.unpack(">II", body[:8])
+        if kind == b"acTL":
+            raise _bad("animated")
+        out.append(_png_chunk(kind, data[pos:end], body))
+        pos = end
+        if kind == b"IEND":
+            break
+    _no_trailing(data, pos)
+    return b"".join(out), size
+
+
+def _png_chunk(kind, raw, body):
+    """The chunk as stored: text chunks (XMP among them) dropped, eXIf without GPS."""
+    if kind in PNG_TEXT:
+        return b""
+    if kind == b"eXIf":
+        exif = exif_without_location(body)
+        if exif is None:
+            return raw
+        if not exif:
+            return b""
+        return struct.pack(">I4s", len(exif), kind) + exif + struct.pack(">I", zlib.crc32(kind + exif))
+    return raw
+
+
+def _clean_webp(data):
+    """Walk a WebP's RIFF chunks: (bytes without location metadata, size)."""
+    (riff_size,) = struct.unpack("<I", data[4:8])
+    end = 8 + riff_size
+    if end > len(data):
+        raise _bad("truncated")
+    _no_trailing(data, end)
+    chunks, pos = [], 12
+    while pos < end:
+        kind, length = struct.unpack("<4sI", data[pos : pos + 8])
+        if pos + 8 + length > end:
+            raise _bad("truncated")
+        chunks.append((kind, data[pos + 8 : pos + 8 + length]))
+        pos += 8 + length + (length & 1)
+    if not chunks or any(kind in (b"ANIM", b"ANMF") for kind, _ in chunks):
+        raise _bad("animated" if chunks else "truncated")
+    size = _webp_size(*chunks[0])
+    cleaned = _webp_clean_chunks(chunks)
+    if cleaned == chunks:
+        return data, size
+    body = b"WEBP" + b"".join(_riff_chunk(kind, payload) for kind, payload in cleaned)
+    return b"RIFF" + struct.pack("<I", len(body)) + body, size
+
+
+def _webp_size(kind, payload):
+    """Canvas size from the first chunk (VP8X, VP8 or VP8L)."""
+    if kind == b"VP8X":
+        if payload[0] & 0x02:
+            raise _bad("animated")
+        return 1 + int.from_bytes(payload[4:7], "little"), 1 + int.from_bytes(payload[7:10], "little")
+    if kind == b"VP8 ":
+        if payload[3:6] != b"\x9d\x01\x2a":
+            raise _bad("corrupt")
+        width, height = struct.unpack("<HH", payload[6:10])
+        return width & 0x3FFF, height & 0x3FFF
+    if kind == b"VP8L":
+        if payload[0] != 0x2F:
+            raise _bad("corrupt")
+        bits = int.from_bytes(payload[1:5], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    raise _bad("corrupt")
+
+
+def _webp_clean_chunks(chunks):
+    """Chunks without XMP and with EXIF lacking GPS; the VP8X flags follow."""
+    cleaned = []
+    for kind, payload in chunks:
+        if kind == b"XMP ":
+            continue
+        if kind == b"EXIF":
+            exif = exif_without_location(payload)
+            if exif == b"":
+                continue
+            payload = payload if exif is None else exif
+        cleaned.append((kind, payload))
+    if cleaned != chunks and cleaned[0][0] == b"VP8X":
+        has_exif = any(kind == b"EXIF" for kind, _ in cleaned)
+        flags = (cleaned[0][1][0] & ~0x0C) | (0x08 if has_exif else 0)  # 0x04 XMP, 0x08 EXIF
+        cleaned[0] = (b"VP8X", bytes([flags]) + cleaned[0][1][1:])
+    return cleaned
+
+
+def _riff_chunk(kind, payload):
+    return kind + struct.pack("<I", len(payload)) + payload + (b"\x00" if len(payload) & 1 else b"")
