@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from .demo import demo_command
 from .extensions import db
 from .models import User
 from .regions import DATA_DIR, import_regions
@@ -56,3 +57,4 @@ def init_app(app):
     """Register the command groups with the app."""
     app.cli.add_command(user_cli)
     app.cli.add_command(regions_cli)
+    app.cli.add_command(demo_command)
