@@ -10,13 +10,14 @@ Ops are judged one by one: a rejected op changes nothing, and the others still a
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import bindparam, select, text, update
 
 from sync.hlc import Clock
 from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_status, same_immutable
 from sync.quantity import parse_milli
 from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
+from .bulk import add_to_column, insert_rows, select_in, update_rows
 from .extensions import db
 from .models import AppliedOp, Conflict, Product, Region, Review, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
@@ -120,35 +121,48 @@ class Batch:
         return db.session.execute(text("SELECT seq, hlc FROM sync_state WHERE id = 1")).one()
 
     def _already_applied(self, op_ids):
-        found = set()
-        for chunk in _chunks(op_ids):
-            found.update(db.session.scalars(select(AppliedOp.op_id).where(AppliedOp.op_id.in_(chunk))))
-        return found
+        return {row["op_id"] for row in select_in(AppliedOp.__table__, ("op_id",), "op_id", op_ids)}
 
     def _preload(self, ops):
         """Load every record the ops name or refer to, a few queries per entity."""
-        wanted = {name: set() for name in MODELS}
+        full = {name: set() for name in MODELS}
+        stocked = set()  # products only named by movements: their scope columns are enough
         for op in ops:
-            wanted[op["entity"]].add(op["entity_id"])
-            ref = op["fields"].get("producer_id") or op["fields"].get("product_id")
-            if ref:
-                wanted["producer" if "producer_id" in op["fields"] else "product"].add(ref)
-            village = op["fields"].get("village_code")
-            if village:
-                self.villages.add(village)
+            fields = op["fields"]
+            full[op["entity"]].add(op["entity_id"])
+            if "producer_id" in fields:
+                full["producer"].add(fields["producer_id"])
+            if "product_id" in fields:
+                (stocked if op["entity"] == "stock_movement" else full["product"]).add(fields["product_id"])
+            if "village_code" in fields:
+                self.villages.add(fields["village_code"])
         for entity in ("stock_movement", "review", "product", "producer"):
-            for row in self._load(entity, wanted[entity]):
+            if entity == "producer":
+                self._load_scope_of_products(stocked - full["product"], full["producer"])
+            for row in self._load(entity, full[entity]):
                 self.cache[(entity, row["id"])] = self._rec_from_row(entity, row)
                 if entity != "producer":
-                    wanted["producer"].add(row["producer_id"])
+                    full["producer"].add(row["producer_id"])
         if self.villages:
             rows = db.session.scalars(select(Region.code).where(Region.code.in_(self.villages), Region.level == 4))
             self.villages = set(rows)
 
     def _load(self, entity, ids):
-        model = MODELS[entity]
-        for chunk in _chunks(sorted(ids)):
-            yield from db.session.execute(select(model.__table__).where(model.id.in_(chunk))).mappings()
+        table = MODELS[entity].__table__
+        return select_in(table, [c.name for c in table.columns], "id", sorted(ids))
+
+    def _load_scope_of_products(self, ids, producers):
+        """Products that movements name: id, owner, desa and whether deleted, nothing more."""
+        columns = ("id", "producer_id", "village_code", "deleted")
+        for row in select_in(Product.__table__, columns, "id", sorted(ids)):
+            self.cache[("product", row["id"])] = Rec(
+                "product",
+                data={"id": row["id"]},
+                deleted=row["deleted"],
+                village_code=row["village_code"],
+                producer_id=row["producer_id"],
+            )
+            producers.add(row["producer_id"])
 
     @staticmethod
     def _rec_from_row(entity, row):
@@ -368,31 +382,15 @@ class Batch:
                 if rec.new:
                     next(r for r in rows["product"][0] if r["id"] == rec.data["id"])["stock_milli"] = rec.stock_delta
                 else:
-                    stock.append({"b_id": rec.data["id"], "delta": rec.stock_delta})
+                    stock.append((rec.data["id"], rec.stock_delta))
         for entity, (inserts, updates) in rows.items():
-            table = MODELS[entity].__table__
-            if inserts:
-                db.session.execute(insert(table), inserts)
-            if updates:
-                keys = [k for k in updates[0] if k != "id"]
-                stmt = update(table).where(table.c.id == bindparam("b_id")).values({k: bindparam(k) for k in keys})
-                db.session.execute(stmt, [{**r, "b_id": r["id"]} for r in updates])
-        if stock:
-            table = Product.__table__
-            stmt = (
-                update(table)
-                .where(table.c.id == bindparam("b_id"))
-                .values(stock_milli=table.c.stock_milli + bindparam("delta"))
-            )
-            db.session.execute(stmt, stock)
+            insert_rows(MODELS[entity].__table__, inserts)
+            update_rows(MODELS[entity].__table__, updates)
+        add_to_column(Product.__table__, "stock_milli", stock)
         seq = self._cascade_villages(seq)
-        if self.applied:
-            now = self.now
-            db.session.execute(
-                insert(AppliedOp.__table__), [{**a, "user_id": self.actor.id, "applied_at": now} for a in self.applied]
-            )
-        if self.conflicts:
-            db.session.execute(insert(Conflict.__table__), self.conflicts)
+        applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]
+        insert_rows(AppliedOp.__table__, applied)
+        insert_rows(Conflict.__table__, self.conflicts)
         self.hlc = self.clock.tick()
         db.session.execute(
             text("UPDATE sync_state SET seq = :seq, hlc = :hlc WHERE id = 1"), {"seq": seq, "hlc": self.hlc}

@@ -56,7 +56,7 @@ def _owner_of(entity_id):
     from .apply import Rec
 
     for entity, model in MODELS.items():
-        row = db.session.get(model, entity_id)
+        row = db.session.scalar(select(model).where(model.id == entity_id))
         if row is None:
             continue
         producer = row if entity == "producer" else db.session.get(MODELS["producer"], row.producer_id)

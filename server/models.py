@@ -146,7 +146,11 @@ class StockMovement(db.Model):
     """An immutable stock movement; stock on hand is the sum of these."""
 
     __tablename__ = "stock_movements"
-    id = Column(UUID, primary_key=True)
+    # The change-feed position is the key: on SQLite the table itself is then ordered by it
+    # (rowid), so a push appends, and a pull reads in order. A movement never changes, but
+    # gets a new position when its producer moves desa.
+    seq = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    id = Column(UUID, nullable=False, unique=True)
     product_id = Column(UUID, nullable=False, index=True)
     producer_id = Column(UUID, nullable=False)
     village_code = Column(String(13), nullable=False)
@@ -156,7 +160,6 @@ class StockMovement(db.Model):
     note = Column(String(1000))
     hlc = Column(String(80), nullable=False)
     created_by = Column(UUID)
-    seq = Column(BigInteger, nullable=False, unique=True)
     created_at = Column(DateTime, nullable=False)
     __table_args__ = (
         Index("ix_stock_movements_producer_seq", "producer_id", "seq"),
@@ -188,6 +191,7 @@ class AppliedOp(db.Model):
     """An op applied once: its op_id answers duplicate forever after."""
 
     __tablename__ = "applied_ops"
+    __table_args__ = {"sqlite_with_rowid": False}  # the op id is the key: one b-tree, not two
     op_id = Column(UUID, primary_key=True)
     entity_id = Column(UUID, nullable=False)
     hlc = Column(String(80), nullable=False)  # as applied: re-stamped when it ran ahead

@@ -6,7 +6,8 @@ Plain text order of two HLCs is their time order, so records compare them as str
 import re
 import time
 
-HLC_RE = re.compile(r"^(\d{16}):([0-9a-f]{4}):([A-Za-z0-9._-]{1,64})$")
+# [0-9] and \Z, not \d and $: ASCII digits only, and no trailing newline.
+HLC_RE = re.compile(r"^([0-9]{16}):([0-9a-f]{4}):([A-Za-z0-9._-]{1,64})\Z")
 MAX_COUNTER = 0xFFFF
 MAX_DRIFT_MS = 60_000  # an op further ahead of the server's clock than this is re-stamped
 
@@ -50,9 +51,10 @@ class Clock:
     def observe(self, remote):
         """Advance past a timestamp received from elsewhere."""
         parsed = parse_hlc(remote)
-        if parsed is None:
-            return
-        ms, counter, _ = parsed
+        if parsed is not None:
+            self._advance(parsed[0], parsed[1])
+
+    def _advance(self, ms, counter):
         if ms > self.ms or (ms == self.ms and counter > self.counter):
             self.ms, self.counter = ms, counter
 
@@ -68,7 +70,8 @@ class Clock:
         parsed = parse_hlc(remote)
         if parsed and parsed[0] > self.now() + MAX_DRIFT_MS:
             return self.tick()
-        self.observe(remote)
+        if parsed:
+            self._advance(parsed[0], parsed[1])
         return remote
 
     def _bump(self):

@@ -1,13 +1,20 @@
 """Exact decimal quantities as text ("12.5", "-3", "0.125"), held as integer thousandths."""
 
 import re
+from functools import lru_cache
 
-QTY_RE = re.compile(r"^(-?)(\d{1,15})(?:\.(\d{1,3}))?$")
+# [0-9] and \Z, not \d and $: ASCII digits only, and no trailing newline.
+QTY_RE = re.compile(r"^(-?)([0-9]{1,15})(?:\.([0-9]{1,3}))?\Z")
 
 
 def parse_milli(text):
     """ "12.5" -> 12500; None for anything that is not a decimal string with at most 3 places."""
-    match = QTY_RE.match(text) if isinstance(text, str) else None
+    return _parse_text(text) if isinstance(text, str) else None
+
+
+@lru_cache(maxsize=4096)  # the same quantities come again and again within a push
+def _parse_text(text):
+    match = QTY_RE.match(text)
     if not match:
         return None
     sign, whole, frac = match.groups()

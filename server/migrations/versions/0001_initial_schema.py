@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:45:55.780237
+Create Date: 2026-11-27 17:57:42.805483
 
 """
 from alembic import op
@@ -24,7 +24,8 @@ def upgrade():
     sa.Column('hlc', sa.String(length=80), nullable=False),
     sa.Column('user_id', sa.String(length=36), nullable=True),
     sa.Column('applied_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('op_id', name=op.f('pk_applied_ops'))
+    sa.PrimaryKeyConstraint('op_id', name=op.f('pk_applied_ops')),
+    sqlite_with_rowid=False
     )
     op.create_table('blobs',
     sa.Column('sha256', sa.String(length=64), nullable=False),
@@ -145,6 +146,7 @@ def upgrade():
         batch_op.create_index('ix_reviews_village_seq', ['village_code', 'seq'], unique=False)
 
     op.create_table('stock_movements',
+    sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('product_id', sa.String(length=36), nullable=False),
     sa.Column('producer_id', sa.String(length=36), nullable=False),
@@ -155,10 +157,9 @@ def upgrade():
     sa.Column('note', sa.String(length=1000), nullable=True),
     sa.Column('hlc', sa.String(length=80), nullable=False),
     sa.Column('created_by', sa.String(length=36), nullable=True),
-    sa.Column('seq', sa.BigInteger(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_stock_movements')),
-    sa.UniqueConstraint('seq', name=op.f('uq_stock_movements_seq'))
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_stock_movements')),
+    sa.UniqueConstraint('id', name=op.f('uq_stock_movements_id'))
     )
     with op.batch_alter_table('stock_movements', schema=None) as batch_op:
         batch_op.create_index('ix_stock_movements_producer_seq', ['producer_id', 'seq'], unique=False)

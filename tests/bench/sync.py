@@ -1,0 +1,454 @@
+"""Sync benchmark: Lumbung under gunicorn on SQLite against the PouchDB/CouchDB peer, in one run.
+
+    python -m tests.bench.sync [--runs 3] [--n 10000] [--big 1000000] [--no-peer]
+
+The workload is the peer's (../shared/bench/peer-sync): one device pushes 10,000 stock movements
+of 500 products in 50 desa, in pushes of 1,000 (gzip); a fresh device pulls them all; then 20
+idle pulls. Bytes are counted on the wire, both directions, headers included. Each figure is the
+median of `--runs` runs, each on a fresh database. With `--big N`, the same is run again on a
+database already holding N movements of other desa, plus a new producer's first sync.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sync.ids import uuid7
+
+ROOT = Path(__file__).resolve().parents[2]
+PEER = ROOT.parent / "shared" / "bench" / "peer-sync"
+VENV = ROOT / ".venv" / "bin"
+KECAMATAN = ("32.04.05", "32.04.06", "32.04.07", "32.04.08", "32.04.09", "32.04.10", "32.04.11", "32.04.12")
+PIN = "246810"
+
+
+class Wire:
+    """A minimal HTTP/1.1 keep-alive client that counts every byte sent and received."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.file = self.sock.makefile("rb")
+        self.sent = self.received = self.requests = 0
+        self.token = None
+
+    def call(self, method, path, body=None, compress=True):
+        """Send a request; answers (status, parsed JSON)."""
+        headers = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Accept-Encoding: gzip"]
+        if self.token:
+            headers.append(f"Authorization: Bearer {self.token}")
+        payload = b""
+        if body is not None:
+            payload = json.dumps(body, separators=(",", ":")).encode()
+            headers.append("Content-Type: application/json")
+            if compress:
+                payload = gzip.compress(payload, compresslevel=6, mtime=0)
+                headers.append("Content-Encoding: gzip")
+        headers.append(f"Content-Length: {len(payload)}")
+        request = ("\r\n".join(headers) + "\r\n\r\n").encode() + payload
+        self.sock.sendall(request)
+        self.sent += len(request)
+        self.requests += 1
+        return self._response()
+
+    def _response(self):
+        status_line = self.file.readline()
+        size = len(status_line)
+        length, encoding = 0, None
+        while True:
+            line = self.file.readline()
+            size += len(line)
+            if line in (b"\r\n", b""):
+                break
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+            elif name.lower() == "content-encoding":
+                encoding = value.strip()
+        data = self.file.read(length)
+        self.received += size + length
+        if encoding == "gzip":
+            data = gzip.decompress(data)
+        return int(status_line.split()[1]), json.loads(data) if data else None
+
+    def counters(self):
+        """(bytes sent, bytes received, requests) so far."""
+        return self.sent, self.received, self.requests
+
+    def close(self):
+        """Close the connection."""
+        self.sock.close()
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def flask(env, *args):
+    """Run a flask CLI command of the app."""
+    subprocess.run([str(VENV / "flask"), "--app", "server", *args], cwd=ROOT, env=env, check=True, capture_output=True)
+
+
+class Server:
+    """Lumbung under gunicorn (gunicorn.conf.py, as the Procfile runs it) on a fresh SQLite database."""
+
+    def __init__(self, big=0):
+        self.dir = Path(tempfile.mkdtemp(prefix="lumbung-bench-"))
+        self.port = free_port()
+        self.env = {
+            **os.environ,
+            "INSTANCE_PATH": str(self.dir),
+            "PORT": str(self.port),
+            "HOST": "127.0.0.1",
+            "ACCESS_LOG": "",
+            "PIN_HASH_TIME_COST": "1",
+            "PIN_HASH_MEMORY_KIB": "8192",
+        }
+        self.env.pop("DATABASE_URL", None)
+        flask(self.env, "db", "upgrade")
+        for prefix in KECAMATAN + ("32.04.20",):
+            flask(self.env, "regions", "import", "--only", prefix)
+        flask(
+            self.env,
+            "user",
+            "create",
+            "--phone",
+            "+6281200000001",
+            "--pin",
+            PIN,
+            "--role",
+            "facilitator",
+            "--name",
+            "Bench",
+            *sum((["--region", k] for k in KECAMATAN), []),
+        )
+        if big:
+            fill_big(self.dir / "lumbung.db", big)
+        self.proc = subprocess.Popen(
+            [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", "server:create_app()"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port)).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+
+    def login(self, phone="+6281200000001"):
+        """A fresh device's wire, logged in."""
+        wire = Wire(self.port)
+        status, body = wire.call(
+            "POST", "/api/v1/auth/login", {"phone": phone, "pin": PIN, "device_id": str(uuid.uuid4())}
+        )
+        assert status == 200, body
+        wire.token = body["access_token"]
+        wire.sent = wire.received = wire.requests = 0
+        return wire
+
+    def stop(self):
+        """Stop gunicorn and remove the database."""
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def villages(server):
+    """The first 50 desa codes under the bench kecamatan."""
+    import sqlite3
+
+    with sqlite3.connect(server.dir / "lumbung.db") as conn:
+        rows = conn.execute(
+            f"SELECT code FROM regions WHERE level = 4 AND substr(code, 1, 8) IN ({','.join('?' * len(KECAMATAN))}) "
+            "ORDER BY code LIMIT 50",
+            KECAMATAN,
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def op(entity, fields, node, i):
+    """An op with fresh ids, made as the Python client and the PWA make them (UUIDv7)."""
+    entity_id = uuid7()
+    # A movement is written by exactly one op: its id serves as the op's id too.
+    op_id = entity_id if entity == "stock_movement" else uuid7()
+    return {
+        "op_id": op_id,
+        "entity": entity,
+        "entity_id": entity_id,
+        "action": "upsert",
+        "fields": fields,
+        "hlc": f"{1764230400000 + i:016d}:0000:{node}",
+    }
+
+
+def setup_products(wire, desa, node):
+    """500 products of 50 producers (one per desa), as the peer's P0000..P0499."""
+    producers = [
+        op("producer", {"name": f"Produsen {i}", "village_code": v, "kind": "individual"}, node, i)
+        for i, v in enumerate(desa)
+    ]
+    products = [
+        op(
+            "product",
+            {"producer_id": producers[i % 50]["entity_id"], "name": f"Produk {i}", "category": "coffee", "unit": "kg"},
+            node,
+            100 + i,
+        )
+        for i in range(500)
+    ]
+    status, body = wire.call("POST", "/api/v1/sync/push", {"device_id": node, "ops": producers + products})
+    assert status == 200 and all(r["status"] == "applied" for r in body["results"]), body
+    return [p["entity_id"] for p in products]
+
+
+def movement_ops(products, n, node):
+    """The peer's 10,000 movements: qty ((i*37) % 200) - 50, one a minute from 2024-01-01."""
+    base = datetime(2024, 1, 1)
+    ops = []
+    for i in range(n):
+        qty = ((i * 37) % 200) - 50 or 1
+        at = (base + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        kind = "harvest" if qty > 0 else "sale"
+        fields = {"product_id": products[(i * 7919) % 500], "qty": str(qty), "kind": kind, "occurred_at": at}
+        ops.append(op("stock_movement", fields, node, 1000 + i))
+    return ops
+
+
+def phase(wire, fn):
+    """Run fn; answers ms, bytes both ways and requests it took."""
+    sent, received, requests = wire.counters()
+    start = time.perf_counter()
+    fn()
+    ms = (time.perf_counter() - start) * 1000
+    s2, r2, q2 = wire.counters()
+    return {"ms": ms, "bytes": (s2 - sent) + (r2 - received), "requests": q2 - requests}
+
+
+def push_all(wire, ops, node):
+    """Push ops in batches of 1,000 (the outbox is already on the device)."""
+    for start in range(0, len(ops), 1000):
+        status, body = wire.call("POST", "/api/v1/sync/push", {"device_id": node, "ops": ops[start : start + 1000]})
+        assert status == 200, body
+
+
+def pull_all(wire, store, cursor=None):
+    """Follow the cursor until more is false, storing records by id; answers the cursor."""
+    while True:
+        path = "/api/v1/sync/pull?limit=5000" + (f"&cursor={cursor}" if cursor else "")
+        status, body = wire.call("GET", path)
+        assert status == 200, body
+        for change in body["changes"]:
+            store[change["entity_id"]] = change.get("data")
+        cursor = body["cursor"]
+        if not body["more"]:
+            return cursor
+
+
+def run_ours(n, big=0):
+    """One run of the workload against a fresh server; answers its figures."""
+    server = Server(big)
+    try:
+        desa = villages(server)
+        device_a = server.login()
+        node = str(uuid.uuid4())
+        products = setup_products(device_a, desa, node)
+        ops = movement_ops(products, n, node)
+        push = phase(device_a, lambda: push_all(device_a, ops, node))
+        device_b = server.login()
+        store = {}
+        cursor = {}
+        pull = phase(device_b, lambda: cursor.setdefault("c", pull_all(device_b, store)))
+        assert sum(1 for v in store.values() if v and "qty" in v) == n
+        idle = [phase(device_b, lambda: pull_all(device_b, store, cursor["c"])) for _ in range(20)]
+        result = {
+            "push": push,
+            "pull": pull,
+            "idle_pull": {
+                "ms": statistics.median(p["ms"] for p in idle),
+                "bytes": statistics.median(p["bytes"] for p in idle),
+                "requests": statistics.median(p["requests"] for p in idle),
+            },
+        }
+        if big:
+            result["first_sync_producer"] = first_sync_of_a_producer(server, desa)
+        return result
+    finally:
+        server.stop()
+
+
+def first_sync_of_a_producer(server, desa):
+    """A producer account whose record has 1 product and 100 movements: its first full pull."""
+    facilitator = server.login()
+    node = str(uuid.uuid4())
+    producer = op(
+        "producer", {"name": "Baru", "village_code": desa[0], "kind": "individual", "phone": "+6281277770000"}, node, 0
+    )
+    product = op(
+        "product", {"producer_id": producer["entity_id"], "name": "Kopi", "category": "coffee", "unit": "kg"}, node, 1
+    )
+    facilitator.call("POST", "/api/v1/sync/push", {"device_id": node, "ops": [producer, product]})
+    push_all(facilitator, movement_ops([product["entity_id"]] * 500, 100, node), node)
+    flask(
+        server.env,
+        "user",
+        "create",
+        "--phone",
+        "+6281277770000",
+        "--pin",
+        PIN,
+        "--role",
+        "producer",
+        "--name",
+        "Produsen",
+        "--region",
+        desa[0],
+    )
+    device = server.login("+6281277770000")
+    store = {}
+    return phase(device, lambda: pull_all(device, store))
+
+
+def fill_big(path, count):
+    """Put `count` movements of 2,000 products in desa of kecamatan 32.04.20 straight into the file."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    desa = [r[0] for r in conn.execute("SELECT code FROM regions WHERE level = 4 AND code LIKE '32.04.20.%'")]
+    now = "2026-01-01 00:00:00"
+    conn.executemany(
+        "INSERT INTO producers (id, name, village_code, kind, deleted, hlcs, seq, created_at, updated_at) "
+        "VALUES (?, ?, ?, 'individual', 0, '{}', ?, ?, ?)",
+        [(f"00000000-0000-4000-8000-{i:012d}", f"P{i}", desa[i % len(desa)], -i - 1, now, now) for i in range(200)],
+    )
+    conn.executemany(
+        "INSERT INTO products (id, producer_id, village_code, name, category, unit, status, stock_milli, deleted, "
+        "hlcs, seq, created_at, updated_at) VALUES (?, ?, ?, ?, 'coffee', 'kg', 'draft', 0, 0, '{}', ?, ?, ?)",
+        [
+            (
+                f"00000000-0000-4000-9000-{i:012d}",
+                f"00000000-0000-4000-8000-{i % 200:012d}",
+                desa[(i % 200) % len(desa)],
+                f"Produk {i}",
+                -1000 - i,
+                now,
+                now,
+            )
+            for i in range(2000)
+        ],
+    )
+    conn.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        "INSERT INTO stock_movements (id, product_id, producer_id, village_code, qty_milli, kind, occurred_at, hlc, "
+        "seq, created_at) SELECT printf('10000000-0000-4000-8000-%012d', i), "
+        "printf('00000000-0000-4000-9000-%012d', i % 2000), printf('00000000-0000-4000-8000-%012d', (i % 2000) % 200), "
+        "?, 1000, 'harvest', ?, '', i, ? FROM n",
+        (count, desa[0], now, now),
+    )
+    conn.execute("UPDATE sync_state SET seq = ?", (count,))
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def run_peer(n):
+    """One run of the peer at its best settings; answers its figures in our shape."""
+    env = {**os.environ, "N": str(n), "STORAGE": "leveldb"}
+    out = subprocess.run(
+        ["./run.sh", "--keepalive", "--batch-size", "1000"],
+        cwd=PEER,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    idle = data["idle_pull"]
+    return {
+        "push": {
+            "ms": data["push"]["ms"],
+            "bytes": data["push"]["bytes_sent"] + data["push"]["bytes_received"],
+            "requests": data["push"]["requests"],
+        },
+        "pull": {
+            "ms": data["pull"]["ms"],
+            "bytes": data["pull"]["bytes_sent"] + data["pull"]["bytes_received"],
+            "requests": data["pull"]["requests"],
+        },
+        "idle_pull": {
+            "ms": idle["median_ms"],
+            "bytes": idle["median_bytes_sent"] + idle["median_bytes_received"],
+            "requests": idle["median_requests"],
+        },
+    }
+
+
+def medians(runs):
+    """Median of each figure over runs."""
+    return {
+        phase_name: {key: statistics.median(r[phase_name][key] for r in runs) for key in runs[0][phase_name]}
+        for phase_name in runs[0]
+    }
+
+
+def table(title, ours, peer=None):
+    """Print a table of figures (and ratios when the peer ran)."""
+    print(f"\n{title}")
+    print(
+        f"{'phase':<20}{'ours ms':>10}{'ours bytes':>12}{'req':>5}"
+        + (f"{'peer ms':>10}{'peer bytes':>12}{'req':>5}{'time x':>8}{'bytes x':>9}" if peer else "")
+    )
+    for name, figures in ours.items():
+        line = f"{name:<20}{figures['ms']:>10.1f}{figures['bytes']:>12,.0f}{figures['requests']:>5.0f}"
+        if peer and name in peer:
+            p = peer[name]
+            line += (
+                f"{p['ms']:>10.1f}{p['bytes']:>12,.0f}{p['requests']:>5.0f}"
+                f"{p['ms'] / figures['ms']:>8.1f}{p['bytes'] / figures['bytes']:>9.1f}"
+            )
+        print(line)
+
+
+def main():
+    """Run the benchmark and print its tables."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--big", type=int, default=0, help="also run with this many movements already stored")
+    parser.add_argument("--no-peer", action="store_true")
+    args = parser.parse_args()
+    ours, peer = [], []
+    for i in range(args.runs):
+        ours.append(run_ours(args.n))
+        if not args.no_peer:
+            peer.append(run_peer(args.n))
+        print(f"run {i + 1}/{args.runs} done", file=sys.stderr)
+    table(
+        f"Lumbung vs PouchDB/CouchDB peer: {args.n:,} movements, medians of {args.runs}",
+        medians(ours),
+        medians(peer) if peer else None,
+    )
+    if args.big:
+        big = medians([run_ours(args.n, args.big) for _ in range(args.runs)])
+        table(f"Lumbung with {args.big:,} other movements already stored (same workload)", big, medians(ours))
+        print("(ratios here: empty database over big one; 1.0 or more means no slower)")
+
+
+if __name__ == "__main__":
+    main()
