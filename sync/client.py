@@ -65,7 +65,7 @@ class Replica:
             "fields": fields,
             "hlc": self.clock.tick(),
         }
-        with self.db.conn:
+        with self.db.atomic():  # db.execute() alone commits each write
             self._apply_local(op)
             self.db.execute(
                 "INSERT INTO outbox (op_id, entity, entity_id, action, fields, hlc, state) "
@@ -161,7 +161,7 @@ class Replica:
 
     def _settle(self, ops, body):
         accepted = 0
-        with self.db.conn:
+        with self.db.atomic():  # db.execute() alone commits each write
             for op, result in zip(ops, body["results"], strict=True):
                 if result["status"] == "rejected":
                     self.db.execute(
@@ -185,12 +185,13 @@ class Replica:
             status, body = self.transport("GET", "/api/v1/sync/pull", params=params)
             if status != 200:
                 raise SyncError(status, body)
-            with self.db.conn:
+            with self.db.atomic():  # db.execute() alone commits each write
                 if body["reset"]:
                     self._drop_synced()
                 for change in body["changes"]:
                     self._take(change)
                 self.clock.observe(body["hlc"])
+                self.set_meta("hlc", self.clock.peek())
                 self.set_meta("cursor", body["cursor"])
             taken += len(body["changes"])
             if not body["more"]:

@@ -19,8 +19,9 @@ def merge_upsert(current, hlcs, fields, hlc):
     result = Merge(hlcs=dict(hlcs))
     for name, value in fields.items():
         stored = hlcs.get(name, "")
-        if hlc > stored:
-            result.changed[name] = value
+        if True:
+            if current.get(name) != value:  # the same value again is no change (and no edit to review)
+                result.changed[name] = value
             result.hlcs[name] = hlc
         elif hlc < stored and current.get(name) != value:
             result.losers.append((name, value, stored))

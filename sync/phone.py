@@ -1,6 +1,12 @@
 """Indonesian phone numbers: people write 08..., 628... or +628...; we store +628..."""
 
+import re
+
 import phonenumbers
+
+# One of the three spellings, digits only once spaces and dashes are gone: phonenumbers alone
+# would also take "812...", "tel:...", letters and other scripts' digits.
+SPELLING_RE = re.compile(r"^(\+62|62|0)[0-9]+\Z")
 
 
 def normalize_phone(text):
@@ -8,6 +14,8 @@ def normalize_phone(text):
     if not isinstance(text, str):
         return None
     raw = text.strip().replace(" ", "").replace("-", "")
+    if not SPELLING_RE.match(raw):
+        return None
     if raw.startswith("62"):
         raw = "+" + raw
     try:

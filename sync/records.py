@@ -11,12 +11,14 @@ from .hlc import parse_hlc
 from .phone import normalize_phone
 from .quantity import format_milli, parse_milli
 
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-VILLAGE_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
-HS_RE = re.compile(r"^(\d{4})\.?(\d{2})\.?(\d{2})$")
-NIB_RE = re.compile(r"^\d{13}$")
-TIME_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+# [0-9] and \Z, never \d and $: ASCII digits only, and no trailing newline (as in JavaScript).
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+VILLAGE_RE = re.compile(r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}\Z")
+SHA256_RE = re.compile(r"^[0-9a-f]{64}\Z")
+HS_RE = re.compile(r"^([0-9]{4})\.?([0-9]{2})\.?([0-9]{2})\Z")
+NIB_RE = re.compile(r"^[0-9]{13}\Z")
+DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z\Z")
 
 PRODUCER_KINDS = ("individual", "group", "ukm", "bumdes", "koperasi")
 CATEGORIES = (
@@ -149,7 +151,7 @@ def _price(value):
 def _date(value):
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or not DATE_RE.match(value):
         raise FieldError("invalid_date")
     try:
         return date.fromisoformat(value).isoformat()
@@ -288,7 +290,7 @@ def validate_op(op):
     errors = {}
     if not isinstance(op.get("op_id"), str) or not UUID_RE.match(op["op_id"]):
         errors["op_id"] = ("invalid_uuid", {})
-    if op.get("entity") not in ENTITIES:
+    if not isinstance(op.get("entity"), str) or op["entity"] not in ENTITIES:
         errors["entity"] = ("invalid_choice", {"choices": ", ".join(ENTITIES)})
     if not isinstance(op.get("entity_id"), str) or not UUID_RE.match(op["entity_id"]):
         errors["entity_id"] = ("invalid_uuid", {})
