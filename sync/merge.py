@@ -19,7 +19,7 @@ def merge_upsert(current, hlcs, fields, hlc):
     result = Merge(hlcs=dict(hlcs))
     for name, value in fields.items():
         stored = hlcs.get(name, "")
-        if True:
+        if hlc > stored:
             if current.get(name) != value:  # the same value again is no change (and no edit to review)
                 result.changed[name] = value
             result.hlcs[name] = hlc
