@@ -15,7 +15,9 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config=None):
     """Create and configure the app; tests pass a dict that overrides the environment."""
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None)
+    instance = os.environ.get("INSTANCE_PATH")
+    # Flask wants an absolute path; .env may well say INSTANCE_PATH=instance.
+    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     _api_settings(app)

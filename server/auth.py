@@ -6,6 +6,7 @@ from flask import current_app, request
 from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
+    current_user,
     get_jwt,
     jwt_required,
 )
@@ -73,12 +74,18 @@ def login(body):
     """Log in with phone and PIN on a device; answers access and refresh tokens."""
     now = utcnow()
     address = request.remote_addr or "unknown"
-    _check_lockouts(body["phone"], address, now)
+    config = current_app.config
+    retry = _retry_after(LoginAttempt.phone, body["phone"], config["LOGIN_FAILURES_PER_PHONE"], now)
+    if retry:
+        raise _too_many_attempts(retry)
     user = db.session.scalar(select(User).where(User.phone == body["phone"]))
     if not verify_pin(user.pin_hash if user else None, body["pin"]):
+        # Only wrong PINs are limited by address (a whole office may share one), and the failure
+        # is counted even then, so the phone's own lockout keeps counting.
+        retry = _retry_after(LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"], now)
         db.session.add(LoginAttempt(phone=body["phone"], address=address, at=now))
         db.session.commit()
-        raise ApiError(401, "invalid_credentials")
+        raise _too_many_attempts(retry) if retry else ApiError(401, "invalid_credentials")
     device = _device_for_login(user, body["device_id"], now)
     db.session.commit()
     claims = {"dev": device.id, "role": user.role}
@@ -94,28 +101,26 @@ def login(body):
 @jwt_required(refresh=True)
 def refresh():
     """Trade a refresh token for a new access token on the same device."""
-    claims = get_jwt()
-    token = create_access_token(
-        identity=claims["sub"], additional_claims={"dev": claims["dev"], "role": claims["role"]}
-    )
+    # The role as it is now: it may have changed since the login.
+    claims = {"dev": get_jwt()["dev"], "role": current_user.role}
+    token = create_access_token(identity=current_user.id, additional_claims=claims)
     return {"access_token": token}
 
 
-def _check_lockouts(phone, address, now):
-    """429 after too many wrong PINs for a phone, or from one address, within the window."""
-    config = current_app.config
-    since = now - timedelta(minutes=config["LOGIN_WINDOW_MINUTES"])
-    for column, value, limit in (
-        (LoginAttempt.phone, phone, config["LOGIN_FAILURES_PER_PHONE"]),
-        (LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"]),
-    ):
-        count, oldest = db.session.execute(
-            select(func.count(), func.min(LoginAttempt.at)).where(column == value, LoginAttempt.at > since)
-        ).one()
-        if count >= limit:
-            # Wait until the oldest failure in the window has aged out.
-            retry = int((oldest - since).total_seconds()) + 1
-            raise ApiError(429, "too_many_attempts", {"retry_after": retry}, {"Retry-After": str(retry)})
+def _retry_after(column, value, limit, now):
+    """Seconds until fewer than `limit` wrong PINs of this phone or address lie in the window; None if fewer now."""
+    since = now - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    recent = select(LoginAttempt.at).where(column == value, LoginAttempt.at > since)
+    count = db.session.scalar(select(func.count()).select_from(recent.subquery()))
+    if count < limit:
+        return None
+    # The window must lose count - limit + 1 failures: wait until the last of those ages out.
+    freeing = db.session.scalar(recent.order_by(LoginAttempt.at).offset(count - limit).limit(1))
+    return int((freeing - since).total_seconds()) + 1
+
+
+def _too_many_attempts(retry):
+    return ApiError(429, "too_many_attempts", {"retry_after": retry}, {"Retry-After": str(retry)})
 
 
 def _device_for_login(user, device_id, now):
@@ -135,10 +140,11 @@ def _device_for_login(user, device_id, now):
 
 def init_app(app):
     """Token lifetimes, and the callbacks that answer token errors in our shape."""
-    app.config.setdefault("JWT_ACCESS_TOKEN_EXPIRES", timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]))
-    app.config.setdefault("JWT_REFRESH_TOKEN_EXPIRES", timedelta(days=app.config["REFRESH_TOKEN_DAYS"]))
-    app.config.setdefault("JWT_ALGORITHM", "HS256")
-    app.config.setdefault("JWT_DECODE_ALGORITHMS", ["HS256"])
+    # Assigned, not setdefault: jwt.init_app has already filled in its own defaults (15 minutes, 30 days).
+    app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"])
+    app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=app.config["REFRESH_TOKEN_DAYS"])
+    app.config["JWT_ALGORITHM"] = "HS256"
+    app.config["JWT_DECODE_ALGORITHMS"] = ["HS256"]
 
 
 @jwt.user_lookup_loader

@@ -5,13 +5,12 @@ import time
 import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
-from sqlalchemy import select
 
 from .demo import demo_command
 from .extensions import db
-from .models import User
 from .regions import DATA_DIR, import_regions
-from .users import NewUserSchema, create_account
+from .scope import region_level
+from .users import ROLE_LEVELS, NewUserSchema, create_account, phone_taken
 
 user_cli = AppGroup("user", help="Manage accounts.")
 regions_cli = AppGroup("regions", help="Kemendagri regions.")
@@ -29,7 +28,11 @@ def create_user_command(phone, pin, role, regions, name):
         body = NewUserSchema().load({"phone": phone, "pin": pin, "role": role, "regions": list(regions), "name": name})
     except ValidationError as exc:
         raise click.ClickException(f"invalid input: {exc.messages}") from exc
-    if db.session.scalar(select(User.id).where(User.phone == body["phone"])):
+    # The levels the API holds every account to: an admin over a kabupaten or province, and so on.
+    wrong = [code for code in body["regions"] if region_level(code) not in ROLE_LEVELS[role]]
+    if wrong:
+        raise click.ClickException(f"wrong_region_level: a {role} cannot be assigned to {', '.join(wrong)}")
+    if phone_taken(body["phone"]):
         raise click.ClickException(f"phone {body['phone']} is already registered")
     try:
         user = create_account(body)

@@ -6,21 +6,26 @@ from pathlib import Path
 DEV_SECRET = "dev-secret-change-me-0123456789abcdef"
 
 
+def _env(name, default):
+    """Read an environment variable; an empty one (as .env.example leaves them) means the default."""
+    return os.environ.get(name) or default
+
+
 def _int(name, default):
     """Read an integer environment variable."""
-    return int(os.environ.get(name, default))
+    return int(_env(name, default))
 
 
 def from_environment(instance_path):
     """Build the config dict that create_app starts from."""
     default_db = "sqlite:///" + str(Path(instance_path) / "lumbung.db")
     return {
-        "ENV_NAME": os.environ.get("LUMBUNG_ENV", "development"),
-        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET),
-        "JWT_SECRET_KEY": os.environ.get("JWT_SECRET_KEY", os.environ.get("SECRET_KEY", DEV_SECRET)),
-        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", default_db),
-        "BLOB_DIR": os.environ.get("BLOB_DIR", str(Path(instance_path) / "blobs")),
-        "SERVER_ID": os.environ.get("SERVER_ID", "server"),
+        "ENV_NAME": _env("LUMBUNG_ENV", "development"),
+        "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET),
+        "JWT_SECRET_KEY": _env("JWT_SECRET_KEY", _env("SECRET_KEY", DEV_SECRET)),
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
+        "BLOB_DIR": _env("BLOB_DIR", str(Path(instance_path) / "blobs")),
+        "SERVER_ID": _env("SERVER_ID", "server"),
         "ACCESS_TOKEN_MINUTES": _int("ACCESS_TOKEN_MINUTES", 60),
         "REFRESH_TOKEN_DAYS": _int("REFRESH_TOKEN_DAYS", 90),
         "PIN_HASH_TIME_COST": _int("PIN_HASH_TIME_COST", 3),

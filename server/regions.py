@@ -121,6 +121,7 @@ def _cacheable(payload):
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     etag = hashlib.sha256(body).hexdigest()[:32]
     headers = {"ETag": f'"{etag}"', "Cache-Control": "private, max-age=86400"}
-    if request.if_none_match.contains(etag):
+    # If-None-Match compares weakly (RFC 9110 13.1.2): a proxy may have marked our ETag W/.
+    if request.if_none_match.contains_weak(etag):
         return Response(status=304, headers=headers)
     return Response(io.BytesIO(body).getvalue(), mimetype="application/json", headers=headers)

@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from .auth import AccountSchema, account_json, user_regions
 from .errors import ApiError, validation_error
@@ -48,11 +49,20 @@ class UserListArgs(BaseSchema):
 def create_user(body):
     """Make an account: admins make anyone under their regions, facilitators make producers."""
     _check_may_assign(current_user, body["role"], body["regions"])
-    if db.session.scalar(select(User.id).where(User.phone == body["phone"])):
+    if phone_taken(body["phone"]):
         raise ApiError(409, "phone_taken")
-    user = create_account(body, created_by=current_user.id)
-    db.session.commit()
+    try:
+        user = create_account(body, created_by=current_user.id)
+        db.session.commit()
+    except IntegrityError as exc:  # the same phone registered by a concurrent request
+        db.session.rollback()
+        raise ApiError(409, "phone_taken") from exc
     return account_json(user)
+
+
+def phone_taken(phone):
+    """Tell whether an account already has this phone (+62...)."""
+    return db.session.scalar(select(User.id).where(User.phone == phone)) is not None
 
 
 @blp.route("", methods=["GET"])

@@ -95,19 +95,19 @@ def _empty_pg_tables():
 
 @pytest.fixture
 def fresh_db_url(tmp_path):
-    """An empty database of the run's engine: an SQLite file, or a throwaway PostgreSQL database."""
+    """An empty database of the run's engine: an SQLite file, or a throwaway PostgreSQL schema."""
     if ENGINE == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    # A database of its own, so nothing here touches the shared test database.
-    name = f"lumbung_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg", query={})
-    server = create_engine(url, isolation_level="AUTOCOMMIT")
-    with server.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with server.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    # A schema of its own, so nothing here touches the tables the other tests share.
+    schema = f"lumbung_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg")
+    server = create_engine(url)
+    with server.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    with server.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     server.dispose()
 
 

@@ -1,0 +1,134 @@
+import pytest
+from sqlalchemy import text
+
+from server import create_app
+from server.config import DEV_SECRET, from_environment
+from server.extensions import db
+from tests.conftest import base_config
+
+ENV_VARS = (
+    "LUMBUNG_ENV",
+    "SECRET_KEY",
+    "JWT_SECRET_KEY",
+    "DATABASE_URL",
+    "BLOB_DIR",
+    "INSTANCE_PATH",
+    "LOGIN_FAILURES_PER_PHONE",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_WINDOW_MINUTES",
+)
+STRONG = "s" * 48
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    """No Lumbung settings in the environment; the instance folder under tmp_path."""
+    for name in ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path / "instance"))
+    return monkeypatch
+
+
+def test_test_config_overrides_the_environment(app):
+    assert app.testing
+    assert app.config["ENV_NAME"] == "test"
+    assert app.config["PIN_HASH_TIME_COST"] == 1
+
+
+def test_defaults_without_environment(clean_env, tmp_path):
+    config = from_environment(str(tmp_path))
+    assert config["ENV_NAME"] == "development"
+    assert config["SECRET_KEY"] == config["JWT_SECRET_KEY"] == DEV_SECRET
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'lumbung.db'}"
+    assert config["BLOB_DIR"] == str(tmp_path / "blobs")
+    assert (config["LOGIN_FAILURES_PER_PHONE"], config["LOGIN_WINDOW_MINUTES"]) == (5, 15)
+    assert config["LOGIN_FAILURES_PER_ADDRESS"] >= 50
+
+
+def test_environment_overrides_defaults(clean_env, tmp_path):
+    clean_env.setenv("SECRET_KEY", STRONG)
+    clean_env.setenv("LOGIN_FAILURES_PER_ADDRESS", "7")
+    config = from_environment(str(tmp_path))
+    assert config["JWT_SECRET_KEY"] == STRONG  # falls back to SECRET_KEY
+    assert config["LOGIN_FAILURES_PER_ADDRESS"] == 7
+
+
+def test_empty_variables_mean_default(clean_env, tmp_path):
+    # .env.example (copied to .env, which flask loads) leaves DATABASE_URL= and BLOB_DIR= empty.
+    for name in ("DATABASE_URL", "BLOB_DIR", "LOGIN_FAILURES_PER_ADDRESS"):
+        clean_env.setenv(name, "")
+    config = from_environment(str(tmp_path))
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'lumbung.db'}"
+    assert config["BLOB_DIR"] == str(tmp_path / "blobs")
+    assert config["LOGIN_FAILURES_PER_ADDRESS"] == 200
+
+
+def test_create_app_from_environment_uses_sqlite_in_instance(clean_env, tmp_path):
+    app = create_app()
+    assert (tmp_path / "instance").is_dir()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'instance' / 'lumbung.db'}"
+
+
+def test_relative_instance_path_is_taken_from_the_working_directory(clean_env, tmp_path):
+    clean_env.chdir(tmp_path)
+    clean_env.setenv("INSTANCE_PATH", "var/instance")
+    assert create_app().instance_path == str(tmp_path / "var" / "instance")
+
+
+@pytest.mark.parametrize("url", ["postgres://u@h:5432/d", "postgresql://u@h:5432/d"])
+def test_postgres_urls_use_psycopg(tmp_path, url):
+    app = create_app(base_config(tmp_path, url))
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h:5432/d"
+
+
+def test_development_runs_with_default_secrets(clean_env):
+    assert create_app().config["SECRET_KEY"] == DEV_SECRET
+
+
+@pytest.mark.parametrize(
+    "secrets",
+    [{}, {"SECRET_KEY": STRONG, "JWT_SECRET_KEY": DEV_SECRET}, {"SECRET_KEY": "short", "JWT_SECRET_KEY": STRONG}],
+)
+def test_production_refuses_default_or_short_secrets(clean_env, secrets):
+    clean_env.setenv("LUMBUNG_ENV", "production")
+    for name, value in secrets.items():
+        clean_env.setenv(name, value)
+    with pytest.raises(RuntimeError, match="at least 32 characters"):
+        create_app()
+
+
+def test_production_refuses_default_secret_in_test_config(tmp_path):
+    config = {**base_config(tmp_path, "sqlite://"), "ENV_NAME": "production", "JWT_SECRET_KEY": DEV_SECRET}
+    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY"):
+        create_app(config)
+
+
+def test_production_starts_with_strong_secrets(clean_env):
+    clean_env.setenv("LUMBUNG_ENV", "production")
+    clean_env.setenv("SECRET_KEY", STRONG)
+    clean_env.setenv("JWT_SECRET_KEY", STRONG + "j")
+    assert create_app().config["ENV_NAME"] == "production"
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
+    app = create_app(base_config(tmp_path, f"sqlite:///{tmp_path / 'p.db'}"))
+    with app.app_context():
+        pragmas = [
+            db.session.execute(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout")
+        ]
+        assert pragmas == ["wal", 1, 30000]
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_openapi_document_is_public(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert "/api/v1/auth/login" in response.get_json()["paths"]
+
+
+def test_api_needs_a_token(client):
+    response = client.get("/api/v1/regions")
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
