@@ -33,3 +33,22 @@ def producer_account(client, accounts):
     headers = Headers({"Authorization": "Bearer " + body["access_token"]})
     headers.user = body["user"]
     return Device(client, headers)
+
+
+@pytest.fixture
+def fresh_world(app):
+    """A function that empties every table but the regions, for tests that loop over examples."""
+    from sqlalchemy import text
+
+    from server.extensions import db
+    from tests.conftest import KEEP_TABLES
+
+    def reset():
+        with app.app_context():
+            tables = [t for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+            with db.engine.begin() as conn:
+                for table in reversed(tables):
+                    conn.execute(table.delete())
+                conn.execute(text("INSERT INTO sync_state (id, seq, hlc) VALUES (1, 0, '')"))
+
+    return reset
