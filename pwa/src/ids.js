@@ -1,0 +1,20 @@
+// Record and op ids made on the device: UUIDv7 (RFC 9562), time-ordered, like sync/ids.py.
+
+function hex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A new UUID version 7 as lower-case text. */
+export function uuid7(nowMs = Date.now()) {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let ms = nowMs;
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | (bytes[6] & 0x0f); // version 7
+  bytes[8] = 0x80 | (bytes[8] & 0x3f); // variant 10
+  const h = hex(bytes);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}

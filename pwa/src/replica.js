@@ -1,0 +1,294 @@
+// A device's sync client: records, outbox and cursor in IndexedDB. The twin of sync/client.py.
+//
+// Every local write puts the record and its op in the outbox in one transaction; `sync()` pushes
+// the outbox, then pulls until `more` is false. Sending the same push again is always safe (op
+// ids), so any failure is retried with backoff; the cursor is saved with each page, so a pull
+// resumes where it stopped.
+//
+// The network is whatever `transport` the caller passes: an async function
+// `transport(method, path, {params, body}) -> {status, body}` that throws TransportError when
+// no answer came.
+import {
+  BY_ENTITY,
+  BY_STATE,
+  META,
+  OUTBOX,
+  PENDING,
+  PHOTOS,
+  RECORDS,
+  REJECTED,
+  atomic,
+  getMeta,
+  recordKey,
+  setMeta,
+} from "./db.js";
+import { Clock } from "./hlc.js";
+import { uuid7 } from "./ids.js";
+import { resubmitIfEdited, sameValue } from "./merge.js";
+
+export const PUSH_BATCH = 500;
+export const PULL_LIMIT = 1000;
+
+/** No answer came (network down, timeout, dropped connection). */
+export class TransportError extends Error {}
+
+/** The server answered with an error that retrying will not fix. */
+export class SyncError extends Error {
+  constructor(status, body) {
+    super(`${status}: ${JSON.stringify(body)}`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+/** Exponential backoff with jitter: base * 2^attempt, capped, times 0.5..1.5. */
+export function backoffDelay(attempt, base = 2000, cap = 300000, random = Math.random) {
+  return Math.min(cap, base * 2 ** attempt) * (0.5 + random());
+}
+
+/** The fields of an op as the wire carries them (local bookkeeping stays on the device). */
+function wireOp(op) {
+  return { op_id: op.op_id, entity: op.entity, entity_id: op.entity_id, action: op.action, fields: op.fields, hlc: op.hlc };
+}
+
+/** A record's data with an upsert's fields on top; an edit of an approved product goes back to review. */
+export function applyFields(entity, data, entityId, fields, hlc) {
+  const changed = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (!sameValue(data[name] ?? null, value)) changed[name] = value;
+  }
+  const next = { ...data, id: entityId, ...fields };
+  if (entity === "product") {
+    const merge = resubmitIfEdited({ changed, hlcs: {} }, data.status, hlc);
+    if (merge.changed.status && !("status" in fields)) next.status = merge.changed.status;
+  }
+  return next;
+}
+
+export class Replica {
+  constructor(db, { deviceId, last = "", transport = null, now, sleep, onChange } = {}) {
+    this.db = db;
+    this.deviceId = deviceId;
+    this.clock = new Clock(deviceId, last, now);
+    this.transport = transport;
+    this.sleep = sleep || ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.onChange = onChange || (() => {});
+  }
+
+  /** The device's replica: its id is made once, on the device, and kept. */
+  static async open(db, options = {}) {
+    let deviceId = await getMeta(db, "device_id");
+    if (!deviceId) {
+      deviceId = uuid7();
+      await setMeta(db, "device_id", deviceId);
+    }
+    const last = (await getMeta(db, "hlc")) || "";
+    return new Replica(db, { ...options, deviceId, last });
+  }
+
+  // -- local writes ----------------------------------------------------------
+
+  /** Record a local change: the record and its op (and its photos) are written together. */
+  upsert(entity, entityId, fields, extra = {}) {
+    return this._recordOp(entity, entityId, "upsert", fields, extra);
+  }
+
+  /** Record a local deletion. */
+  delete(entity, entityId, extra = {}) {
+    return this._recordOp(entity, entityId, "delete", {}, extra);
+  }
+
+  /** Send a corrected rejected op again, as a new op; the rejected one goes in the same transaction. */
+  resend(rejected, fields, extra = {}) {
+    const merged = { ...rejected.fields, ...fields };
+    const options = { enteredBy: rejected.entered_by, ...extra, replaces: rejected.seq };
+    return this._recordOp(rejected.entity, rejected.entity_id, rejected.action, merged, options);
+  }
+
+  async _recordOp(entity, entityId, action, fields, { enteredBy = null, photos = [], replaces = null } = {}) {
+    // The service worker may have synced (and advanced the stored clock) since this page started.
+    this.clock.observe(await getMeta(this.db, "hlc"));
+    const op = { op_id: uuid7(), entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
+    await atomic(this.db, [RECORDS, OUTBOX, PHOTOS, META], async (tx) => {
+      if (replaces !== null) await tx.objectStore(OUTBOX).delete(replaces);
+      await this._applyLocal(tx, op, enteredBy);
+      const row = { ...op, state: PENDING, error: null, entered_by: enteredBy, created_at: new Date().toISOString() };
+      await tx.objectStore(OUTBOX).add(row);
+      for (const photo of photos) await tx.objectStore(PHOTOS).put({ uploaded: false, error: null, ...photo });
+      await tx.objectStore(META).put(op.hlc, "hlc");
+    });
+    this.onChange("write");
+    return op;
+  }
+
+  async _applyLocal(tx, op, enteredBy = null) {
+    const store = tx.objectStore(RECORDS);
+    const key = recordKey(op.entity, op.entity_id);
+    const row = (await store.get(key)) || { key, entity: op.entity, id: op.entity_id, data: {}, base: null, deleted: 0 };
+    if (op.action === "delete") {
+      row.deleted = 1;
+    } else {
+      row.data = applyFields(op.entity, row.data, op.entity_id, op.fields, op.hlc);
+    }
+    if (enteredBy) row.entered_by = enteredBy;
+    await store.put(row);
+  }
+
+  /** Forget a rejected op: the record goes back to the server's state with the pending ops on top. */
+  async discard(rejected) {
+    await atomic(this.db, [RECORDS, OUTBOX], async (tx) => {
+      await tx.objectStore(OUTBOX).delete(rejected.seq);
+      const pending = (await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING)).filter(
+        (op) => op.entity_id === rejected.entity_id,
+      );
+      const key = recordKey(rejected.entity, rejected.entity_id);
+      const row = await tx.objectStore(RECORDS).get(key);
+      if (row && !row.base && !pending.length) {
+        await tx.objectStore(RECORDS).delete(key); // it never existed anywhere but in the rejected op
+      } else if (row) {
+        await tx.objectStore(RECORDS).put({ ...row, data: row.base || {}, deleted: 0 });
+        for (const op of pending) await this._applyLocal(tx, op);
+      }
+    });
+    this.onChange("discard");
+  }
+
+  // -- reading ---------------------------------------------------------------
+
+  /** The device's record rows (not deleted), optionally of one entity. */
+  async rows(entity = null) {
+    const rows = entity ? await this.db.getAllFromIndex(RECORDS, BY_ENTITY, entity) : await this.db.getAll(RECORDS);
+    return rows.filter((row) => !row.deleted);
+  }
+
+  /** The device's records as a Map of id -> data, of one entity. */
+  async records(entity) {
+    return new Map((await this.rows(entity)).map((row) => [row.id, row.data]));
+  }
+
+  /** Ops not yet accepted by the server, oldest first. */
+  pending() {
+    return this.db.getAllFromIndex(OUTBOX, BY_STATE, PENDING);
+  }
+
+  /** Ops the server rejected, with its reason: shown to the person, never resent as they are. */
+  rejected() {
+    return this.db.getAllFromIndex(OUTBOX, BY_STATE, REJECTED);
+  }
+
+  async counts() {
+    const tx = this.db.transaction(OUTBOX);
+    const index = tx.store.index(BY_STATE);
+    const [pending, rejected] = await Promise.all([index.count(PENDING), index.count(REJECTED)]);
+    return { pending, rejected };
+  }
+
+  // -- sync ------------------------------------------------------------------
+
+  /** Push then pull, retrying with exponential backoff and jitter when no answer comes. */
+  async sync({ attempts = 6, baseDelay = 500 } = {}) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.push();
+        return await this.pull();
+      } catch (error) {
+        if (!(error instanceof TransportError) || attempt === attempts - 1) throw error;
+        await this.sleep(backoffDelay(attempt, baseDelay));
+      }
+    }
+  }
+
+  /** Send the outbox in batches; answers how many ops the server accepted. */
+  async push() {
+    let accepted = 0;
+    for (;;) {
+      const ops = (await this.pending()).slice(0, PUSH_BATCH);
+      if (!ops.length) return accepted;
+      const body = { device_id: this.deviceId, ops: ops.map(wireOp) };
+      const answer = await this.transport("POST", "/api/v1/sync/push", { body });
+      if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
+      accepted += await this._settle(ops, answer.body);
+    }
+  }
+
+  async _settle(ops, body) {
+    if (!body || !Array.isArray(body.results) || body.results.length !== ops.length) {
+      throw new SyncError(200, body);
+    }
+    let accepted = 0;
+    await atomic(this.db, [OUTBOX, META], async (tx) => {
+      const outbox = tx.objectStore(OUTBOX);
+      for (let i = 0; i < ops.length; i++) {
+        const result = body.results[i];
+        if (result.status === "rejected") {
+          await outbox.put({ ...ops[i], state: REJECTED, error: result.error });
+        } else {
+          await outbox.delete(ops[i].seq);
+          accepted += 1;
+        }
+      }
+      this.clock.observe(body.hlc);
+      await tx.objectStore(META).put(this.clock.tick(), "hlc");
+    });
+    this.onChange("push");
+    return accepted;
+  }
+
+  /** Follow the cursor until nothing more; answers the number of changes taken. */
+  async pull(limit = PULL_LIMIT) {
+    let taken = 0;
+    for (;;) {
+      const params = { limit };
+      const cursor = await getMeta(this.db, "cursor");
+      if (cursor) params.cursor = cursor;
+      const answer = await this.transport("GET", "/api/v1/sync/pull", { params });
+      if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
+      const body = answer.body;
+      await atomic(this.db, [RECORDS, OUTBOX, META], async (tx) => {
+        const pending = await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING);
+        if (body.reset) await this._dropSynced(tx, pending);
+        const pendingById = groupBy(pending, (op) => op.entity_id);
+        for (const change of body.changes) await this._take(tx, change, pendingById);
+        this.clock.observe(body.hlc);
+        await tx.objectStore(META).put(this.clock.peek(), "hlc");
+        await tx.objectStore(META).put(body.cursor, "cursor");
+      });
+      taken += body.changes.length;
+      if (body.changes.length) this.onChange("pull");
+      if (!body.more) return taken;
+    }
+  }
+
+  /** Take the server's state of a record, then replay this device's pending ops on it. */
+  async _take(tx, change, pendingById) {
+    const store = tx.objectStore(RECORDS);
+    const key = recordKey(change.entity, change.entity_id);
+    const deleted = change.action === "delete" ? 1 : 0;
+    const existing = await store.get(key);
+    const data = change.data || (existing ? existing.data : {});
+    const base = change.data || (existing ? existing.base : null);
+    const row = { key, entity: change.entity, id: change.entity_id, data, base, deleted };
+    if (existing && existing.entered_by) row.entered_by = existing.entered_by;
+    await store.put(row);
+    if (deleted) return;
+    for (const op of pendingById.get(change.entity_id) || []) await this._applyLocal(tx, op);
+  }
+
+  async _dropSynced(tx, pending) {
+    const pendingKeys = new Set(pending.map((op) => recordKey(op.entity, op.entity_id)));
+    const store = tx.objectStore(RECORDS);
+    for (const key of await store.getAllKeys()) {
+      if (!pendingKeys.has(key)) await store.delete(key);
+    }
+  }
+}
+
+function groupBy(items, keyOf) {
+  const groups = new Map();
+  for (const item of items) {
+    const key = keyOf(item);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(item);
+  }
+  return groups;
+}

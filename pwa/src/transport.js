@@ -1,0 +1,77 @@
+// An HTTP transport for the sync client, the twin of sync/http.py: JSON both ways, gzip request
+// bodies where the browser can make them, the access token refreshed when it expires.
+import { SyncError, TransportError } from "./replica.js";
+
+const GZIP_MIN = 1024; // smaller bodies gain nothing from gzip
+
+async function gzipped(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
+  return new Response(stream).arrayBuffer();
+}
+
+function withParams(path, params) {
+  if (!params) return path;
+  return `${path}?${new URLSearchParams(params)}`;
+}
+
+/**
+ * A transport: `transport(method, path, {params, body, raw, headers})` -> {status, body, headers}.
+ * `session` is an object with `get()` (tokens or null) and `save(tokens)`; `lang()` the language.
+ */
+export function httpTransport({ base = "", session, lang = () => "id", timeoutMs = 60000, fetchImpl } = {}) {
+  const doFetch = fetchImpl || ((...args) => fetch(...args));
+
+  async function send(method, path, { params, body, raw, headers = {} }, token) {
+    const request = { method, headers: { Accept: "application/json", "Accept-Language": lang(), ...headers } };
+    if (token) request.headers.Authorization = `Bearer ${token}`;
+    if (raw !== undefined) {
+      request.body = raw;
+    } else if (body !== undefined) {
+      const text = JSON.stringify(body);
+      request.headers["Content-Type"] = "application/json";
+      if (text.length >= GZIP_MIN && typeof CompressionStream === "function") {
+        request.body = await gzipped(text);
+        request.headers["Content-Encoding"] = "gzip";
+      } else {
+        request.body = text;
+      }
+    }
+    const controller = typeof AbortController === "function" ? new AbortController() : null;
+    const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
+    if (controller) request.signal = controller.signal;
+    try {
+      const response = await doFetch(base + withParams(path, params), request);
+      const text = await response.text();
+      let json = null;
+      try {
+        json = text ? JSON.parse(text) : null;
+      } catch {
+        json = null; // an HTML error page of a proxy: the status says enough
+      }
+      return { status: response.status, body: json, headers: response.headers };
+    } catch (error) {
+      throw new TransportError(String(error && error.message ? error.message : error));
+    } finally {
+      if (timer) clearTimeout(timer);
+    }
+  }
+
+  async function refresh(tokens) {
+    const answer = await send("POST", "/api/v1/auth/refresh", {}, tokens.refresh_token);
+    if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
+    const fresh = { ...tokens, access_token: answer.body.access_token };
+    await session.save(fresh);
+    return fresh;
+  }
+
+  return async function transport(method, path, options = {}) {
+    let tokens = session ? await session.get() : null;
+    let answer = await send(method, path, options, tokens && tokens.access_token);
+    const code = answer.body && answer.body.error && answer.body.error.code;
+    if (answer.status === 401 && tokens && (code === "token_expired" || code === "invalid_token")) {
+      tokens = await refresh(tokens);
+      answer = await send(method, path, options, tokens.access_token);
+    }
+    return answer;
+  };
+}
