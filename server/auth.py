@@ -1,8 +1,9 @@
 """Login, refresh and the token rules: a device per login, revocable at once."""
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_jwt_extended import (
     create_access_token,
     create_refresh_token,
@@ -147,23 +148,46 @@ def init_app(app):
     app.config["JWT_DECODE_ALGORITHMS"] = ["HS256"]
 
 
+@dataclass(frozen=True)
+class Account:
+    """The signed-in account, read with its device in one query on every request."""
+
+    id: str
+    phone: str
+    name: str
+    role: str
+    scope_version: int
+
+
+# The device must exist, be this account's and not be revoked; one indexed join answers it all.
+ACCOUNT_SQL = (
+    "SELECT d.revoked_at, d.last_sync_at, u.id, u.phone, u.name, u.role, u.scope_version "
+    "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = {mark} AND u.id = {mark}"
+)
+
+
+@jwt.token_in_blocklist_loader
+def _device_revoked(jwt_header, jwt_data):
+    connection = db.session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = ACCOUNT_SQL.format(mark=mark)
+    row = connection.exec_driver_sql(sql, (jwt_data.get("dev"), jwt_data.get("sub"))).fetchone()
+    if row is None or row[0] is not None:
+        return True
+    last_sync = row[1]
+    g.device_last_sync = datetime.fromisoformat(last_sync) if isinstance(last_sync, str) else last_sync
+    g.account = Account(*row[2:])
+    return False
+
+
 @jwt.user_lookup_loader
 def _load_user(jwt_header, jwt_data):
-    return db.session.get(User, jwt_data["sub"])
+    return g.get("account")
 
 
 @jwt.user_lookup_error_loader
 def _user_missing(jwt_header, jwt_data):
     return error_response(401, "invalid_token")
-
-
-@jwt.token_in_blocklist_loader
-def _device_revoked(jwt_header, jwt_data):
-    device_row = jwt_data.get("dev")
-    if not device_row:
-        return True
-    revoked = db.session.execute(select(Device.revoked_at).where(Device.id == device_row)).first()
-    return revoked is None or revoked[0] is not None
 
 
 @jwt.revoked_token_loader
