@@ -1,6 +1,6 @@
 """Every blueprint of the app, registered in one place."""
 
-from . import auth, blobs, conflicts, devices, docs, regions, sync_api, users
+from . import auth, blobs, conflicts, devices, docs, pwa, regions, sync_api, users
 
 
 def register(app, api):
@@ -8,3 +8,4 @@ def register(app, api):
     for module in (auth, users, devices, regions, sync_api, conflicts, blobs):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)
+    app.register_blueprint(pwa.bp)

@@ -1,0 +1,281 @@
+// The app: boot, the router, the service worker's registration and updates, and the glue that
+// keeps the status bar (unsent count, last sync) true after every write and sync.
+import { isUnlocked, lock, sessionTokens } from "./auth.js";
+import { getMeta, openStore, setMeta } from "./db.js";
+import { h } from "./dom.js";
+import { currentLang, setLang, t } from "./i18n.js";
+import { loadModel } from "./model.js";
+import { cacheVillages, regionNames } from "./regions.js";
+import { Replica } from "./replica.js";
+import { SYNC_TAG, SyncLoop } from "./syncloop.js";
+import { httpTransport } from "./transport.js";
+import { fixScreen } from "./ui/fix.js";
+import { loginScreen } from "./ui/login.js";
+import { movementForm } from "./ui/movementForm.js";
+import { productScreen } from "./ui/product.js";
+import { productForm } from "./ui/productForm.js";
+import { producerForm, producersScreen } from "./ui/producers.js";
+import { productsScreen } from "./ui/products.js";
+import { bottomNav, forBar, statusBar, updateBanner } from "./ui/shell.js";
+import { syncScreen } from "./ui/syncScreen.js";
+
+const ctx = { ui: {}, session: null, model: null, loop: null, syncState: {}, lastSync: null };
+let routeLive = false;
+let reloadingForUpdate = false;
+
+// -- routes --------------------------------------------------------------------------------
+
+const ROUTES = [
+  [/^#\/producers$/, () => producersScreen(ctx), true],
+  [/^#\/producers\/new$/, () => producerForm(ctx), false],
+  [/^#\/products$/, () => productsScreen(ctx), true],
+  [/^#\/products\/new$/, () => productForm(ctx), false],
+  [/^#\/products\/([0-9a-f-]{36})$/, (id) => productScreen(ctx, id), true],
+  [/^#\/products\/([0-9a-f-]{36})\/edit$/, (id) => productForm(ctx, { productId: id }), false],
+  [/^#\/products\/([0-9a-f-]{36})\/stock$/, (id) => movementForm(ctx, { productId: id }), false],
+  [/^#\/sync$/, () => syncScreen(ctx), true],
+  [/^#\/fix$/, () => fixScreen(ctx), true],
+  [/^#\/fix\/([0-9]+)$/, (seq) => fixForm(Number(seq)), false],
+];
+
+function fixForm(seq) {
+  const op = ctx.model.rejected.find((candidate) => candidate.seq === seq);
+  if (!op) return fixScreen(ctx);
+  if (op.entity === "producer") return producerForm(ctx, { fix: op });
+  if (op.entity === "product") return productForm(ctx, { fix: op });
+  return movementForm(ctx, { fix: op });
+}
+
+function isFacilitator() {
+  return ctx.session && ctx.session.user.role !== "producer";
+}
+
+/** Where a route really goes: a facilitator picks a producer first; a producer makes its profile. */
+function redirect(route) {
+  const needsProducer = /^#\/products/.test(route);
+  if (needsProducer && !currentProducerId()) return isFacilitator() ? "#/producers" : "#/producers/new";
+  if (!isFacilitator() && route === "#/producers") return "#/products";
+  return ROUTES.some(([pattern]) => pattern.test(route)) ? route : "#/products";
+}
+
+async function render() {
+  if (!ctx.session) return;
+  const route = redirect(location.hash);
+  if (route !== location.hash) {
+    location.replace(route);
+    return;
+  }
+  const [pattern, screen, live] = ROUTES.find(([p]) => p.test(route));
+  const main = await screen(...route.match(pattern).slice(1));
+  routeLive = live;
+  document.getElementById("main").replaceWith(main);
+  drawChrome(route);
+}
+
+function drawChrome(route = location.hash) {
+  const counts = { pending: ctx.model.pending, rejected: ctx.model.rejected.length };
+  const state = { online: navigator.onLine, lastSync: ctx.lastSync, ...counts, ...ctx.syncState };
+  const producer = isFacilitator() ? ctx.model.producerById.get(currentProducerId()) : null;
+  setChildren("top", statusBar(state), forBar(producer, true));
+  setChildren("bottom", ctx.waitingWorker ? updateBanner(applyUpdate) : null, bottomNav(route, isFacilitator()));
+}
+
+function setChildren(id, ...children) {
+  const holder = document.getElementById(id);
+  holder.textContent = "";
+  holder.append(...children.filter(Boolean));
+}
+
+// -- data ----------------------------------------------------------------------------------
+
+let reloadTimer = 0;
+function dataChanged() {
+  clearTimeout(reloadTimer);
+  reloadTimer = setTimeout(refresh, 30);
+}
+
+/** Read the model again and redraw: live screens fully, unless the person is typing in them. */
+async function refresh() {
+  if (!ctx.session) return;
+  ctx.model = await loadModel(ctx.replica);
+  ctx.lastSync = await getMeta(ctx.db, "last_sync");
+  const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#main input, #main textarea, #main select");
+  if (routeLive && !typing) await render();
+  else drawChrome();
+}
+
+function currentProducerId() {
+  if (!ctx.session) return null;
+  if (isFacilitator()) return ctx.model.producerById.has(ctx.ui.currentProducer) ? ctx.ui.currentProducer : null;
+  const own = ctx.model.producers.find((p) => p.phone === ctx.session.phone) || ctx.model.producers[0];
+  return own ? own.id : null;
+}
+
+async function chooseProducer(id) {
+  ctx.ui.currentProducer = id;
+  await setMeta(ctx.db, "current_producer", id);
+  go("#/products");
+}
+
+async function afterWrite({ quiet = false } = {}) {
+  await refresh();
+  if (quiet) return;
+  askPersistence();
+  if (ctx.registration && ctx.registration.sync) ctx.registration.sync.register(SYNC_TAG).catch(() => {});
+  if (navigator.onLine) ctx.loop.request("write");
+}
+
+/** After the first record: ask the browser not to evict our data, and say so when it refuses. */
+async function askPersistence() {
+  if ((await getMeta(ctx.db, "persisted")) !== undefined || !navigator.storage || !navigator.storage.persist) return;
+  const granted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
+  await setMeta(ctx.db, "persisted", granted);
+  if (!granted) flash(t("persisted_no"));
+}
+
+// -- session -------------------------------------------------------------------------------
+
+async function enter(session) {
+  ctx.session = session;
+  ctx.ui.currentProducer = await getMeta(ctx.db, "current_producer");
+  ctx.model = await loadModel(ctx.replica);
+  ctx.lastSync = await getMeta(ctx.db, "last_sync");
+  ctx.regionNames = await regionNames(ctx.db);
+  document.body.classList.add("in-app");
+  if (!ctx.loop) {
+    ctx.loop = new SyncLoop({ replica: ctx.replica, transport: ctx.transport, onState: syncStateChanged });
+    ctx.loop.start();
+  } else {
+    ctx.loop.request("login");
+  }
+  cacheVillages(ctx.db, ctx.transport, session.user.regions || [])
+    .then(async () => {
+      ctx.regionNames = await regionNames(ctx.db);
+    })
+    .catch(() => {}); // offline: the kept list serves
+  await render();
+}
+
+function syncStateChanged(state) {
+  ctx.syncState = { syncing: state.syncing, error: state.error };
+  if (!state.syncing) dataChanged();
+  else if (ctx.model) drawChrome();
+}
+
+function leave() {
+  lock();
+  ctx.session = null;
+  ctx.ui = {};
+  if (ctx.loop) ctx.loop.stop();
+  ctx.loop = null;
+  document.body.classList.remove("in-app");
+  setChildren("top");
+  setChildren("bottom");
+  showLogin();
+}
+
+function showLogin() {
+  const inline = document.getElementById("main");
+  const typed = inline.querySelector("#phone");
+  const screen = loginScreen(ctx, { phone: typed ? typed.value : "" });
+  inline.replaceWith(screen);
+}
+
+// -- the service worker ----------------------------------------------------------------------
+
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (reloadingForUpdate) location.reload(); // only when the person asked for it
+  });
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data && event.data.type === "sync" && ctx.loop) ctx.loop.request("background-sync");
+  });
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).then((registration) => {
+    ctx.registration = registration;
+    if (registration.waiting && navigator.serviceWorker.controller) updateWaiting(registration.waiting);
+    registration.addEventListener("updatefound", () => {
+      const worker = registration.installing;
+      worker.addEventListener("statechange", () => {
+        if (worker.state === "installed" && navigator.serviceWorker.controller) updateWaiting(worker);
+      });
+    });
+  });
+}
+
+function checkForUpdate() {
+  if (ctx.registration) ctx.registration.update().catch(() => {});
+}
+
+/** A new version is installed and waits: offer it, never force it (the person may be typing). */
+function updateWaiting(worker) {
+  ctx.waitingWorker = worker;
+  if (ctx.session && ctx.model) drawChrome();
+  else document.getElementById("bottom").append(updateBanner(applyUpdate));
+}
+
+function applyUpdate() {
+  reloadingForUpdate = true;
+  ctx.waitingWorker.postMessage({ type: "SKIP_WAITING" });
+}
+
+// -- small things --------------------------------------------------------------------------
+
+function go(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+function flash(message) {
+  const toast = document.getElementById("toast");
+  toast.textContent = message;
+  toast.hidden = false;
+  clearTimeout(flash.timer);
+  flash.timer = setTimeout(() => {
+    toast.hidden = true;
+  }, 5000);
+}
+
+async function setLanguage(lang) {
+  setLang(lang);
+  await setMeta(ctx.db, "lang", lang); // the service worker asks the server in it too
+  await render();
+}
+
+function enteredBy() {
+  const user = ctx.session.user;
+  return user.name;
+}
+
+function syncNow() {
+  checkForUpdate();
+  return ctx.loop.request("button");
+}
+
+async function boot() {
+  document.documentElement.lang = currentLang();
+  const meta = document.querySelector('meta[name="lumbung-version"]');
+  ctx.version = meta ? meta.content : "dev";
+  ctx.db = await openStore();
+  ctx.transport = httpTransport({ session: sessionTokens(ctx.db), lang: currentLang });
+  ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
+  Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow });
+  window.addEventListener("hashchange", render);
+  window.addEventListener("online", () => {
+    checkForUpdate();
+    if (ctx.model) drawChrome();
+  });
+  window.addEventListener("offline", () => ctx.model && drawChrome());
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && checkForUpdate());
+  registerServiceWorker();
+  const session = await getMeta(ctx.db, "session");
+  if (isUnlocked(session)) await enter(session);
+  else showLogin();
+  document.body.setAttribute("data-ready", "1"); // for the browser tests: the app has taken over
+}
+
+window.lumbung = ctx; // for the browser tests and for curious support staff
+boot().catch((error) => {
+  document.body.append(h("p", { class: "error", role: "alert" }, String(error)));
+  throw error;
+});

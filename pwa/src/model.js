@@ -1,0 +1,46 @@
+// What the screens show, read from IndexedDB in one pass: producers, products with their stock
+// on hand (the exact sum of the local movements), movements and review notes per product.
+import { formatMilli, parseMilli } from "./quantity.js";
+
+function push(map, key, value) {
+  if (!map.has(key)) map.set(key, []);
+  map.get(key).push(value);
+}
+
+export async function loadModel(replica) {
+  const [rows, pending, rejected] = await Promise.all([replica.rows(), replica.pending(), replica.rejected()]);
+  const model = {
+    producers: [],
+    products: [],
+    producerById: new Map(),
+    productById: new Map(),
+    movementsByProduct: new Map(),
+    reviewsByProduct: new Map(),
+    stockByProduct: new Map(),
+    enteredBy: new Map(),
+    unsentIds: new Set(pending.map((op) => op.entity_id)),
+    pending: pending.length,
+    rejected,
+  };
+  const milli = new Map();
+  for (const row of rows) {
+    if (row.entered_by) model.enteredBy.set(row.id, row.entered_by);
+    const data = row.data;
+    if (row.entity === "producer") {
+      model.producers.push(data);
+      model.producerById.set(row.id, data);
+    } else if (row.entity === "product") {
+      model.products.push(data);
+      model.productById.set(row.id, data);
+    } else if (row.entity === "stock_movement") {
+      push(model.movementsByProduct, data.product_id, data);
+      milli.set(data.product_id, (milli.get(data.product_id) || 0n) + (parseMilli(data.qty) || 0n));
+    } else if (row.entity === "review") {
+      push(model.reviewsByProduct, data.product_id, data);
+    }
+  }
+  for (const [productId, total] of milli) model.stockByProduct.set(productId, formatMilli(total));
+  model.producers.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  model.products.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  return model;
+}

@@ -1,0 +1,113 @@
+// A facilitator's producers: searchable, "Tambah produsen", and the form that registers one.
+import { h, field, select, showFieldError } from "../dom.js";
+import { uuid7 } from "../ids.js";
+import { choices, label, t } from "../i18n.js";
+import { regionNames, villageChoices } from "../regions.js";
+import { virtualList } from "../vlist.js";
+
+const ROW_HEIGHT = 72;
+
+export function producersScreen(ctx) {
+  const search = h("input", { type: "search", id: "producer-search", placeholder: t("search_producers"), value: ctx.ui.producerQuery || "" });
+  const holder = h("div");
+  const names = ctx.regionNames || new Map();
+
+  function draw() {
+    const query = search.value.trim().toLowerCase();
+    ctx.ui.producerQuery = search.value;
+    const producers = ctx.model.producers.filter((p) => !query || String(p.name).toLowerCase().includes(query));
+    holder.textContent = "";
+    if (!producers.length) {
+      holder.append(h("p", { class: "empty" }, t("no_producers")));
+      return;
+    }
+    holder.append(
+      virtualList({
+        items: producers,
+        rowHeight: ROW_HEIGHT,
+        label: t("producers"),
+        renderRow: (producer) =>
+          h(
+            "button",
+            { type: "button", class: "row", onclick: () => ctx.chooseProducer(producer.id) },
+            h("span", { class: "row-title" }, producer.name),
+            h(
+              "span",
+              { class: "row-sub" },
+              `${label("producer_kind", producer.kind)} · ${names.get(producer.village_code) || producer.village_code || ""}`,
+              ctx.model.unsentIds.has(producer.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
+            ),
+          ),
+      }),
+    );
+  }
+
+  search.addEventListener("input", draw);
+  draw();
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, t("producers")),
+    h("a", { href: "#/producers/new", class: "btn primary block" }, t("add_producer")),
+    field(t("search"), search),
+    holder,
+  );
+}
+
+/** Register a producer (or correct a rejected one: `fix` is the rejected op). */
+export async function producerForm(ctx, { fix = null } = {}) {
+  const initial = fix ? { ...(ctx.model.producerById.get(fix.entity_id) || {}), ...fix.fields } : {};
+  const regions = ctx.session.user.regions || [];
+  const villages = await villageChoices(ctx.db, regions);
+  const names = await regionNames(ctx.db);
+  const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
+  const kind = select(
+    choices("producer_kind").map((value) => [value, label("producer_kind", value)]),
+    initial.kind || "individual",
+  );
+  const village = villages.length
+    ? select(
+        [["", t("choose_village")], ...villages.map((v) => [v.code, `${v.name} (${names.get(v.parent_code) || v.parent_code})`])],
+        initial.village_code || (villages.length === 1 ? villages[0].code : ""),
+      )
+    : h("input", { value: initial.village_code || "", placeholder: "32.04.10.2001", inputmode: "decimal" });
+  const phone = h("input", { type: "tel", inputmode: "tel", value: initial.phone || "", autocomplete: "off" });
+  const nib = h("input", { inputmode: "numeric", maxlength: "13", value: initial.nib || "", autocomplete: "off" });
+
+  async function save(event) {
+    event.preventDefault();
+    showFieldError(name, name.value.trim() ? "" : t("required"));
+    showFieldError(village, village.value ? "" : t("required"));
+    if (!name.value.trim() || !village.value) return;
+    const fields = { name: name.value.trim(), kind: kind.value, village_code: village.value };
+    if (phone.value.trim()) fields.phone = phone.value.trim();
+    if (nib.value.trim()) fields.nib = nib.value.trim();
+    if (fix) {
+      await ctx.replica.resend(fix, fields);
+      await ctx.afterWrite();
+      ctx.go("#/fix");
+      return;
+    }
+    const id = uuid7();
+    await ctx.replica.upsert("producer", id, fields, { enteredBy: ctx.enteredBy() });
+    await ctx.afterWrite();
+    ctx.chooseProducer(id);
+  }
+
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, fix ? t("fix") : ctx.session.user.role === "producer" ? t("my_profile") : t("add_producer")),
+    h(
+      "form",
+      { class: "card", onsubmit: save, id: "producer-form" },
+      field(t("name"), name),
+      field(t("kind"), kind),
+      field(t("village"), village, villages.length ? null : h("p", { class: "hint" }, t("no_villages"))),
+      field(t("phone_optional"), phone),
+      field(t("nib_optional"), nib),
+      h("button", { type: "submit", class: "btn primary" }, t("save")),
+      h("a", { href: fix ? "#/fix" : "#/producers", class: "btn" }, t("cancel")),
+    ),
+  );
+}

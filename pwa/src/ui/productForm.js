@@ -1,0 +1,187 @@
+// The product form: category, unit, weight per unit, price in rupiah, description, HS code,
+// certifications with numbers and expiry dates, and photos shrunk on the phone before storing.
+import { PHOTOS } from "../db.js";
+import { h, field, select, showFieldError } from "../dom.js";
+import { parsePrice, rupiah } from "../format.js";
+import { uuid7 } from "../ids.js";
+import { choices, label, t } from "../i18n.js";
+import { sameValue } from "../merge.js";
+import { sha256Hex, shrinkPhoto } from "../photos.js";
+import { parseTyped } from "../quantity.js";
+
+function options(group) {
+  return choices(group).map((value) => [value, label(group, value)]);
+}
+
+function certificationRow(cert = {}) {
+  const kind = select(options("certification"), cert.kind || "pirt", { "aria-label": t("cert_kind") });
+  const number = h("input", { value: cert.number || "", "aria-label": t("cert_number"), maxlength: "100", autocomplete: "off" });
+  const until = h("input", { type: "date", value: cert.valid_until || "", "aria-label": t("valid_until") });
+  const row = h(
+    "fieldset",
+    { class: "cert" },
+    h("legend", null, t("certifications")),
+    field(t("cert_kind"), kind),
+    field(t("cert_number"), number),
+    field(t("valid_until"), until),
+    h("button", { type: "button", class: "btn small", onclick: () => row.remove() }, t("remove")),
+  );
+  row.value = () => ({ kind: kind.value, number: number.value.trim() || null, valid_until: until.value || null });
+  return row;
+}
+
+/** Add or edit a product (`productId`), or correct a rejected product op (`fix`). */
+export async function productForm(ctx, { productId = null, fix = null } = {}) {
+  const id = fix ? fix.entity_id : productId;
+  const current = (id && ctx.model.productById.get(id)) || {};
+  const initial = fix ? { ...current, ...fix.fields } : current;
+  const photos = [...(initial.photos || [])];
+  const newPhotos = [];
+
+  const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
+  const category = select(options("category"), initial.category || "coffee");
+  const unit = select(options("unit"), initial.unit || "kg");
+  const weight = h("input", { inputmode: "decimal", value: (initial.unit_weight_kg || "").replace(".", ","), autocomplete: "off" });
+  const price = h("input", { inputmode: "numeric", value: initial.price_idr ?? "", autocomplete: "off" });
+  const pricePreview = h("p", { class: "hint", id: "price-preview", "aria-live": "polite" }, rupiah(initial.price_idr));
+  const description = h("textarea", { maxlength: "5000", rows: "3" }, initial.description || "");
+  const hsCode = h("input", { inputmode: "numeric", value: initial.hs_code || "", autocomplete: "off" });
+  const certs = h("div", { class: "certs" }, (initial.certifications || []).map(certificationRow));
+  const thumbs = h("div", { class: "thumbs" });
+  const camera = h("input", { type: "file", accept: "image/*", capture: "environment", id: "photo-input", class: "visually-hidden" });
+  const photoStatus = h("p", { class: "hint", "aria-live": "polite" });
+
+  price.addEventListener("input", () => {
+    const value = parsePrice(price.value);
+    pricePreview.textContent = Number.isFinite(value) ? rupiah(value) : "";
+  });
+
+  async function drawThumbs() {
+    thumbs.textContent = "";
+    for (const sha of photos) {
+      const local = newPhotos.find((p) => p.sha256 === sha) || (await ctx.db.get(PHOTOS, sha));
+      const remove = () => {
+        photos.splice(photos.indexOf(sha), 1);
+        drawThumbs();
+      };
+      thumbs.append(
+        h(
+          "div",
+          { class: "thumb" },
+          local ? h("img", { src: URL.createObjectURL(local.blob), alt: t("photos"), width: "96", height: "96" }) : h("span", null, "📷"),
+          h("button", { type: "button", class: "btn small", onclick: remove }, t("remove")),
+        ),
+      );
+    }
+  }
+
+  camera.addEventListener("change", async () => {
+    const file = camera.files && camera.files[0];
+    if (!file) return;
+    photoStatus.textContent = t("photo_saving");
+    try {
+      const blob = await shrinkPhoto(file);
+      const sha256 = await sha256Hex(blob);
+      if (!photos.includes(sha256)) {
+        photos.push(sha256);
+        newPhotos.push({ sha256, blob });
+      }
+      photoStatus.textContent = "";
+      await drawThumbs();
+    } catch {
+      photoStatus.textContent = t("photo_failed");
+    }
+    camera.value = "";
+  });
+
+  function collect() {
+    const fields = { name: name.value.trim(), category: category.value, unit: unit.value };
+    const errors = [];
+    showFieldError(name, fields.name ? "" : t("required"));
+    if (!fields.name) errors.push(name);
+    const weightText = weight.value.trim();
+    fields.unit_weight_kg = weightText ? parseTyped(weightText) : null;
+    showFieldError(weight, weightText && !fields.unit_weight_kg ? t("invalid_number") : "");
+    if (weightText && !fields.unit_weight_kg) errors.push(weight);
+    const priceValue = parsePrice(price.value);
+    showFieldError(price, Number.isNaN(priceValue) ? t("invalid_price") : "");
+    if (Number.isNaN(priceValue)) errors.push(price);
+    fields.price_idr = priceValue;
+    fields.description = description.value.trim() || null;
+    fields.hs_code = hsCode.value.trim() || null; // checked by the server: one set of rules
+    fields.certifications = Array.from(certs.children, (row) => row.value());
+    fields.photos = [...photos];
+    return { fields, errors };
+  }
+
+  /** Only what changed: an untouched field keeps its clock (and its reviewer's approval). */
+  function changedOnly(fields) {
+    const changed = {};
+    for (const [key, value] of Object.entries(fields)) {
+      const before = current[key] ?? (key === "certifications" || key === "photos" ? [] : null);
+      if (!sameValue(before, value)) changed[key] = value;
+    }
+    return changed;
+  }
+
+  async function save(event) {
+    event.preventDefault();
+    const { fields, errors } = collect();
+    if (errors.length) {
+      errors[0].focus();
+      return;
+    }
+    const kept = newPhotos.filter((p) => fields.photos.includes(p.sha256));
+    const extra = { enteredBy: ctx.enteredBy(), photos: kept.map((p) => ({ ...p, product_id: id || null })) };
+    if (fix) {
+      await ctx.replica.resend(fix, fields, extra);
+      await ctx.afterWrite();
+      ctx.go("#/fix");
+      return;
+    }
+    if (id) {
+      const changed = changedOnly(fields);
+      if (Object.keys(changed).length) await ctx.replica.upsert("product", id, changed, extra);
+      await ctx.afterWrite();
+      ctx.go(`#/products/${id}`);
+      return;
+    }
+    const newId = uuid7();
+    const created = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && !(Array.isArray(v) && !v.length)));
+    created.producer_id = ctx.currentProducerId();
+    created.status = "draft";
+    extra.photos = extra.photos.map((p) => ({ ...p, product_id: newId }));
+    await ctx.replica.upsert("product", newId, created, extra);
+    await ctx.afterWrite();
+    ctx.go(`#/products/${newId}`);
+  }
+
+  await drawThumbs();
+  const back = fix ? "#/fix" : id ? `#/products/${id}` : "#/products";
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, fix ? t("fix") : id ? t("edit") : t("add_product")),
+    h(
+      "form",
+      { class: "card", onsubmit: save, id: "product-form" },
+      field(t("name"), name),
+      field(t("category"), category),
+      field(t("unit"), unit),
+      field(t("unit_weight"), weight),
+      field(t("price"), price, pricePreview),
+      field(t("description"), description),
+      field(t("hs_code"), hsCode),
+      h("h2", null, t("certifications")),
+      certs,
+      h("button", { type: "button", class: "btn", onclick: () => certs.append(certificationRow()) }, t("add_certification")),
+      h("h2", null, t("photos")),
+      thumbs,
+      h("label", { for: "photo-input", class: "btn" }, t("take_photo")),
+      camera,
+      photoStatus,
+      h("button", { type: "submit", class: "btn primary" }, t("save")),
+      h("a", { href: back, class: "btn" }, t("cancel")),
+    ),
+  );
+}

@@ -1,0 +1,81 @@
+// Products of the producer being entered for: stock on hand, status badge, search and filters,
+// in a list that renders only what is visible.
+import { h, field, select } from "../dom.js";
+import { quantity } from "../format.js";
+import { choices, label, t } from "../i18n.js";
+import { virtualList } from "../vlist.js";
+
+const ROW_HEIGHT = 76;
+
+export function statusBadge(status) {
+  const value = status || "draft";
+  return h("span", { class: `badge status-${value}` }, label("status", value));
+}
+
+export function productsScreen(ctx) {
+  const ui = ctx.ui;
+  const search = h("input", { type: "search", id: "product-search", placeholder: t("search_products"), value: ui.productQuery || "" });
+  const status = select(
+    [["", t("all_statuses")], ...choices("status").map((value) => [value, label("status", value)])],
+    ui.statusFilter || "",
+    { id: "status-filter" },
+  );
+  const category = select(
+    [["", t("all_categories")], ...choices("category").map((value) => [value, label("category", value)])],
+    ui.categoryFilter || "",
+    { id: "category-filter" },
+  );
+  const holder = h("div");
+  const producerId = ctx.currentProducerId();
+
+  function visible() {
+    const query = search.value.trim().toLowerCase();
+    return ctx.model.products.filter(
+      (p) =>
+        (!producerId || p.producer_id === producerId) &&
+        (!query || String(p.name).toLowerCase().includes(query)) &&
+        (!status.value || (p.status || "draft") === status.value) &&
+        (!category.value || p.category === category.value),
+    );
+  }
+
+  function row(product) {
+    const stock = ctx.model.stockByProduct.get(product.id) || "0";
+    return h(
+      "a",
+      { href: `#/products/${product.id}`, class: "row" },
+      h("span", { class: "row-title" }, product.name),
+      h(
+        "span",
+        { class: "row-sub" },
+        h("span", { class: "stock" }, quantity(stock, label("unit", product.unit))),
+        statusBadge(product.status),
+        ctx.model.unsentIds.has(product.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
+      ),
+    );
+  }
+
+  function draw() {
+    Object.assign(ui, { productQuery: search.value, statusFilter: status.value, categoryFilter: category.value });
+    const items = visible();
+    holder.textContent = "";
+    holder.append(
+      h("p", { class: "count", id: "product-count" }, String(items.length)),
+      items.length
+        ? virtualList({ items, rowHeight: ROW_HEIGHT, renderRow: row, label: t("products") })
+        : h("p", { class: "empty" }, t("no_products")),
+    );
+  }
+
+  for (const control of [search, status, category]) control.addEventListener("input", draw);
+  draw();
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, t("products")),
+    h("a", { href: "#/products/new", class: "btn primary block" }, t("add_product")),
+    field(t("search"), search),
+    h("div", { class: "filters" }, field(t("status"), status), field(t("category"), category)),
+    holder,
+  );
+}

@@ -1,0 +1,63 @@
+// The sync screen: unsent and rejected counts, the last sync, storage, the app version, the
+// language switch and logout (which warns before it would discard unsent work).
+import { clearAccount, getMeta } from "../db.js";
+import { h } from "../dom.js";
+import { bytes, dateTime } from "../format.js";
+import { currentLang, t } from "../i18n.js";
+
+async function storageLine() {
+  if (!navigator.storage || !navigator.storage.estimate) return "?";
+  const { usage, quota } = await navigator.storage.estimate();
+  return t("storage_used", { used: bytes(usage), quota: bytes(quota) });
+}
+
+export async function syncScreen(ctx) {
+  const { pending, rejected } = await ctx.replica.counts();
+  const lastSync = await getMeta(ctx.db, "last_sync");
+  const persisted = await getMeta(ctx.db, "persisted");
+
+  async function logout() {
+    const { pending: unsent } = await ctx.replica.counts();
+    const question = unsent ? t("logout_warning", { n: unsent }) : t("logout_confirm");
+    if (!window.confirm(question)) return;
+    await clearAccount(ctx.db);
+    ctx.leave();
+  }
+
+  function switchLanguage(lang) {
+    ctx.setLanguage(lang);
+  }
+
+  const lang = currentLang();
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, t("sync_title")),
+    h(
+      "dl",
+      { class: "details" },
+      h("dt", null, t("unsent")),
+      h("dd", { id: "sync-unsent" }, String(pending)),
+      h("dt", null, t("rejected")),
+      h("dd", null, rejected ? h("a", { href: "#/fix", id: "sync-rejected" }, String(rejected)) : "0"),
+      h("dt", null, t("last_sync")),
+      h("dd", { id: "sync-last" }, lastSync ? dateTime(lastSync) : t("never")),
+      h("dt", null, t("storage")),
+      h("dd", { id: "storage" }, await storageLine()),
+      persisted === undefined ? null : h("dd", { id: "persisted", class: persisted ? "" : "warn" }, persisted ? t("persisted_yes") : t("persisted_no")),
+      h("dt", null, t("app_version")),
+      h("dd", { id: "app-version" }, ctx.version),
+      h("dt", null, t("device_id")),
+      h("dd", { class: "mono" }, ctx.replica.deviceId),
+    ),
+    h("button", { type: "button", class: "btn primary", id: "sync-now", onclick: () => ctx.syncNow() }, t("sync_now")),
+    h(
+      "fieldset",
+      { class: "lang" },
+      h("legend", null, t("language")),
+      h("button", { type: "button", class: lang === "id" ? "btn active" : "btn", "aria-pressed": String(lang === "id"), onclick: () => switchLanguage("id") }, "Bahasa Indonesia"),
+      h("button", { type: "button", class: lang === "en" ? "btn active" : "btn", "aria-pressed": String(lang === "en"), onclick: () => switchLanguage("en") }, "English"),
+    ),
+    h("button", { type: "button", class: "btn danger", id: "logout", onclick: logout }, t("logout")),
+  );
+}
