@@ -89,7 +89,7 @@ def login(body):
         raise _too_many_attempts(retry) if retry else ApiError(401, "invalid_credentials")
     device = _device_for_login(user, body["device_id"], now)
     db.session.commit()
-    claims = {"dev": device.id, "role": user.role}
+    claims = {"dev": device.id}
     return {
         "access_token": create_access_token(identity=user.id, additional_claims=claims),
         "refresh_token": create_refresh_token(identity=user.id, additional_claims=claims),
@@ -102,8 +102,7 @@ def login(body):
 @jwt_required(refresh=True)
 def refresh():
     """Trade a refresh token for a new access token on the same device."""
-    # The role as it is now: it may have changed since the login.
-    claims = {"dev": get_jwt()["dev"], "role": current_user.role}
+    claims = {"dev": get_jwt()["dev"]}
     token = create_access_token(identity=current_user.id, additional_claims=claims)
     return {"access_token": token}
 
@@ -146,6 +145,9 @@ def init_app(app):
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=app.config["REFRESH_TOKEN_DAYS"])
     app.config["JWT_ALGORITHM"] = "HS256"
     app.config["JWT_DECODE_ALGORITHMS"] = ["HS256"]
+    # Bearer headers only: no cookies, so no CSRF claim, and every request carries a shorter token.
+    app.config["JWT_TOKEN_LOCATION"] = ["headers"]
+    app.config["JWT_COOKIE_CSRF_PROTECT"] = False
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,12 @@
 """The Flask extensions, created once and bound in create_app."""
 
+import time
+
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
+from jwt import ExpiredSignatureError
 from sqlalchemy import MetaData
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
@@ -15,7 +18,37 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+
+class CachingJWTManager(JWTManager):
+    """flask-jwt-extended, verifying each token's signature once per worker process.
+
+    A phone sends the same access token with every request for an hour, and decoding it three
+    times over (as the library does) costs more than the rest of an idle pull. The claims of a
+    token that verified are kept; expiry is still checked on every use, and whether the device
+    is revoked is read from the database on every request (server/auth.py).
+    """
+
+    MAX_TOKENS = 20_000
+    _verified = {}
+
+    def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
+        claims = self._verified.get(encoded_token)
+        if claims is None or allow_expired:
+            claims = super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+            if not allow_expired:
+                if len(self._verified) >= self.MAX_TOKENS:
+                    self._verified.clear()
+                self._verified[encoded_token] = claims
+            return claims
+        if claims["exp"] <= time.time():
+            del self._verified[encoded_token]
+            error = ExpiredSignatureError("Signature has expired")
+            error.jwt_header, error.jwt_data = {"alg": "HS256", "typ": "JWT"}, claims
+            raise error
+        return claims
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
-jwt = JWTManager()
+jwt = CachingJWTManager()
 api = Api()

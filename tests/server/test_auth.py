@@ -1,5 +1,6 @@
 import base64
 import json
+import time
 import uuid
 from datetime import timedelta
 
@@ -220,15 +221,17 @@ def test_refresh_gives_a_working_access_token(client, accounts):
     assert client.get(ME, headers=bearer(access)).status_code == 200
 
 
-def test_refresh_takes_the_account_role_from_the_database(app, client, accounts):
+def test_the_role_comes_from_the_account_not_the_token(app, client, accounts):
     admin = accounts.headers()
     tokens = accounts.headers(role="facilitator", regions=("32.04.10",)).tokens
     user_id = tokens["user"]["id"]
     patched = client.patch(f"/api/v1/users/{user_id}", json={"role": "admin", "regions": ["32.04"]}, headers=admin)
     assert patched.status_code == 200, patched.get_json()
-    access = client.post(REFRESH, headers=bearer(tokens["refresh_token"])).get_json()["access_token"]
+    new_admin = {"phone": "081233330000", "pin": "246810", "name": "Admin Baru", "role": "admin", "regions": ["32.04"]}
+    response = client.post("/api/v1/users", json=new_admin, headers=bearer(tokens["access_token"]))
+    assert response.status_code == 201, response.get_json()
     with app.app_context():
-        assert decode_token(access)["role"] == "admin"
+        assert "role" not in decode_token(tokens["access_token"])
 
 
 def test_an_access_token_cannot_refresh(client, accounts):
@@ -249,7 +252,7 @@ def test_expired_token_is_refused(app, client, accounts):
     with app.app_context():
         expired = create_access_token(
             identity=claims["sub"],
-            additional_claims={"dev": claims["dev"], "role": claims["role"]},
+            additional_claims={"dev": claims["dev"]},
             expires_delta=timedelta(seconds=-1),
         )
     response = client.get(ME, headers={**bearer(expired), "Accept-Language": "en"})
@@ -307,3 +310,17 @@ def test_token_of_a_deleted_account_is_refused(app, client, accounts):
         db.session.commit()
     response = client.get(ME, headers=headers)
     assert response.status_code == 401
+
+
+def test_a_token_verified_once_is_still_refused_when_it_expires(app, client, accounts):
+    tokens = accounts.headers().tokens
+    claims = payload_of(tokens["access_token"])
+    with app.app_context():
+        short = create_access_token(
+            identity=claims["sub"], additional_claims={"dev": claims["dev"]}, expires_delta=timedelta(seconds=1)
+        )
+    assert client.get(ME, headers=bearer(short)).status_code == 200  # verified, and remembered
+    time.sleep(1.1)
+    response = client.get(ME, headers=bearer(short))
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "token_expired"
