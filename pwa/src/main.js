@@ -53,7 +53,11 @@ function isFacilitator() {
 /** Where a route really goes: a facilitator picks a producer first; a producer makes its profile. */
 function redirect(route) {
   const needsProducer = /^#\/products/.test(route);
-  if (needsProducer && !currentProducerId()) return isFacilitator() ? "#/producers" : "#/producers/new";
+  if (needsProducer && !currentProducerId()) {
+    if (isFacilitator()) return "#/producers";
+    // A producer without a producer record makes one, once the first sync has shown there is none.
+    if (ctx.lastSync) return "#/producers/new";
+  }
   if (!isFacilitator() && route === "#/producers") return "#/products";
   return ROUTES.some(([pattern]) => pattern.test(route)) ? route : "#/products";
 }

@@ -1,0 +1,124 @@
+"""A person using the field app on a phone: the steps of the browser tests, in their words."""
+
+import re
+import time
+
+from playwright.sync_api import expect
+
+from .conftest import PIN
+
+SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+
+
+class Phone:
+    """One page of the app in a browser context (a device)."""
+
+    def __init__(self, context, url, throttled=False):
+        self.context = context
+        self.url = url
+        self.throttled = throttled
+        self.page = None
+
+    # -- the browser -------------------------------------------------------------------------
+
+    def open(self):
+        """Open the app in a new tab (a new tab asks for the PIN again)."""
+        self.page = self.context.new_page()
+        self.errors = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.throttle(network=False)
+        self.page.goto(self.url + "/")
+        self.page.wait_for_selector("body[data-ready]")
+        return self
+
+    def throttle(self, network=True):
+        """4x CPU (always, when throttled) and a slow-3G network (when online) over CDP."""
+        if not self.throttled:
+            return
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        if network:
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+
+    def reload(self):
+        self.page.reload()
+        self.page.wait_for_selector("body[data-ready]")
+
+    def close(self):
+        self.page.close()
+
+    def offline(self, offline=True):
+        self.context.set_offline(offline)
+        if not offline:
+            self.throttle()
+
+    def wait_for_service_worker(self):
+        """Until the service worker controls the page and the village list is kept."""
+        self.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        self.page.wait_for_function("window.lumbung.db.count('regions').then(n => n > 0)", polling=200)
+
+    # -- screens ---------------------------------------------------------------------------
+
+    def login(self, phone, pin=PIN):
+        self.page.fill("#phone", phone)
+        self.page.fill("#pin", pin)
+        self.page.click("#login button[type=submit]")
+        self.page.wait_for_selector("#unsent-count", timeout=90_000)
+
+    def go(self, hash_route):
+        self.page.evaluate("route => { location.hash = route; }", hash_route)
+
+    def unsent(self):
+        return int(self.page.text_content("#unsent-count"))
+
+    def wait_unsent(self, count, timeout=90):
+        expect(self.page.locator("#unsent-count")).to_have_text(str(count), timeout=timeout * 1000)
+
+    def add_producer(self, name, village, phone=""):
+        self.page.click("text=Tambah produsen")
+        form = self.page.locator("#producer-form")
+        form.get_by_label("Nama", exact=True).fill(name)
+        form.get_by_label("Desa").select_option(village)
+        form.get_by_label("Nomor HP (boleh kosong)").fill(phone)
+        form.get_by_role("button", name="Simpan").click()
+        expect(self.page.locator("#for-bar")).to_contain_text(name)
+
+    def add_product(self, name, photo=None, hs_code="09011100", price="120000", screenshot=None):
+        self.page.click("text=Tambah produk")
+        form = self.page.locator("#product-form")
+        form.get_by_label("Nama", exact=True).fill(name)
+        form.get_by_label("Kategori").select_option("coffee")
+        form.get_by_label("Satuan", exact=True).select_option("kg")
+        form.get_by_label("Berat per satuan (kg)").fill("1")
+        form.get_by_label("Harga per satuan (Rupiah)").fill(price)
+        form.get_by_label("Deskripsi").fill("Kopi arabika petik merah dari lereng Gunung Puntang.")
+        form.get_by_label("Kode HS (8 angka)").fill(hs_code)
+        form.get_by_role("button", name="Tambah sertifikat").click()
+        form.get_by_label("Jenis sertifikat").select_option("pirt")
+        form.get_by_label("Nomor", exact=True).fill("2063204010123-27")
+        form.get_by_label("Berlaku sampai").fill("2030-06-30")
+        if photo:
+            self.page.set_input_files("#photo-input", str(photo))
+            expect(form.locator(".thumb img")).to_have_count(1, timeout=60_000)
+        if screenshot:
+            screenshot()
+        form.get_by_role("button", name="Simpan").click()
+        self.page.wait_for_url(re.compile(r"#/products/[0-9a-f-]{36}$"))
+        return self.page.url.rsplit("/", 1)[1]
+
+    def record(self, kind_label, amount, screenshot=None):
+        self.page.click("text=Catat stok")
+        form = self.page.locator("#movement-form")
+        form.get_by_label(kind_label, exact=True).check()
+        form.locator("#amount").fill(amount)
+        if screenshot:
+            screenshot()
+        form.get_by_role("button", name="Simpan").click()
+        self.page.wait_for_url(re.compile(r"#/products/[0-9a-f-]{36}$"))
+
+    def stock_on_hand(self):
+        return self.page.text_content("#stock-on-hand")
+
+    def wait(self, seconds):
+        time.sleep(seconds)
