@@ -58,6 +58,7 @@ const WORDS = {
   all_statuses: ["Semua status", "All statuses"],
   all_categories: ["Semua kategori", "All categories"],
   no_products: ["Belum ada produk.", "No products yet."],
+  n_products: ["{n} produk", "{n} products"],
   stock: ["Stok", "Stock"],
   product: ["Produk", "Product"],
   category: ["Kategori", "Category"],

@@ -160,10 +160,11 @@ class Server:
             try:
                 if requests.get(self.url + "/", timeout=2).status_code == 200:
                     return
-            except requests.ConnectionError:
-                pass
+            except requests.RequestException:
+                pass  # not listening yet, or still loading the app
             assert self.process.poll() is None, Path(self.log.name).read_text()
             time.sleep(0.1)
+        self.stop()
         raise AssertionError("the server did not start")
 
     def stop(self):
@@ -171,7 +172,8 @@ class Server:
             self.process.terminate()
             self.process.wait(timeout=30)
         self.process = None
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
 
     def user(self, role, phone, regions, name, pin=PIN):
         """Create an account with the CLI; answers its phone."""
@@ -225,8 +227,10 @@ def server(template, tmp_path):
         live = Server(instance, None)
     live.admin = live.user("admin", "+6281100000001", ["32.04"], "Admin Bandung")
     live.start()
-    yield live
-    live.stop()
+    try:
+        yield live
+    finally:
+        live.stop()
 
 
 @pytest.fixture(scope="session")

@@ -60,7 +60,7 @@ export function productsScreen(ctx) {
     const items = visible();
     holder.textContent = "";
     holder.append(
-      h("p", { class: "count", id: "product-count" }, String(items.length)),
+      h("p", { class: "count" }, h("span", { id: "product-count" }, t("n_products", { n: items.length }))),
       items.length
         ? virtualList({ items, rowHeight: ROW_HEIGHT, renderRow: row, label: t("products") })
         : h("p", { class: "empty" }, t("no_products")),
