@@ -35,11 +35,13 @@ class Phone:
         """4x CPU (always, when throttled) and a slow-3G network (when online) over CDP."""
         if not self.throttled:
             return
-        cdp = self.context.new_cdp_session(self.page)
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        if getattr(self, "cdp_page", None) is not self.page:
+            self.cdp = self.context.new_cdp_session(self.page)
+            self.cdp_page = self.page
+            self.cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            self.cdp.send("Network.enable")
         if network:
-            cdp.send("Network.enable")
-            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+            self.cdp.send("Network.emulateNetworkConditions", SLOW_3G)
 
     def reload(self):
         self.page.reload()
@@ -49,6 +51,10 @@ class Phone:
         self.page.close()
 
     def offline(self, offline=True):
+        """No network for the whole context, service worker included (set_offline covers it)."""
+        if offline and self.throttled:
+            # Our own CDP session's network conditions would otherwise win over Playwright's.
+            self.cdp.send("Network.emulateNetworkConditions", {**SLOW_3G, "offline": True})
         self.context.set_offline(offline)
         if not offline:
             self.throttle()
