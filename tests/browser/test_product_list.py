@@ -47,7 +47,9 @@ def seed_products(server, count=COUNT):
             }
         )
     for start in range(0, len(ops), 1000):
-        answer = api.post(f"{server.url}/api/v1/sync/push", json={"device_id": device, "ops": ops[start : start + 1000]})
+        answer = api.post(
+            f"{server.url}/api/v1/sync/push", json={"device_id": device, "ops": ops[start : start + 1000]}
+        )
         assert answer.status_code == 200, answer.text
         assert {r["status"] for r in answer.json()["results"]} == {"applied"}
 
