@@ -186,7 +186,7 @@ class Batch:
             status = getattr(self, f"_{op['action']}_{op['entity']}")(op)
         except OpError as exc:
             return rejected(op["op_id"], exc)
-        if status == "applied" or status == "duplicate":
+        if status in ("applied", "duplicate") and not _self_keyed(op):
             self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
         result = {"op_id": op["op_id"], "status": status}
         if restamped:
@@ -451,6 +451,16 @@ def rejected(op_id, exc):
         "status": "rejected",
         "error": {"code": exc.code, "message": message(exc.code), "details": details},
     }
+
+
+def _self_keyed(op):
+    """A movement whose op id is its own id is its own idempotency record.
+
+    A movement is written by exactly one op and never changes or goes away, so when a client
+    uses the movement's id as the op's id (sync/README.md), the movement row answers
+    "duplicate" for that op forever, and a second row in applied_ops would say nothing more.
+    """
+    return op["entity"] == "stock_movement" and op["op_id"] == op["entity_id"]
 
 
 def _chunks(items, size=900):

@@ -10,14 +10,13 @@ product together): each record still comes once, in its current state, and group
 find the repeated ids, which makes the page a fraction of the size.
 """
 
-import json
-
+import orjson
 from sqlalchemy import and_, false, or_, select
 
 from sync.quantity import format_milli
 from sync.records import format_time
 
-from .bulk import _mark, _reader
+from .bulk import column_reader, param_mark
 from .extensions import db
 from .models import Producer
 from .records import COLUMNS, MODELS, to_wire
@@ -34,7 +33,7 @@ def feed_position():
 
 
 def read_changes(user, regions, after, upto, limit):
-    """Changes with after < seq <= upto in scope: (JSON text of each change, last seq, more)."""
+    """Changes with after < seq <= upto in scope: (JSON bytes of each change, last seq, more)."""
     producer_ids = visible_producer_ids(user) if user.role == "producer" else None
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
@@ -56,7 +55,7 @@ def read_changes(user, regions, after, upto, limit):
 def _fetch(entity, producer_ids, regions, after, upto, limit):
     """Rows of one entity in scope, oldest change first, as dicts of the columns a pull needs."""
     connection = db.session.connection()
-    mark = _mark(connection)
+    mark = param_mark(connection)
     table = MODELS[entity].__table__
     columns = COLUMNS[entity]
     if producer_ids is not None:
@@ -76,7 +75,9 @@ def _fetch(entity, producer_ids, regions, after, upto, limit):
         f"SELECT {', '.join(columns)} FROM {table.name} WHERE seq > {mark} AND seq <= {mark} AND ({scope}) "
         f"ORDER BY seq LIMIT {int(limit)}"
     )
-    readers = None if entity == "stock_movement" else [_reader(table.c[name].type, connection) for name in columns]
+    readers = (
+        None if entity == "stock_movement" else [column_reader(table.c[name].type, connection) for name in columns]
+    )
     rows = connection.exec_driver_sql(sql, (after, upto, *params)).fetchall()
     if readers is None:
         return [dict(zip(columns, row, strict=True)) for row in rows]
@@ -84,25 +85,25 @@ def _fetch(entity, producer_ids, regions, after, upto, limit):
 
 
 def render_change(entity, row):
-    """The JSON text of one change."""
+    """The JSON of one change, as UTF-8 bytes."""
     if row.get("deleted"):
-        return json.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"}, separators=(",", ":"))
+        return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"})
     if entity == "stock_movement":
         return _render_movement(row)
     data = to_wire(entity, row)
     change = {"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}
-    return json.dumps(change, ensure_ascii=False, separators=(",", ":"))
+    return orjson.dumps(change)
 
 
 def _render_movement(row):
     # The one entity that comes by the ten thousand: rendered from a template. Ids are
     # validated UUIDs, kind one of a fixed set, qty digits: only the note needs escaping.
-    note = "null" if row["note"] is None else json.dumps(row["note"], ensure_ascii=False)
+    note = "null" if row["note"] is None else orjson.dumps(row["note"]).decode()
     return (
         f'{{"entity":"stock_movement","entity_id":"{row["id"]}","action":"upsert","data":{{"id":"{row["id"]}",'
         f'"product_id":"{row["product_id"]}","qty":"{format_milli(row["qty_milli"])}","kind":"{row["kind"]}",'
         f'"occurred_at":"{_time_text(row["occurred_at"])}","note":{note}}}}}'
-    )
+    ).encode()
 
 
 def _time_text(value):

@@ -151,7 +151,7 @@ class StockMovement(db.Model):
     # gets a new position when its producer moves desa.
     seq = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
     id = Column(UUID, nullable=False, unique=True)
-    product_id = Column(UUID, nullable=False, index=True)
+    product_id = Column(UUID, nullable=False)  # found through its producer's index
     producer_id = Column(UUID, nullable=False)
     village_code = Column(String(13), nullable=False)
     qty_milli = Column(BigInteger, nullable=False)  # qty in thousandths: exact

@@ -1,7 +1,7 @@
 """Synced records as the wire shows them, and back into database columns."""
 
 from sync.quantity import format_milli, parse_milli
-from sync.records import format_time, parse_time
+from sync.records import format_time
 
 from .models import Producer, Product, Review, StockMovement
 
@@ -89,8 +89,6 @@ def to_columns(entity, data):
             columns["unit_weight_g"] = None if value is None else parse_milli(value)
         elif name == "qty":
             columns["qty_milli"] = parse_milli(value)
-        elif name in ("occurred_at", "at"):
-            columns[name] = parse_time(value)
-        else:
+        else:  # times stay RFC 3339 text: server/bulk.py stores them as each engine wants
             columns[name] = value
     return columns

@@ -5,9 +5,9 @@ transaction, and answered applied, duplicate or rejected. Pull: a device follows
 cursor and gets the current state of every record in its scope that changed after it.
 """
 
-import json
 from datetime import timedelta
 
+import orjson
 from flask import Response, current_app, g, request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
@@ -132,19 +132,19 @@ def pull(args):
     _mark_synced(get_jwt()["dev"])
     cursor = encode_cursor(secret, user.id, user.scope_version, last)
     # The changes are JSON text already (server/feed.py): join them, don't parse and re-render.
-    tail = json.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc}, separators=(",", ":"))
-    return Response('{"changes":[' + ",".join(changes) + "]," + tail[1:], mimetype="application/json")
+    tail = orjson.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
+    return Response(b'{"changes":[' + b",".join(changes) + b"]," + tail[1:], mimetype="application/json")
 
 
 def _json_body():
     try:
-        return json.loads(request.get_data())
+        return orjson.loads(request.get_data())
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "invalid_json") from exc
 
 
 def _json(payload):
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    body = orjson.dumps(payload)
     return Response(body, mimetype="application/json")
 
 

@@ -13,9 +13,9 @@ The network is whatever `transport` the caller passes: a callable
 import json
 import random
 import time
-import uuid
 
 from .hlc import Clock
+from .ids import uuid7
 
 PUSH_BATCH = 1000
 
@@ -39,7 +39,7 @@ class Replica:
     def __init__(self, db, device_id=None, transport=None, now=None, sleep=time.sleep):
         self.db = db
         self._ensure_tables()
-        self.device_id = device_id or self.meta("device_id") or str(uuid.uuid4())
+        self.device_id = device_id or self.meta("device_id") or uuid7()
         self.set_meta("device_id", self.device_id)
         kwargs = {"now": now} if now else {}
         self.clock = Clock(self.device_id, self.meta("hlc") or "", **kwargs)
@@ -58,7 +58,8 @@ class Replica:
 
     def _record_op(self, entity, entity_id, action, fields):
         op = {
-            "op_id": str(uuid.uuid4()),
+            # A movement is written once: its own id serves as its op's id (sync/README.md).
+            "op_id": entity_id if entity == "stock_movement" else uuid7(),
             "entity": entity,
             "entity_id": entity_id,
             "action": action,

@@ -205,6 +205,8 @@ def _time(value):
     parsed = parse_time(value)
     if parsed is None:
         raise FieldError("invalid_datetime")
+    if len(value) == 20:  # whole seconds, "...:00Z": already canonical, no need to render it again
+        return value
     return format_time(parsed)
 
 

@@ -195,6 +195,8 @@ def check_server(world):
     rejected = {op["op_id"] for device, _ in world.devices for op in device.rejected()}
     applied = {op["op_id"]: op for op in world.made if op["op_id"] not in rejected}
     stored = dict(db.session.execute(select(AppliedOp.op_id, AppliedOp.hlc)).all())
+    # A movement whose op id is its own id is its own idempotency record (server/apply.py).
+    stored.update(db.session.execute(select(StockMovement.id, StockMovement.hlc)).all())
     assert set(stored) == set(applied)  # every op once, none lost, none twice
     movements = [op for op in applied.values() if op["entity"] == "stock_movement"]
     assert db.session.scalar(select(func.count()).select_from(StockMovement)) == len(movements)

@@ -163,7 +163,6 @@ def upgrade():
     )
     with op.batch_alter_table('stock_movements', schema=None) as batch_op:
         batch_op.create_index('ix_stock_movements_producer_seq', ['producer_id', 'seq'], unique=False)
-        batch_op.create_index(batch_op.f('ix_stock_movements_product_id'), ['product_id'], unique=False)
         batch_op.create_index('ix_stock_movements_village_seq', ['village_code', 'seq'], unique=False)
 
     op.create_table('sync_state',
@@ -230,7 +229,6 @@ def downgrade():
     op.drop_table('sync_state')
     with op.batch_alter_table('stock_movements', schema=None) as batch_op:
         batch_op.drop_index('ix_stock_movements_village_seq')
-        batch_op.drop_index(batch_op.f('ix_stock_movements_product_id'))
         batch_op.drop_index('ix_stock_movements_producer_seq')
 
     op.drop_table('stock_movements')
