@@ -8,6 +8,7 @@ from marshmallow import ValidationError
 
 from .demo import demo_command
 from .extensions import db
+from .load import load_command
 from .regions import DATA_DIR, import_regions
 from .scope import region_level
 from .users import ROLE_LEVELS, NewUserSchema, create_account, phone_taken
@@ -61,3 +62,4 @@ def init_app(app):
     app.cli.add_command(user_cli)
     app.cli.add_command(regions_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(load_command)
