@@ -33,6 +33,11 @@ class SyncError(Exception):
         self.body = body
 
 
+def _worth_retrying(exc):
+    """No answer, or a server that asks to be asked again later."""
+    return isinstance(exc, TransportError) or exc.status in (429, 503)
+
+
 class Replica:
     """A device's local state: records, outbox of ops and metadata, in a sqlite-utils Database."""
 
@@ -109,9 +114,9 @@ class Replica:
             (row["entity"], row["id"]): json.loads(row["data"]) for row in rows if include_deleted or not row["deleted"]
         }
 
-    def pending(self):
-        """Ops not yet accepted by the server, oldest first."""
-        rows = self.db.query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY rowid")
+    def pending(self, limit=-1):
+        """Ops not yet accepted by the server, oldest first (at most `limit` of them)."""
+        rows = self.db.query("SELECT * FROM outbox WHERE state = 'pending' ORDER BY rowid LIMIT ?", [limit])
         return [self._op(row) for row in rows]
 
     def rejected(self):
@@ -137,13 +142,14 @@ class Replica:
     # -- sync ------------------------------------------------------------------
 
     def sync(self, attempts=6, base_delay=0.5):
-        """Push then pull, retrying with exponential backoff and jitter when no answer comes."""
+        """Push then pull, retrying with exponential backoff and jitter when no answer comes,
+        or when the server says it is busy (429, 503)."""
         for attempt in range(attempts):
             try:
                 self.push()
                 return self.pull()
-            except TransportError:
-                if attempt == attempts - 1:
+            except (TransportError, SyncError) as exc:
+                if attempt == attempts - 1 or not _worth_retrying(exc):
                     raise
                 self.sleep(base_delay * (2**attempt) * (0.5 + random.random()))
         return None
@@ -152,7 +158,7 @@ class Replica:
         """Send the outbox in batches; answers how many ops the server accepted."""
         accepted = 0
         while True:
-            ops = self.pending()[:PUSH_BATCH]
+            ops = self.pending(PUSH_BATCH)
             if not ops:
                 return accepted
             status, body = self.transport("POST", "/api/v1/sync/push", body={"device_id": self.device_id, "ops": ops})
@@ -189,8 +195,11 @@ class Replica:
             with self.db.atomic():  # db.execute() alone commits each write
                 if body["reset"]:
                     self._drop_synced()
+                pending = {}
+                for op in self.pending():
+                    pending.setdefault(op["entity_id"], []).append(op)
                 for change in body["changes"]:
-                    self._take(change)
+                    self._take(change, pending.get(change["entity_id"], ()))
                 self.clock.observe(body["hlc"])
                 self.set_meta("hlc", self.clock.peek())
                 self.set_meta("cursor", body["cursor"])
@@ -198,14 +207,14 @@ class Replica:
             if not body["more"]:
                 return taken
 
-    def _take(self, change):
+    def _take(self, change, pending_ops):
         """Take the server's state of a record, then replay this device's pending ops on it."""
         key = f"{change['entity']}:{change['entity_id']}"
         deleted = 1 if change["action"] == "delete" else 0
         data = change.get("data") or self._record(key)["data"]
         self._put(key, change["entity"], change["entity_id"], data, deleted)
-        for op in self.pending():
-            if op["entity_id"] == change["entity_id"] and not deleted:
+        if not deleted:
+            for op in pending_ops:
                 self._apply_local(op)
 
     def _drop_synced(self):

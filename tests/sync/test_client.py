@@ -267,6 +267,25 @@ def test_sync_retries_with_backoff_when_no_answer_comes(replica, server, sleeps)
     assert replica.pending() == []
 
 
+def test_sync_backs_off_when_the_server_is_busy(replica, server, sleeps, monkeypatch):
+    op = replica.upsert("product", P1, product())
+    push = server._push
+    busy = [(503, {"error": {"code": "service_unavailable", "message": "", "details": {}}})]
+    monkeypatch.setattr(server, "_push", lambda body: busy.pop() if busy else push(body))
+    replica.sync(attempts=3)
+    assert len(sleeps) == 1
+    assert server.pushed_op_ids() == [op["op_id"]] * 2
+    assert replica.pending() == []
+
+
+def test_sync_does_not_retry_what_retrying_cannot_fix(replica, server, sleeps, monkeypatch):
+    replica.upsert("product", P1, product())
+    monkeypatch.setattr(server, "_push", lambda _: (413, {"error": {"code": "payload_too_large"}}))
+    with pytest.raises(SyncError):
+        replica.sync(attempts=3)
+    assert sleeps == []
+
+
 def test_sync_gives_up_after_its_attempts(replica, server, sleeps):
     replica.upsert("product", P1, product())
     server.fail = ["before"] * 3
