@@ -1,0 +1,140 @@
+"""A real Lumbung under gunicorn, on a database of the run's engine, for tests that need processes."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, make_url, text
+
+from sync.client import TransportError
+from sync.http import HttpTransport
+from tests.conftest import BASE_URL, ENGINE
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = ROOT / ".venv" / "bin"
+REGION = "32.04.10"  # Kec. Margaasih: tests.helpers.VILLAGE lies in it
+PHONE = "+6281200000001"
+PIN = "246810"
+
+
+def free_port():
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def database(tmp_path):
+    """A URL to an empty database of the run's engine: an SQLite file or a throwaway PostgreSQL schema."""
+    if ENGINE == "sqlite":
+        yield f"sqlite:///{tmp_path / 'live.db'}"
+        return
+    schema = f"lumbung_live_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(BASE_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{BASE_URL}{'&' if '?' in BASE_URL else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
+def engine_for(url):
+    """A SQLAlchemy engine that reads the server's database directly (dispose it when done)."""
+    url = make_url(url)
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    return create_engine(url)
+
+
+class LiveServer:
+    """gunicorn (gunicorn.conf.py) on a database URL; started, killed with SIGKILL and started again."""
+
+    def __init__(self, tmp_path, database_url, workers=1, threads=4):
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "HOST": "127.0.0.1",
+            "ACCESS_LOG": "",
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_THREADS": str(threads),
+            "PIN_HASH_TIME_COST": "1",
+            "PIN_HASH_MEMORY_KIB": "8192",
+        }
+        self.log = tmp_path / "gunicorn.log"
+        self.proc = None
+        self.port = None
+
+    def prepare(self):
+        """Migrate the database, import Kec. Margaasih and create a facilitator of it, with the CLI."""
+        self.flask("db", "upgrade")
+        self.flask("regions", "import", "--only", REGION)
+        account = ("--phone", PHONE, "--pin", PIN, "--role", "facilitator", "--region", REGION, "--name", "Live")
+        self.flask("user", "create", *account)
+
+    def flask(self, *args):
+        """Run a flask CLI command of the app against the server's database."""
+        subprocess.run(
+            [str(VENV / "flask"), "--app", "server", *args], cwd=ROOT, env=self.env, check=True, capture_output=True
+        )
+
+    def start(self):
+        """Start gunicorn in a process group of its own, on a fresh port; returns once it answers."""
+        self.port = free_port()
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", "server:create_app()"],
+                cwd=ROOT,
+                env={**self.env, "PORT": str(self.port)},
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        self.wait_ready()
+
+    def wait_ready(self, timeout=30):
+        """Wait until a worker answers HTTP."""
+        deadline = time.monotonic() + timeout
+        while True:
+            transport = HttpTransport(self.url, timeout=5, compress=False)
+            try:
+                status, _ = transport("GET", "/api/v1/openapi.json")
+                if status == 200:
+                    return
+            except TransportError:
+                pass
+            finally:
+                transport.close()
+            assert self.proc.poll() is None, f"gunicorn exited: {self.log.read_text()[-2000:]}"
+            assert time.monotonic() < deadline, "gunicorn did not answer in time"
+            time.sleep(0.05)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self):
+        """SIGKILL the whole gunicorn process group (master and workers) and reap the master."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+
+    def stop(self):
+        """Stop gunicorn, if it runs."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.kill()
+
+    def login(self, device_id=None):
+        """A transport to the server, logged in as the facilitator on a device of its own."""
+        transport = HttpTransport(self.url)
+        transport.login(PHONE, PIN, device_id or str(uuid.uuid4()))
+        return transport
