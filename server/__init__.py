@@ -61,20 +61,22 @@ def _database_settings(app):
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    options = {"pool_pre_ping": True}
+    options = {}
     if uri.startswith("sqlite"):
-        options["connect_args"] = {"timeout": 30}
+        # How long a writer waits for another's lock before the request answers 503.
+        options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
+    else:
+        options["pool_pre_ping"] = True  # a server may close idle connections; a file cannot
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
-    """WAL, foreign keys and a busy timeout, so concurrent workers wait instead of failing."""
+    """WAL and foreign keys (the busy timeout comes from connect_args), for concurrent workers."""
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()

@@ -3,6 +3,7 @@
 import logging
 
 from flask import jsonify
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .messages import FIELD_MESSAGES, field_message, message
@@ -113,6 +114,11 @@ def _flatten(problems, prefix=""):
     return flat
 
 
+def _handle_database_busy(exc):
+    log.warning("database busy: %s", exc)
+    return error_response(503, "service_unavailable", headers={"Retry-After": "2"})
+
+
 def _handle_unexpected(exc):
     log.exception("unexpected error")
     return error_response(500, "internal_error")
@@ -122,4 +128,6 @@ def init_app(app):
     """Register the handlers that turn every error into the contract's shape."""
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http)
+    # A locked or unreachable database is the server's trouble, not the client's: 503, try again.
+    app.register_error_handler(OperationalError, _handle_database_busy)
     app.register_error_handler(Exception, _handle_unexpected)

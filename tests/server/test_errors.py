@@ -1,12 +1,16 @@
 import logging
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 
 import server
+from server import create_app
 from server.errors import HTTP_CODES, ApiError
+from server.extensions import db
 from server.messages import FIELD_MESSAGES, MESSAGES
+from tests.conftest import ENGINE, Accounts, base_config
 
 EN = {"Accept-Language": "en"}
 LOGIN = "/api/v1/auth/login"
@@ -166,3 +170,30 @@ def test_account_errors_follow_the_language(app, client, accounts, lang, index):
             "message": MESSAGES[code][index],
             "details": response.get_json()["error"]["details"],
         }
+
+
+def test_a_locked_sqlite_database_is_503_with_retry_after(tmp_path, template_db, accounts):
+    """A writer holds the database lock longer than the busy timeout: the push answers 503, not 500."""
+    if ENGINE != "sqlite":
+        pytest.skip("PostgreSQL writers wait on row locks; there is no database-wide lock to hold")
+    import shutil
+    import sqlite3
+
+    path = tmp_path / "locked.db"
+    shutil.copy(template_db, path)
+    app = create_app({**base_config(tmp_path, f"sqlite:///{path}"), "SQLITE_BUSY_TIMEOUT_MS": 200})
+    client = app.test_client()
+    headers = Accounts(app, client).headers()
+    other = sqlite3.connect(path)
+    other.execute("BEGIN IMMEDIATE")  # another process, mid-write
+    try:
+        response = client.post("/api/v1/sync/push", json={"device_id": str(uuid.uuid4()), "ops": []}, headers=headers)
+    finally:
+        other.rollback()
+        other.close()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+    assert response.get_json()["error"]["code"] == "service_unavailable"
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
