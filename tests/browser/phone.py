@@ -62,7 +62,11 @@ class Phone:
     def wait_for_service_worker(self):
         """Until the service worker controls the page and the village list is kept."""
         self.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
-        self.page.wait_for_function("window.lumbung.db.count('regions').then(n => n > 0)", polling=200)
+        # evaluate() awaits the promise (wait_for_function would take the promise itself as truthy).
+        deadline = time.monotonic() + 60
+        while self.page.evaluate("window.lumbung.db.count('regions')") == 0:
+            assert time.monotonic() < deadline, "the village list was never kept"
+            time.sleep(0.2)
 
     # -- screens ---------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 import { h, field, select, showFieldError } from "../dom.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
-import { regionNames, villageChoices } from "../regions.js";
+import { cacheVillages, regionNames, villageChoices } from "../regions.js";
 import { virtualList } from "../vlist.js";
 
 const ROW_HEIGHT = 72;
@@ -58,7 +58,12 @@ export function producersScreen(ctx) {
 export async function producerForm(ctx, { fix = null } = {}) {
   const initial = fix ? { ...(ctx.model.producerById.get(fix.entity_id) || {}), ...fix.fields } : {};
   const regions = ctx.session.user.regions || [];
-  const villages = await villageChoices(ctx.db, regions);
+  let villages = await villageChoices(ctx.db, regions);
+  if (!villages.length) {
+    // Not kept yet (the form was opened right after the first login): fetch it now if we can.
+    await cacheVillages(ctx.db, ctx.transport, regions).catch(() => {});
+    villages = await villageChoices(ctx.db, regions);
+  }
   const names = await regionNames(ctx.db);
   const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
   const kind = select(
