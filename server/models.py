@@ -228,3 +228,41 @@ class Blob(db.Model):
     height = Column(Integer)
     created_by = Column(UUID)
     created_at = Column(DateTime, nullable=False)
+
+
+class FeaturedProduct(db.Model):
+    """An approved product an admin features as a "produk unggulan" of its desa."""
+
+    __tablename__ = "featured_products"
+    product_id = Column(UUID, primary_key=True)
+    village_code = Column(String(13), nullable=False, index=True)
+    featured_by = Column(UUID, nullable=False)
+    featured_at = Column(DateTime, nullable=False)
+
+
+class ConsolidationPlan(db.Model):
+    """A pickup plan: stock of one commodity from many producers, into one load for a port."""
+
+    __tablename__ = "consolidation_plans"
+    id = Column(UUID, primary_key=True)
+    category = Column(String(30))
+    region_code = Column(String(13), nullable=False, index=True)
+    capacity_g = Column(BigInteger, nullable=False)  # 3,000 kg by default
+    port = Column(String(200), nullable=False)
+    pickup_date = Column(String(10), nullable=False)  # YYYY-MM-DD
+    status = Column(String(20), nullable=False, default="draft")  # draft | shipped | cancelled
+    created_by = Column(UUID, nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    shipped_at = Column(DateTime)
+
+
+class ConsolidationLine(db.Model):
+    """A lot in a plan: part or all of one product's stock; it holds that quantity from other plans."""
+
+    __tablename__ = "consolidation_lines"
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    plan_id = Column(UUID, ForeignKey("consolidation_plans.id", ondelete="CASCADE"), nullable=False, index=True)
+    product_id = Column(UUID, nullable=False, index=True)
+    qty_milli = Column(BigInteger, nullable=False)  # in the product's unit
+    net_g = Column(BigInteger, nullable=False)  # qty times the unit weight
+    movement_id = Column(UUID)  # the shipment movement, once shipped
