@@ -3,7 +3,7 @@
 import re
 import time
 
-from playwright.sync_api import expect
+from playwright.sync_api import Error, expect
 
 from .conftest import PIN
 
@@ -61,11 +61,20 @@ class Phone:
 
     def wait_for_service_worker(self):
         """Until the service worker controls the page and the village list is kept."""
-        self.page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
-        # evaluate() awaits the promise (wait_for_function would take the promise itself as truthy).
-        deadline = time.monotonic() + 60
-        while self.page.evaluate("window.lumbung.db.count('regions')") == 0:
-            assert time.monotonic() < deadline, "the village list was never kept"
+        self.wait_until("navigator.serviceWorker.controller !== null")
+        self.wait_until("window.lumbung.db.count('regions').then(n => n > 0)")
+
+    def wait_until(self, expression, timeout=60):
+        """Poll a JavaScript expression (awaited) until it is truthy. Not wait_for_function: its
+        polling evaluates strings, which the app's Content Security Policy forbids."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self.page.evaluate(expression):
+                    return
+            except Error:
+                pass  # the page is navigating (a reload): ask the new one
+            assert time.monotonic() < deadline, f"never true: {expression}"
             time.sleep(0.2)
 
     # -- screens ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ def test_an_update_while_work_is_pending_loses_nothing(server, phone_context):
     assert phone.unsent() == 3
 
     banner.click()  # the person chooses to reload
-    phone.page.wait_for_function("document.querySelector('meta[name=lumbung-version]').content.endsWith('-v2')")
+    phone.wait_until("document.querySelector('meta[name=lumbung-version]').content.endsWith('-v2')")
     phone.page.wait_for_selector("body[data-ready]")
     assert phone.unsent() == 3
     phone.go("#/sync")
