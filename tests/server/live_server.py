@@ -138,3 +138,18 @@ class LiveServer:
         transport = HttpTransport(self.url)
         transport.login(PHONE, PIN, device_id or str(uuid.uuid4()))
         return transport
+
+
+@contextlib.contextmanager
+def running_server(tmp_path, **options):
+    """A started gunicorn (LiveServer options) on a fresh database of the run's engine; stopped after."""
+    with database(tmp_path) as url:
+        live = LiveServer(tmp_path, url, **options)
+        live.prepare()
+        live.start()
+        live.db = engine_for(url)
+        try:
+            yield live
+        finally:
+            live.stop()
+            live.db.dispose()

@@ -13,7 +13,7 @@ from sync.client import TransportError
 from sync.http import HttpTransport
 from tests.conftest import ENGINE
 from tests.helpers import VILLAGE, hlc, new_id
-from tests.server.live_server import LiveServer, database, engine_for
+from tests.server.live_server import running_server
 
 KILLS = int(os.environ.get("CRASH_KILLS", "21"))  # at least 20, as the issue asks
 SEED = os.environ.get("CRASH_SEED")  # quantities, kinds and kill delays; the timing itself varies run to run
@@ -26,16 +26,8 @@ KINDS = (("harvest", 1), ("purchase", 1), ("sale", -1), ("spoilage", -1))
 @pytest.fixture
 def server(tmp_path):
     """A started gunicorn with one worker, on a fresh database of the run's engine."""
-    with database(tmp_path) as url:
-        live = LiveServer(tmp_path, url, workers=1)
-        live.prepare()
-        live.start()
-        live.db = engine_for(url)
-        try:
-            yield live
-        finally:
-            live.stop()
-            live.db.dispose()
+    with running_server(tmp_path, workers=1) as live:
+        yield live
 
 
 class Device:

@@ -12,7 +12,7 @@ from server.extensions import db
 from sync.client import TransportError
 from tests.conftest import ENGINE, Headers
 from tests.helpers import Device, hlc, new_id, producer_fields
-from tests.server.live_server import REGION, LiveServer, database, engine_for
+from tests.server.live_server import REGION, running_server
 
 WRITERS = 6
 PUSHES = 80  # by each writer, of 1 to 6 ops
@@ -23,16 +23,8 @@ PULL = "/api/v1/sync/pull"
 @pytest.fixture
 def server(tmp_path):
     """A started gunicorn with 2 workers of 4 threads, on a fresh database of the run's engine."""
-    with database(tmp_path) as url:
-        live = LiveServer(tmp_path, url, workers=2, threads=4)
-        live.prepare()
-        live.start()
-        live.db = engine_for(url)
-        try:
-            yield live
-        finally:
-            live.stop()
-            live.db.dispose()
+    with running_server(tmp_path, workers=2, threads=4) as live:
+        yield live
 
 
 class Writer(threading.Thread):
