@@ -46,6 +46,10 @@ MESSAGES = {
     ),
     "hash_mismatch": ("Isi berkas tidak sesuai dengan namanya.", "The bytes do not match their hash."),
     "range_not_satisfiable": ("Rentang unggahan tidak sesuai.", "The upload range does not fit."),
+    "not_approved": (
+        "Hanya produk yang sudah disetujui yang bisa dijadikan produk unggulan.",
+        "Only approved products can be featured.",
+    ),
     "upload_in_progress": (
         "Berkas ini sedang diunggah dari permintaan lain. Coba lagi sebentar.",
         "This file is being uploaded by another request. Try again shortly.",

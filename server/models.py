@@ -139,6 +139,7 @@ class Product(db.Model):
         Index("ix_products_producer_seq", "producer_id", "seq"),
         Index("ix_products_village_seq", "village_code", "seq"),
         Index("ix_products_status_village", "status", "village_code"),
+        Index("ix_products_status_seq", "status", "seq"),
     )
 
 
