@@ -77,6 +77,7 @@ from .extensions import db
 from .feed import in_regions, visible_producer_ids
 from .models import Blob, Product
 from .schemas import BaseSchema
+from .signed_links import jwt_unless_signed, signed_link_request
 from .timeutil import utcnow
 
 blp = Blueprint("blobs", __name__, url_prefix="/api/v1/blobs", description="Photos (content-addressed blobs)")
@@ -174,7 +175,9 @@ class BlobView(MethodView):
         offset = _partial_offset(sha256)
         raise ApiError(404, "not_found", {"offset": offset}, headers={"Upload-Offset": str(offset)})
 
-    @jwt_required()
+    # Marketplace exports link photos with ?exp=&sig= (server/signed_links.py): such a request
+    # is let in by its signature alone, without a token or the scope check below.
+    @jwt_unless_signed
     @blp.arguments(GetArgs, location="query")
     @blp.response(200, description=PHOTO_DESCRIPTION)
     @blp.doc(responses={"200": {"description": PHOTO_DESCRIPTION, "content": dict.fromkeys(FORMATS, BINARY)}})
@@ -186,7 +189,7 @@ class BlobView(MethodView):
         blob = _stored(sha256)
         if blob is None:
             raise ApiError(404, "not_found")
-        if not _may_get(current_user, blob):
+        if not signed_link_request() and not _may_get(current_user, blob):
             raise ApiError(403, "forbidden")
         if args["size"] == "thumb":
             return _send(_thumbnail_file(sha256), _thumbnail_mime(sha256), f"{sha256}-thumb")

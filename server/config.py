@@ -34,6 +34,7 @@ def from_environment(instance_path):
         "LOGIN_FAILURES_PER_ADDRESS": _int("LOGIN_FAILURES_PER_ADDRESS", 200),
         "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 30000),
         "LOGIN_WINDOW_MINUTES": _int("LOGIN_WINDOW_MINUTES", 15),
+        "EXPORT_LINK_DAYS": _int("EXPORT_LINK_DAYS", 7),
     }
 
 

@@ -54,6 +54,11 @@ MESSAGES = {
         "Berkas ini sedang diunggah dari permintaan lain. Coba lagi sebentar.",
         "This file is being uploaded by another request. Try again shortly.",
     ),
+    "link_invalid": ("Tautan foto ini tidak sah.", "This photo link is not valid."),
+    "link_expired": (
+        "Tautan foto ini sudah kedaluwarsa; unduh ekspor yang baru.",
+        "This photo link has expired; download a new export.",
+    ),
 }
 
 FIELD_MESSAGES = {
