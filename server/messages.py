@@ -35,6 +35,27 @@ MESSAGES = {
     ),
     "service_unavailable": ("Layanan sedang sibuk. Coba lagi.", "The service is busy. Try again."),
     "conflict": ("Terjadi konflik data.", "The data conflicts with what is stored."),
+    "over_capacity": (
+        "Muatan melebihi kapasitas rencana.",
+        "The load is over the plan's capacity.",
+    ),
+    "over_stock": (
+        "Jumlah melebihi stok yang tersedia (stok di tangan dikurangi yang dipesan rencana lain).",
+        "The quantity is more than the stock available (stock on hand less what other plans hold).",
+    ),
+    "plan_not_open": (
+        "Rencana ini sudah dikirim atau dibatalkan; tidak bisa diubah.",
+        "This plan is shipped or cancelled; it cannot be changed.",
+    ),
+    "plan_empty": ("Rencana ini tidak punya baris untuk dikirim.", "This plan has no lines to ship."),
+    "nothing_available": (
+        "Tidak ada stok produk yang disetujui untuk direncanakan.",
+        "There is no approved stock to plan from.",
+    ),
+    "stock_changed": (
+        "Stok beberapa produk turun sejak rencana dibuat; tidak ada yang dikirim. Ubah baris itu dulu.",
+        "Stock of some products fell since the plan was made; nothing was shipped. Edit those lines first.",
+    ),
     "invalid_cursor": ("Cursor sinkronisasi tidak sah.", "The sync cursor is not valid."),
     "unknown_reference": (
         "Data yang dirujuk tidak ada.",
@@ -92,6 +113,17 @@ FIELD_MESSAGES = {
     "invalid_date": ("Harus tanggal (YYYY-MM-DD).", "Must be a date (YYYY-MM-DD)."),
     "invalid_hlc": ("Jam HLC tidak sah.", "Not a valid HLC timestamp."),
     "out_of_range": ("Di luar rentang yang diizinkan.", "Out of the allowed range."),
+    "unknown_line": ("Baris ini tidak ada di rencana.", "No such line in this plan."),
+    "duplicate_line": ("Produk atau baris ini disebut dua kali.", "This product or line is named twice."),
+    "unknown_product": ("Produk tidak dikenal.", "Unknown product."),
+    "outside_region": ("Produk ini di luar wilayah rencana.", "This product is outside the plan's region."),
+    "not_approved": ("Produk ini belum disetujui.", "This product is not approved."),
+    "wrong_category": ("Produk ini bukan kategori rencana.", "This product is not of the plan's category."),
+    "no_unit_weight": (
+        "Produk ini belum punya berat per satuan (unit_weight_kg).",
+        "This product has no unit weight (unit_weight_kg).",
+    ),
+    "whole_packages": ("Satuan ini hanya bisa dalam kemasan utuh.", "This unit takes whole packages only."),
     "unknown_field": ("Kolom tidak dikenal.", "Unknown field."),
     "invalid_sha256": ("Harus hash sha256 (64 huruf hex kecil).", "Must be a sha256 hash (64 lower-case hex digits)."),
     "must_not_be_zero": ("Tidak boleh nol.", "Must not be zero."),
