@@ -18,13 +18,18 @@ from sync.records import format_time
 
 from .bulk import column_reader, param_mark
 from .extensions import db
-from .models import Producer
+from .models import Producer, Region
 from .records import COLUMNS, MODELS, to_wire
 
 ENTITY_ORDER = ("producer", "product", "stock_movement", "review")
 # The column a change is grouped by within a page, per entity.
 GROUP_BY = {"producer": "id", "product": "producer_id", "stock_movement": "product_id", "review": "product_id"}
-SCOPE_COLUMNS = {"producer": "id", "product": "producer_id", "stock_movement": "producer_id", "review": "producer_id"}
+# The column each kind of scope key is matched on, per entity; both have a (column, seq) index.
+KEY_COLUMNS = {
+    "producer": {"producer": "id", "product": "producer_id", "stock_movement": "producer_id", "review": "producer_id"},
+    "village": dict.fromkeys(ENTITY_ORDER, "village_code"),
+}
+MAX_KEYS = 400  # desa listed one by one; beyond that, one range scan in feed order
 
 
 def feed_position():
@@ -34,10 +39,10 @@ def feed_position():
 
 def read_changes(user, regions, after, upto, limit):
     """Changes with after < seq <= upto in scope: (JSON bytes of each change, last seq, more)."""
-    producer_ids = visible_producer_ids(user) if user.role == "producer" else None
+    keys = scope_keys(user, regions)
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
-        rows = _fetch(entity, producer_ids, regions, after, upto, limit)
+        rows = _fetch(entity, keys, regions, after, upto, limit) if keys or keys is None else []
         if len(rows) == limit:
             # This entity may have more: nothing past its last row is complete yet.
             bound = min(bound, rows[-1]["seq"])
@@ -52,36 +57,53 @@ def read_changes(user, regions, after, upto, limit):
     return [render_change(entity, row) for _, entity, row in grouped], bound, bound < upto
 
 
-def _fetch(entity, producer_ids, regions, after, upto, limit):
+def scope_keys(user, regions):
+    """What the account sees, as equality keys: producer ids, or the desa codes of its regions.
+
+    None when the regions hold too many desa to list (a whole province): then a range scan in
+    feed order is the better plan anyway, since such an account sees most of what changes.
+    """
+    if user.role == "producer":
+        return [("producer", pid) for pid in visible_producer_ids(user)]
+    desa = [r for r in regions if r.count(".") == 3]
+    for region in (r for r in regions if r.count(".") < 3):
+        query = select(Region.code).where(Region.level == 4, Region.code > region + ".", Region.code < region + "/")
+        desa.extend(db.session.scalars(query))
+        if len(desa) > MAX_KEYS:
+            return None
+    return [("village", code) for code in sorted(set(desa))]
+
+
+def _fetch(entity, keys, regions, after, upto, limit):
     """Rows of one entity in scope, oldest change first, as dicts of the columns a pull needs."""
     connection = db.session.connection()
     mark = param_mark(connection)
     table = MODELS[entity].__table__
-    columns = COLUMNS[entity]
-    if producer_ids is not None:
-        if not producer_ids:
-            return []
-        scope = f"{SCOPE_COLUMNS[entity]} IN ({', '.join([mark] * len(producer_ids))})"
-        params = list(producer_ids)
-    else:
-        if not regions:
-            return []
+    columns = ", ".join(COLUMNS[entity])
+    window = f"seq > {mark} AND seq <= {mark}"
+    if keys is None:
         # A range instead of LIKE, so both engines can use the (village_code, seq) index.
-        scope = " OR ".join(
-            [f"village_code = {mark} OR (village_code >= {mark} AND village_code < {mark})"] * len(regions)
+        one = f"village_code = {mark} OR (village_code >= {mark} AND village_code < {mark})"
+        scope = " OR ".join([one] * len(regions))
+        sql = f"SELECT {columns} FROM {table.name} WHERE {window} AND ({scope}) ORDER BY seq LIMIT {int(limit)}"
+        params = (after, upto, *(value for r in regions for value in (r, r + ".", r + "/")))
+    else:
+        # One index range per key ((village_code, seq) or (producer_id, seq)), each already in
+        # feed order and cut at the limit, merged: the cost follows what is in scope, not what
+        # the whole region wrote.
+        column = KEY_COLUMNS[keys[0][0]][entity]
+        part = (
+            f"SELECT {columns} FROM {table.name} WHERE {column} = {mark} AND {window} ORDER BY seq LIMIT {int(limit)}"
         )
-        params = [value for r in regions for value in (r, r + ".", r + "/")]
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {table.name} WHERE seq > {mark} AND seq <= {mark} AND ({scope}) "
-        f"ORDER BY seq LIMIT {int(limit)}"
-    )
-    readers = (
-        None if entity == "stock_movement" else [column_reader(table.c[name].type, connection) for name in columns]
-    )
-    rows = connection.exec_driver_sql(sql, (after, upto, *params)).fetchall()
-    if readers is None:
-        return [dict(zip(columns, row, strict=True)) for row in rows]
-    return [{name: read(value) for name, read, value in zip(columns, readers, row, strict=True)} for row in rows]
+        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS k{i}" for i in range(len(keys)))
+        sql += f" ORDER BY seq LIMIT {int(limit)}"
+        params = tuple(value for _, key in keys for value in (key, after, upto))
+    rows = connection.exec_driver_sql(sql, params).fetchall()
+    names = COLUMNS[entity]
+    if entity == "stock_movement":  # rendered from raw values (_render_movement)
+        return [dict(zip(names, row, strict=True)) for row in rows]
+    readers = [column_reader(table.c[name].type, connection) for name in names]
+    return [{name: read(value) for name, read, value in zip(names, readers, row, strict=True)} for row in rows]
 
 
 def render_change(entity, row):

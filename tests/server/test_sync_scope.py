@@ -107,3 +107,12 @@ def test_a_village_code_must_be_a_desa(facilitator):
     error = facilitator.push(op)["results"][0]["error"]
     assert error["details"]["fields"]["village_code"]["code"] == "unknown_region"
     assert VILLAGE.startswith("32.04.10.")
+
+
+def test_a_region_too_large_to_list_by_desa_pulls_the_same(facilitator, admin, monkeypatch):
+    seed(facilitator)
+    seed(facilitator, village_code="32.04.10.2002")
+    listed = admin.state()
+    monkeypatch.setattr("server.feed.MAX_KEYS", 1)  # as for a province admin: one range scan
+    assert admin.state() == listed
+    assert len(listed) == 6
