@@ -350,6 +350,28 @@ def test_ship_writes_shipment_movements_that_reach_the_producer(app, client, adm
     assert call(admin, "PATCH", path + "/lines", 409, json=edit).get_json()["error"]["code"] == "plan_not_open"
 
 
+def test_shipping_twice_at_once_ships_once(app, admin, world):
+    a = world.product("100", village=MARGAASIH)
+    b = world.product("50", village=CIMEKAR)
+    plan = propose(admin)
+    answers, barrier = [], threading.Barrier(4)
+
+    def ship():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(f"{URL}/{plan['id']}/ship", headers=admin.headers)
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=ship) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [status for status, _ in answers] == [200] * 4, answers
+    assert all(body == answers[0][1] for _, body in answers)
+    assert stock_of(app, a) == "0" and stock_of(app, b) == "0" and shipments(app) == 2
+
+
 def test_stock_that_fell_since_ships_nothing(app, admin, world):
     a = world.product("100", village=MARGAASIH)
     b = world.product("100", village=LAGADAR)
