@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 from .demo import demo_command
 from .extensions import db
 from .load import load_command
+from .open_data import export_cli
 from .regions import DATA_DIR, import_regions
 from .scope import region_level
 from .users import ROLE_LEVELS, NewUserSchema, create_account, phone_taken
@@ -63,3 +64,4 @@ def init_app(app):
     app.cli.add_command(regions_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(load_command)
+    app.cli.add_command(export_cli)
