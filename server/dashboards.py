@@ -55,12 +55,14 @@ def stock(args):
     key = _stock_key(args["by"])
     where = _products(regions) + [Product.category == args[k] if k == "category" else Product.status == args[k]
                                   for k in ("category", "status") if args.get(k)]  # fmt: skip
-    weighed = Product.unit_weight_g.is_not(None)
+    # Grams per unit: the product's own weight, else what a unit of weight is by definition.
+    grams = func.coalesce(Product.unit_weight_g, case((Product.unit == "kg", 1000), (Product.unit == "g", 1)))
+    weighed = grams.is_not(None)
     # stock_milli (thousandths of a unit) times grams per unit: milligrams, exact in integers.
     rows = db.session.execute(
         select(key.label("key"), Product.unit, weighed.label("weighed"), func.count().label("products"),
                func.sum(Product.stock_milli).label("milli"),
-               func.sum(Product.stock_milli * Product.unit_weight_g).label("mg"))
+               func.sum(Product.stock_milli * grams).label("mg"))
         .where(*where).group_by(key, Product.unit, weighed)
     ).all()  # fmt: skip
     return {"regions": regions, "by": args["by"], "groups": _stock_groups(rows, args["by"])}
