@@ -125,7 +125,7 @@ class Server:
         }
         self.env.pop("DATABASE_URL", None)
         flask(self.env, "db", "upgrade")
-        for prefix in KECAMATAN + ("32.04.20",):
+        for prefix in KECAMATAN + ("32.04.15",):
             flask(self.env, "regions", "import", "--only", prefix)
         flask(
             self.env,
@@ -331,11 +331,11 @@ def first_sync_of_a_producer(server, desa):
 
 
 def fill_big(path, count):
-    """Put `count` movements of 2,000 products in desa of kecamatan 32.04.20 straight into the file."""
+    """Put `count` movements of 2,000 products in desa of kecamatan 32.04.15 straight into the file."""
     import sqlite3
 
     conn = sqlite3.connect(path)
-    desa = [r[0] for r in conn.execute("SELECT code FROM regions WHERE level = 4 AND code LIKE '32.04.20.%'")]
+    desa = [r[0] for r in conn.execute("SELECT code FROM regions WHERE level = 4 AND code LIKE '32.04.15.%'")]
     now = "2026-01-01 00:00:00"
     conn.executemany(
         "INSERT INTO producers (id, name, village_code, kind, deleted, hlcs, seq, created_at, updated_at) "
@@ -358,17 +358,19 @@ def fill_big(path, count):
             for i in range(2000)
         ],
     )
+    # Each movement in its product's desa, as the apply path would put it.
+    conn.execute("CREATE TEMP TABLE desa (n INTEGER PRIMARY KEY, code TEXT)")
+    conn.executemany("INSERT INTO desa VALUES (?, ?)", list(enumerate(desa)))
     conn.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
         "INSERT INTO stock_movements (id, product_id, producer_id, village_code, qty_milli, kind, occurred_at, hlc, "
         "seq, created_at) SELECT printf('10000000-0000-4000-8000-%012d', i), "
         "printf('00000000-0000-4000-9000-%012d', i % 2000), printf('00000000-0000-4000-8000-%012d', (i % 2000) % 200), "
-        "?, 1000, 'harvest', ?, '', i, ? FROM n",
-        (count, desa[0], now, now),
+        "(SELECT code FROM desa WHERE n = ((i % 2000) % 200) % ?), 1000, 'harvest', ?, '', i, ? FROM n",
+        (count, len(desa), now, now),
     )
     conn.execute("UPDATE sync_state SET seq = ?", (count,))
     conn.commit()
-    conn.execute("ANALYZE")
     conn.close()
 
 
