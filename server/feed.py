@@ -18,7 +18,7 @@ from sync.records import format_time
 
 from .bulk import column_reader, param_mark
 from .extensions import db
-from .models import Producer, Region
+from .models import Producer, Region, User
 from .records import COLUMNS, MODELS, to_wire
 
 ENTITY_ORDER = ("producer", "product", "stock_movement", "review")
@@ -54,7 +54,15 @@ def read_changes(user, regions, after, upto, limit):
         page = page[:limit]
         bound = page[-1][0]
     grouped = sorted(page, key=lambda item: (ENTITY_ORDER.index(item[1]), item[2][GROUP_BY[item[1]]], item[0]))
-    return [render_change(entity, row) for _, entity, row in grouped], bound, bound < upto
+    names = _author_names({row.get("created_by") for _, _, row in page} - {None})
+    return [render_change(entity, row, names) for _, entity, row in grouped], bound, bound < upto
+
+
+def _author_names(user_ids):
+    """The names of the accounts that entered these records: on a shared phone, who did it matters."""
+    if not user_ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(user_ids)))).all())
 
 
 def scope_keys(user, regions):
@@ -106,25 +114,30 @@ def _fetch(entity, keys, regions, after, upto, limit):
     return [{name: read(value) for name, read, value in zip(names, readers, row, strict=True)} for row in rows]
 
 
-def render_change(entity, row):
-    """The JSON of one change, as UTF-8 bytes."""
+def render_change(entity, row, names):
+    """The JSON of one change, as UTF-8 bytes; `names` maps account ids to names."""
     if row.get("deleted"):
         return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"})
     if entity == "stock_movement":
-        return _render_movement(row)
+        return _render_movement(row, names)
     data = to_wire(entity, row)
+    if entity != "review":  # who entered it (an extension of the contract's fields)
+        data["created_by"], data["created_by_name"] = row["created_by"], names.get(row["created_by"])
     change = {"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}
     return orjson.dumps(change)
 
 
-def _render_movement(row):
+def _render_movement(row, names):
     # The one entity that comes by the ten thousand: rendered from a template. Ids are
-    # validated UUIDs, kind one of a fixed set, qty digits: only the note needs escaping.
+    # validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.
     note = "null" if row["note"] is None else orjson.dumps(row["note"]).decode()
+    author = row["created_by"]
+    author_name = orjson.dumps(names.get(author)).decode()
     return (
         f'{{"entity":"stock_movement","entity_id":"{row["id"]}","action":"upsert","data":{{"id":"{row["id"]}",'
         f'"product_id":"{row["product_id"]}","qty":"{format_milli(row["qty_milli"])}","kind":"{row["kind"]}",'
-        f'"occurred_at":"{_time_text(row["occurred_at"])}","note":{note}}}}}'
+        f'"occurred_at":"{_time_text(row["occurred_at"])}","note":{note},'
+        f'"created_by":{orjson.dumps(author).decode()},"created_by_name":{author_name}}}}}'
     ).encode()
 
 

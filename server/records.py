@@ -29,7 +29,7 @@ WIRE_FIELDS = {
 
 # Database columns a pull reads, per entity (scope columns and seq included).
 COLUMNS = {
-    "producer": ("id", "name", "village_code", "kind", "phone", "nib", "deleted", "seq"),
+    "producer": ("id", "name", "village_code", "kind", "phone", "nib", "created_by", "deleted", "seq"),
     "product": (
         "id",
         "producer_id",
@@ -43,10 +43,11 @@ COLUMNS = {
         "certifications",
         "photos",
         "status",
+        "created_by",
         "deleted",
         "seq",
     ),
-    "stock_movement": ("id", "product_id", "qty_milli", "kind", "occurred_at", "note", "seq"),
+    "stock_movement": ("id", "product_id", "qty_milli", "kind", "occurred_at", "note", "created_by", "seq"),
     "review": ("id", "product_id", "decision", "note", "reviewer_id", "at", "seq"),
 }
 

@@ -270,7 +270,12 @@ ENTITIES = {
     },
 }
 # Fields the server fills in; a client may send them back unchanged, and they are ignored.
-SERVER_FIELDS = {"review": ("reviewer_id", "at"), "product": ("stock_on_hand",)}
+SERVER_FIELDS = {
+    "review": ("reviewer_id", "at"),
+    "product": ("stock_on_hand", "created_by", "created_by_name"),
+    "producer": ("created_by", "created_by_name"),
+    "stock_movement": ("created_by", "created_by_name"),
+}
 # Editing any of these on an approved product sends it back to review.
 REVIEWED_FIELDS = ("name", "description", "unit", "unit_weight_kg", "price_idr", "certifications", "photos")
 

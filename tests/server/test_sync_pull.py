@@ -127,3 +127,17 @@ def test_movement_data_is_exact_text(facilitator):
     movement = facilitator.pull_all()[-1]["data"]
     assert movement["qty"] == "0.125"
     assert movement["occurred_at"] == "2026-11-27T08:15:00Z"
+
+
+def test_pulled_records_say_who_entered_them(facilitator, producer_account):
+    seed(facilitator, movements=1)
+    author = facilitator.headers.user
+    for change in facilitator.pull_all():
+        assert (change["data"]["created_by"], change["data"]["created_by_name"]) == (author["id"], author["name"])
+
+
+def test_who_entered_a_record_may_be_sent_back_unchanged(facilitator):
+    producer_id, _ = seed(facilitator, movements=0)
+    data = facilitator.state()[("producer", producer_id)]
+    edit = facilitator.op("producer", producer_id, {**data, "name": "Bu Ani"})
+    assert facilitator.statuses(edit) == ["applied"]
