@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask_jwt_extended import jwt_required
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select, union_all
+from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
 from sync.quantity import format_milli
 from sync.records import CATEGORIES
@@ -247,17 +247,15 @@ def conflicts(args):
 def _conflicts_in(regions):
     """A subquery of (id, entity, reason) of conflicts whose record lies in the regions."""
     c = Conflict.__table__
-    parts = []
     # Every conflict record is open: nothing resolves them yet. Each entity's table gives the
-    # village its record lies in, by primary or unique key.
-    for entity, model in (("producer", Producer), ("product", Product), ("stock_movement", StockMovement),
-                          ("review", Review)):  # fmt: skip
-        parts.append(
-            select(c.c.id, c.c.entity, c.c.reason)
-            .join(model, model.id == c.c.entity_id)
-            .where(c.c.entity == entity, in_regions(model.village_code, regions))
-        )
-    return union_all(*parts).subquery()
+    # village its record lies in, probed by primary or unique key from each conflict (EXISTS,
+    # not a join, so no engine is tempted to walk a million movements of the region first).
+    owners = (("producer", Producer), ("product", Product), ("stock_movement", StockMovement), ("review", Review))
+    in_scope = [
+        and_(c.c.entity == entity, exists().where(model.id == c.c.entity_id, in_regions(model.village_code, regions)))
+        for entity, model in owners
+    ]
+    return select(c.c.id, c.c.entity, c.c.reason).where(or_(*in_scope)).subquery()
 
 
 def _conflict_json(conflict):

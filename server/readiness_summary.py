@@ -4,7 +4,8 @@ Certifications are a JSON list per product, and the two engines take a JSON list
 differently (SQLite's json_each and json_extract, PostgreSQL's json_array_elements and ->>),
 so that one step is written per dialect; the rest is the same Core expression on both: per
 product the latest valid_until of the documents each requirement accepts, a CASE per
-requirement, and one GROUP BY category, child region and state.
+requirement giving its outcome as a small code, and one GROUP BY category, child region and
+those codes; the few aggregate rows that come back are added up here.
 """
 
 from datetime import timedelta
@@ -14,7 +15,7 @@ from sqlalchemy import String, and_, case, false, func, literal, literal_column,
 from .extensions import db
 from .models import Producer, Product
 from .readiness import FAR, RULES, WINDOW_DAYS, active
-from .workspace import child_level, region_key, region_names, scope_filter
+from .workspace import BY_LEVEL, child_level, region_key, region_names, scope_filter
 
 STATES = ("ready", "missing", "expiring")
 COUNTS = ("missing", "expired", "expiring")
@@ -63,8 +64,13 @@ def _applies(req, held, p):
     return and_(category, or_(false(), *mentioned, *holds))
 
 
+# A requirement's outcome for one product, as a small integer the GROUP BY can take.
+NOT_APPLIED, MISSING, EXPIRED, EXPIRING, OK = range(5)
+OUTCOMES = {MISSING: "missing", EXPIRED: "expired", EXPIRING: "expiring"}
+
+
 def _judged(regions, level, as_of, status):
-    """A subquery: per product its category, region, state and 0/1 per requirement key and problem."""
+    """A subquery: per product its category, region and one outcome code per requirement in force."""
     p, pr = Product.__table__, Producer.__table__
     requirements = active(as_of)
     where = [scope_filter(p.c.village_code, regions), p.c.deleted == false()]
@@ -72,56 +78,53 @@ def _judged(regions, level, as_of, status):
         where.append(p.c.status == status)
     held = _held(where, requirements)
     today, horizon = as_of.isoformat(), (as_of + timedelta(days=WINDOW_DAYS)).isoformat()
-    bad, soon, flags = [], [], {}
-    for req in requirements:
-        applies, best = _applies(req, held, p), _best(req, held, p, pr)
-        problems = {
-            "missing": and_(applies, best.is_(None)),
-            "expired": and_(applies, best < today),
-            "expiring": and_(applies, best >= today, best <= horizon),
-        }
-        bad += [problems["missing"], problems["expired"]]
-        soon.append(problems["expiring"])
-        for name, condition in problems.items():
-            flags.setdefault((req.key, name), []).append(condition)
-    state = case((or_(false(), *bad), "missing"), (or_(false(), *soon), "expiring"), else_="ready")
-    flag_columns = [
-        case((or_(*conds), 1), else_=0).label(f"{key}__{name}") for (key, name), conds in sorted(flags.items())
-    ]
+    outcomes = []
+    for i, req in enumerate(requirements):
+        best = _best(req, held, p, pr)
+        outcome = case(
+            (~_applies(req, held, p), NOT_APPLIED),
+            (best.is_(None), MISSING),
+            (best < today, EXPIRED),
+            (best <= horizon, EXPIRING),
+            else_=OK,
+        )
+        outcomes.append(outcome.label(f"r{i}"))
     query = (
-        select(p.c.category, region_key(p.c.village_code, level).label("region"), state.label("state"), *flag_columns)
+        select(p.c.category, region_key(p.c.village_code, level).label("region"), *outcomes)
         .select_from(p.outerjoin(held, held.c.pid == p.c.id).join(pr, pr.c.id == p.c.producer_id))
         .where(*where)
     )
-    return query.subquery(), sorted(flags)
+    return query.subquery(), requirements
 
 
 def summarize(regions, by, as_of, status=None):
     """Readiness counts of the products in the regions: totals, per category, per child region, per document."""
     level = child_level(regions, by)
-    judged, flags = _judged(regions, level, as_of, status)
-    sums = [func.sum(judged.c[f"{key}__{name}"]).label(f"{key}__{name}") for key, name in flags]
-    rows = db.session.execute(
-        select(judged.c.category, judged.c.region, judged.c.state, func.count().label("n"), *sums).group_by(
-            judged.c.category, judged.c.region, judged.c.state
-        )
-    ).all()
-    return _shape(rows, flags, regions, level, as_of)
+    judged, requirements = _judged(regions, level, as_of, status)
+    # One GROUP BY over the outcome codes: a few rows per category and region, whatever the
+    # number of products; the state of each row follows from its codes.
+    keys = [judged.c.category, judged.c.region, *(judged.c[f"r{i}"] for i in range(len(requirements)))]
+    rows = db.session.execute(select(*keys, func.count().label("n")).group_by(*keys)).all()
+    return _shape(rows, requirements, regions, level, as_of)
 
 
-def _shape(rows, flags, regions, level, as_of):
-    """Aggregate rows (a few per category and region) into the answer's totals and lists."""
-    totals, categories, places, documents = _zero(), {}, {}, {}
+def _shape(rows, requirements, regions, level, as_of):
+    """Aggregate rows into the answer's totals and lists."""
+    totals, categories, places = _zero(), {}, {}
+    documents = {r.key: dict.fromkeys(COUNTS, 0) for r in requirements}
     for row in rows:
+        codes = [(req.key, getattr(row, f"r{i}")) for i, req in enumerate(requirements)]
+        state = _state([code for _, code in codes])
         for bucket in (totals, categories.setdefault(row.category, _zero()), places.setdefault(row.region, _zero())):
-            bucket[row.state] += row.n
+            bucket[state] += row.n
             bucket["products"] += row.n
-        for key, name in flags:
-            documents.setdefault(key, dict.fromkeys(COUNTS, 0))[name] += int(getattr(row, f"{key}__{name}") or 0)
+        for key, code in codes:
+            if code in OUTCOMES:
+                documents[key][OUTCOMES[code]] += row.n
     names = region_names(places)
     return {
         "regions": regions,
-        "by": next(name for name, lvl in (("kabupaten", 2), ("kecamatan", 3), ("desa", 4)) if lvl == level),
+        "by": next(name for name, lvl in BY_LEVEL.items() if lvl == level),
         "as_of": as_of.isoformat(),
         "expiring_within_days": WINDOW_DAYS,
         "totals": totals,
@@ -129,6 +132,12 @@ def _shape(rows, flags, regions, level, as_of):
         "by_region": [{"code": c, "name": names.get(c), **v} for c, v in sorted(places.items())],
         "documents": [{"requirement": k, **v} for k, v in sorted(documents.items())],
     }
+
+
+def _state(codes):
+    if MISSING in codes or EXPIRED in codes:
+        return "missing"
+    return "expiring" if EXPIRING in codes else "ready"
 
 
 def _zero():
