@@ -73,7 +73,7 @@ from marshmallow import fields, validate
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from sync.quantity import format_milli
@@ -320,10 +320,10 @@ def product_batches(selection, supply=False, batch_size=BATCH):
         .outerjoin(kecamatan, kecamatan.code == func.substr(Product.village_code, 1, 8))
         .outerjoin(kabupaten, kabupaten.code == func.substr(Product.village_code, 1, 5))
         .where(
-            Product.status == "approved",
+            walk_by_id(Product.status) == "approved",
             Product.deleted.is_(False),
             Producer.deleted.is_(False),
-            in_regions(Product.village_code, selection.regions),
+            in_regions(walk_by_id(Product.village_code), selection.regions),
         )
         .order_by(Product.id)
         .limit(batch_size)
@@ -347,6 +347,19 @@ def product_batches(selection, supply=False, batch_size=BATCH):
         if len(rows) < batch_size:
             return
         last = rows[-1]["id"]
+
+
+def walk_by_id(column):
+    """The column, kept from SQLite's index choice so that a batch walks the primary key.
+
+    Left to itself, SQLite answers `... WHERE status = 'approved' ORDER BY id LIMIT 1000` from the
+    status (or desa) index and sorts every match for each batch: quadratic in the rows (11 s for
+    100,000). `column || ''` is the same value no index can serve, so each batch reads on from
+    the last id and the whole export reads the table once. PostgreSQL plans this well by itself.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        return column.concat(literal_column("''"))
+    return column
 
 
 def monthly_supply(rows):

@@ -41,6 +41,7 @@ from sqlalchemy.orm import aliased
 
 from sync.quantity import format_milli
 
+from .exports import walk_by_id
 from .extensions import db
 from .feed import in_regions
 from .models import FeaturedProduct, Producer, Product, Region, StockMovement
@@ -275,9 +276,11 @@ def _product_batches(scope):
 
 
 def _approved(scope):
-    conditions = [Product.status == "approved", Product.deleted.is_(False), Producer.deleted.is_(False)]
+    # walk_by_id: each batch reads on along the primary key (see server/exports.py).
+    status = walk_by_id(Product.status)
+    conditions = [status == "approved", Product.deleted.is_(False), Producer.deleted.is_(False)]
     if scope:
-        conditions.append(in_regions(Product.village_code, scope))
+        conditions.append(in_regions(walk_by_id(Product.village_code), scope))
     return conditions
 
 
