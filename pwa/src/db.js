@@ -5,17 +5,21 @@
 //            base: the server's last state (null until pulled), so a discarded op can be undone.
 //   outbox   seq (auto) -> {seq, op_id, entity, entity_id, action, fields, hlc, state, error,
 //            entered_by, created_at}; state "pending" or "rejected"; seq keeps the order.
-//   photos   sha256 -> {sha256, blob, product_id, uploaded, error}
+//   photos   sha256 -> {sha256, blob, product_id, uploaded, error}   (taken on this device)
+//   photo_cache  "<size>:<sha256>" -> {key, sha256, size, blob, bytes, fetched_at}
+//            photos taken on other devices, fetched from the server ("thumb" or "full");
+//            index by_size_time [size, fetched_at] finds the oldest to drop over the cap.
 //   regions  parent code -> {parent, regions: [{code, name, level, parent_code}], fetched_at}
 //   meta     key -> value (device_id, hlc, cursor, session, credential, last_sync, lang, ...)
 import { deleteDB, openDB } from "idb";
 
 export const DB_NAME = "lumbung";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 export const RECORDS = "records";
 export const OUTBOX = "outbox";
 export const PHOTOS = "photos";
+export const PHOTO_CACHE = "photo_cache";
 export const REGIONS = "regions";
 export const META = "meta";
 
@@ -23,6 +27,7 @@ export const BY_ENTITY = "by_entity";
 export const BY_STATE = "by_state";
 export const BY_OP_ID = "by_op_id";
 export const BY_PRODUCT = "by_product";
+export const BY_SIZE_TIME = "by_size_time";
 
 export const PENDING = "pending";
 export const REJECTED = "rejected";
@@ -39,6 +44,9 @@ export function openStore(name = DB_NAME) {
         db.createObjectStore(PHOTOS, { keyPath: "sha256" }).createIndex(BY_PRODUCT, "product_id");
         db.createObjectStore(REGIONS, { keyPath: "parent" });
         db.createObjectStore(META);
+      }
+      if (oldVersion < 2) {
+        db.createObjectStore(PHOTO_CACHE, { keyPath: "key" }).createIndex(BY_SIZE_TIME, ["size", "fetched_at"]);
       }
     },
     blocking(currentVersion, blockedVersion, event) {
@@ -87,7 +95,7 @@ export function setMeta(db, key, value) {
 }
 
 /** Everything of one account's work: dropped when the person logs out (the device id stays). */
-export const ACCOUNT_STORES = [RECORDS, OUTBOX, PHOTOS, REGIONS];
+export const ACCOUNT_STORES = [RECORDS, OUTBOX, PHOTOS, PHOTO_CACHE, REGIONS];
 export const ACCOUNT_META = ["cursor", "session", "credential", "last_sync", "current_producer", "persisted"];
 
 /** Drop one account's work from the device, in one transaction. */
@@ -96,4 +104,56 @@ export async function clearAccount(db) {
   await Promise.all(ACCOUNT_STORES.map((name) => tx.objectStore(name).clear()));
   await Promise.all(ACCOUNT_META.map((key) => tx.objectStore(META).delete(key)));
   await tx.done;
+}
+
+// -- photos fetched from the server ------------------------------------------------------------
+
+function cacheKey(sha256, size) {
+  return `${size}:${sha256}`;
+}
+
+/** A photo this device took itself (the original), or undefined. */
+export async function ownPhoto(db, sha256) {
+  const photo = await db.get(PHOTOS, sha256);
+  return photo ? photo.blob : undefined;
+}
+
+/** A fetched photo ("thumb" or "full") kept on the device, or undefined. */
+export async function cachedPhoto(db, sha256, size) {
+  const entry = await db.get(PHOTO_CACHE, cacheKey(sha256, size));
+  return entry ? entry.blob : undefined;
+}
+
+/** Keep a fetched photo; past `cap` photos of that size, the longest kept go first. */
+export async function keepPhoto(db, sha256, size, blob, { cap = Infinity, now = new Date().toISOString() } = {}) {
+  await atomic(db, [PHOTO_CACHE], async (tx) => {
+    const store = tx.objectStore(PHOTO_CACHE);
+    await store.put({ key: cacheKey(sha256, size), sha256, size, blob, bytes: blob.size, fetched_at: now });
+    const range = IDBKeyRange.bound([size, ""], [size, "\uffff"]);
+    let extra = (await store.index(BY_SIZE_TIME).count(range)) - cap;
+    let cursor = extra > 0 ? await store.index(BY_SIZE_TIME).openCursor(range) : null;
+    while (cursor && extra > 0) {
+      if (cursor.value.sha256 !== sha256) {
+        await cursor.delete();
+        extra -= 1;
+      }
+      cursor = await cursor.continue();
+    }
+  });
+}
+
+/** What photos take on the device: {count, bytes} of those taken here and of those fetched. */
+export async function photoUsage(db) {
+  const usage = { own: { count: 0, bytes: 0 }, fetched: { count: 0, bytes: 0 } };
+  const tx = db.transaction([PHOTOS, PHOTO_CACHE]);
+  for (let cursor = await tx.objectStore(PHOTOS).openCursor(); cursor; cursor = await cursor.continue()) {
+    usage.own.count += 1;
+    usage.own.bytes += cursor.value.blob ? cursor.value.blob.size : 0;
+  }
+  for (let cursor = await tx.objectStore(PHOTO_CACHE).openCursor(); cursor; cursor = await cursor.continue()) {
+    usage.fetched.count += 1;
+    usage.fetched.bytes += cursor.value.bytes || 0;
+  }
+  await tx.done;
+  return usage;
 }

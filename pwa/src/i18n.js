@@ -90,6 +90,13 @@ const WORDS = {
   reviews: ["Catatan peninjau", "Review notes"],
   no_reviews: ["Belum ada catatan peninjau.", "No review notes yet."],
   entered_by: ["Dicatat oleh", "Entered by"],
+  entered_by_name: ["Dicatat oleh {name}", "Entered by {name}"],
+  open_photo: ["Buka foto", "Open the photo"],
+  close: ["Tutup", "Close"],
+  photo_usage: [
+    "Foto: {own} dari HP ini ({own_bytes}), {fetched} diambil dari server ({fetched_bytes})",
+    "Photos: {own} taken on this phone ({own_bytes}), {fetched} fetched from the server ({fetched_bytes})",
+  ],
   not_sent: ["belum terkirim", "not sent"],
   movement_kind: ["Jenis catatan", "Kind of record"],
   amount: ["Jumlah", "Amount"],

@@ -5,6 +5,7 @@ import { getMeta, openStore, setMeta } from "./db.js";
 import { h } from "./dom.js";
 import { currentLang, setLang, t } from "./i18n.js";
 import { loadModel } from "./model.js";
+import { PhotoCache } from "./photocache.js";
 import { cacheVillages, regionNames } from "./regions.js";
 import { Replica } from "./replica.js";
 import { SYNC_TAG, SyncLoop } from "./syncloop.js";
@@ -72,7 +73,9 @@ async function render() {
   const [pattern, screen, live] = ROUTES.find(([p]) => p.test(route));
   const main = await screen(...route.match(pattern).slice(1));
   routeLive = live;
-  document.getElementById("main").replaceWith(main);
+  const old = document.getElementById("main");
+  old.replaceWith(main);
+  if (old.release) old.release(); // the photos the old screen showed
   drawChrome(route);
 }
 
@@ -183,6 +186,7 @@ function showLogin() {
   const typed = inline.querySelector("#phone");
   const screen = loginScreen(ctx, { phone: typed ? typed.value : "" });
   inline.replaceWith(screen);
+  if (inline.release) inline.release();
 }
 
 // -- the service worker ----------------------------------------------------------------------
@@ -263,6 +267,7 @@ async function boot() {
   ctx.db = await openStore();
   ctx.transport = httpTransport({ session: sessionTokens(ctx.db), lang: currentLang });
   ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
+  ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
   Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow });
   window.addEventListener("hashchange", render);
   window.addEventListener("online", () => {

@@ -1,10 +1,21 @@
 // What the screens show, read from IndexedDB in one pass: producers, products with their stock
-// on hand (the exact sum of the local movements), movements and review notes per product.
+// on hand (the exact sum of the local movements), movements and review notes per product, and
+// who entered each record.
 import { formatMilli, parseMilli } from "./quantity.js";
 
 function push(map, key, value) {
   if (!map.has(key)) map.set(key, []);
   map.get(key).push(value);
+}
+
+/**
+ * Who entered a record: the name the server gives (created_by_name) once it has the record;
+ * before that, the account that recorded it on this device (kept with its op as entered_by).
+ */
+export function enteredBy(row) {
+  const data = row.data || {};
+  if (data.created_by) return data.created_by_name || null;
+  return row.entered_by || null;
 }
 
 export async function loadModel(replica) {
@@ -24,8 +35,9 @@ export async function loadModel(replica) {
   };
   const milli = new Map();
   for (const row of rows) {
-    if (row.entered_by) model.enteredBy.set(row.id, row.entered_by);
     const data = row.data;
+    const author = enteredBy(row);
+    if (author) model.enteredBy.set(row.id, author);
     if (row.entity === "producer") {
       model.producers.push(data);
       model.producerById.set(row.id, data);

@@ -15,13 +15,14 @@ function withParams(path, params) {
 }
 
 /**
- * A transport: `transport(method, path, {params, body, raw, headers})` -> {status, body, headers}.
+ * A transport: `transport(method, path, {params, body, raw, headers, as})` -> {status, body, headers}.
+ * With `as: "blob"`, a 2xx answer's body is a Blob (a photo), an error's still its JSON.
  * `session` is an object with `get()` (tokens or null) and `save(tokens)`; `lang()` the language.
  */
 export function httpTransport({ base = "", session, lang = () => "id", timeoutMs = 60000, fetchImpl } = {}) {
   const doFetch = fetchImpl || ((...args) => fetch(...args));
 
-  async function send(method, path, { params, body, raw, headers = {} }, token) {
+  async function send(method, path, { params, body, raw, headers = {}, as }, token) {
     const request = { method, headers: { Accept: "application/json", "Accept-Language": lang(), ...headers } };
     if (token) request.headers.Authorization = `Bearer ${token}`;
     if (raw !== undefined) {
@@ -41,6 +42,7 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
     if (controller) request.signal = controller.signal;
     try {
       const response = await doFetch(base + withParams(path, params), request);
+      if (as === "blob" && response.ok) return { status: response.status, body: await response.blob(), headers: response.headers };
       const text = await response.text();
       let json = null;
       try {

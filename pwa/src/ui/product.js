@@ -1,6 +1,5 @@
-// One product: its photos, details, stock on hand, the stock history, the admins' review notes,
-// and "Siap diajukan" (ready to submit).
-import { PHOTOS } from "../db.js";
+// One product: its photos (a tap opens one whole), who entered it, details, stock on hand, the
+// stock history (each with who entered it), the admins' review notes, and "Siap diajukan".
 import { h } from "../dom.js";
 import { dateOnly, dateTime, quantity, rupiah } from "../format.js";
 import { label, t } from "../i18n.js";
@@ -11,17 +10,41 @@ function detail(term, value) {
   return [h("dt", null, term), h("dd", null, value)];
 }
 
-async function photoStrip(ctx, product) {
-  const strip = h("div", { class: "thumbs" });
+/** The product's photos: thumbnails (fetched when taken on another device); a tap opens one. */
+function photoStrip(ctx, view, product) {
+  const strip = h("div", { class: "thumbs", id: "photos" });
   for (const sha of product.photos || []) {
-    const photo = await ctx.db.get(PHOTOS, sha);
+    const open = () => {
+      ctx.ui.openPhoto = sha;
+      strip.after(photoViewer(ctx, view, product, sha));
+    };
     strip.append(
-      photo
-        ? h("img", { src: URL.createObjectURL(photo.blob), alt: product.name, width: "96", height: "96", class: "thumb-img" })
-        : h("span", { class: "thumb-missing", title: sha.slice(0, 12) }, "📷"),
+      h("button", { type: "button", class: "thumb-open", "aria-label": t("open_photo"), onclick: open }, view.photo(sha, "thumb", { alt: product.name })),
     );
   }
   return strip;
+}
+
+/** One photo, whole: fetched when opened (and kept), over the screen until closed. */
+function photoViewer(ctx, view, product, sha) {
+  const old = document.getElementById("photo-viewer");
+  if (old) old.remove();
+  const close = () => {
+    ctx.ui.openPhoto = null;
+    viewer.remove();
+  };
+  const viewer = h(
+    "div",
+    { class: "viewer", id: "photo-viewer", role: "dialog", "aria-label": product.name },
+    view.photo(sha, "full", { alt: product.name, className: "full-img" }),
+    h("button", { type: "button", class: "btn", onclick: close }, t("close")),
+  );
+  return viewer;
+}
+
+function enteredBy(ctx, id) {
+  const name = ctx.model.enteredBy.get(id);
+  return name ? t("entered_by_name", { name }) : null;
 }
 
 function historyList(ctx, product) {
@@ -42,7 +65,7 @@ function historyList(ctx, product) {
           "span",
           { class: "row-sub" },
           dateTime(m.occurred_at),
-          ctx.model.enteredBy.get(m.id) ? ` · ${t("entered_by")}: ${ctx.model.enteredBy.get(m.id)}` : "",
+          enteredBy(ctx, m.id) ? h("span", { class: "entered-by" }, enteredBy(ctx, m.id)) : null,
           m.note ? ` · ${m.note}` : "",
           ctx.model.unsentIds.has(m.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
         ),
@@ -77,11 +100,14 @@ export async function productScreen(ctx, productId) {
   const certs = (product.certifications || []).map(
     (c) => `${label("certification", c.kind)}${c.number ? ` ${c.number}` : ""}${c.valid_until ? ` (${t("valid_until")} ${dateOnly(c.valid_until)})` : ""}`,
   );
-  return h(
+  const view = ctx.photos.view();
+  const main = h(
     "main",
     { id: "main" },
     h("h1", null, product.name, " ", statusBadge(product.status)),
-    await photoStrip(ctx, product),
+    enteredBy(ctx, productId) ? h("p", { class: "entered-by", id: "product-entered-by" }, enteredBy(ctx, productId)) : null,
+    photoStrip(ctx, view, product),
+    ctx.ui.openPhoto && (product.photos || []).includes(ctx.ui.openPhoto) ? photoViewer(ctx, view, product, ctx.ui.openPhoto) : null,
     h("p", { class: "big-number" }, `${t("stock_on_hand")}: `, h("b", { id: "stock-on-hand" }, quantity(stock, label("unit", product.unit)))),
     h("div", { class: "actions" },
       h("a", { href: `#/products/${productId}/stock`, class: "btn primary" }, t("record_stock")),
@@ -98,11 +124,12 @@ export async function productScreen(ctx, productId) {
       detail(t("hs_code"), product.hs_code),
       detail(t("certifications"), certs.length ? certs.join("; ") : null),
       detail(t("description"), product.description),
-      detail(t("entered_by"), ctx.model.enteredBy.get(productId)),
     ),
     h("h2", null, t("reviews")),
     reviewList(ctx, product),
     h("h2", null, t("history")),
     historyList(ctx, product),
   );
+  main.release = view.release; // main.js: when the screen goes, its photo URLs go too
+  return main;
 }

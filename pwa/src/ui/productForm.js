@@ -1,6 +1,5 @@
 // The product form: category, unit, weight per unit, price in rupiah, description, HS code,
 // certifications with numbers and expiry dates, and photos shrunk on the phone before storing.
-import { PHOTOS } from "../db.js";
 import { h, field, select, showFieldError } from "../dom.js";
 import { parsePrice, rupiah } from "../format.js";
 import { uuid7 } from "../ids.js";
@@ -36,6 +35,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
   const current = (id && ctx.model.productById.get(id)) || {};
   const initial = fix ? { ...current, ...fix.fields } : current;
   const photos = [...(initial.photos || [])];
+  const view = ctx.photos.view(); // kept or fetched thumbnails; URLs revoked with the screen
   const newPhotos = [];
 
   const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
@@ -59,7 +59,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
   async function drawThumbs() {
     thumbs.textContent = "";
     for (const sha of photos) {
-      const local = newPhotos.find((p) => p.sha256 === sha) || (await ctx.db.get(PHOTOS, sha));
+      const local = newPhotos.find((p) => p.sha256 === sha);
       const remove = () => {
         photos.splice(photos.indexOf(sha), 1);
         drawThumbs();
@@ -68,7 +68,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
         h(
           "div",
           { class: "thumb" },
-          local ? h("img", { src: URL.createObjectURL(local.blob), alt: t("photos"), width: "96", height: "96" }) : h("span", null, "📷"),
+          local ? h("img", { src: view.blobUrl(local.blob), alt: t("photos"), width: "96", height: "96" }) : view.photo(sha, "thumb", { alt: t("photos") }),
           h("button", { type: "button", class: "btn small", onclick: remove }, t("remove")),
         ),
       );
@@ -158,7 +158,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
 
   await drawThumbs();
   const back = fix ? "#/fix" : id ? `#/products/${id}` : "#/products";
-  return h(
+  const main = h(
     "main",
     { id: "main" },
     h("h1", null, fix ? t("fix") : id ? t("edit") : t("add_product")),
@@ -184,4 +184,6 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       h("a", { href: back, class: "btn" }, t("cancel")),
     ),
   );
+  main.release = view.release;
+  return main;
 }

@@ -1,5 +1,5 @@
-// Products of the producer being entered for: stock on hand, status badge, search and filters,
-// in a list that renders only what is visible.
+// Products of the producer being entered for: first photo, stock on hand, status badge, search
+// and filters, in a list that renders only what is visible (and fetches only those thumbnails).
 import { h, field, select } from "../dom.js";
 import { quantity } from "../format.js";
 import { choices, label, t } from "../i18n.js";
@@ -26,6 +26,7 @@ export function productsScreen(ctx) {
     { id: "category-filter" },
   );
   const holder = h("div");
+  const view = ctx.photos.view(); // thumbnails of the rows on screen, fetched as they show
   const producerId = ctx.currentProducerId();
 
   function visible() {
@@ -41,9 +42,11 @@ export function productsScreen(ctx) {
 
   function row(product) {
     const stock = ctx.model.stockByProduct.get(product.id) || "0";
+    const photo = (product.photos || [])[0];
     return h(
       "a",
-      { href: `#/products/${product.id}`, class: "row" },
+      { href: `#/products/${product.id}`, class: photo ? "row with-thumb" : "row" },
+      photo ? view.photo(photo, "thumb", { className: "row-thumb" }) : null,
       h("span", { class: "row-title" }, product.name),
       h(
         "span",
@@ -69,7 +72,7 @@ export function productsScreen(ctx) {
 
   for (const control of [search, status, category]) control.addEventListener("input", draw);
   draw();
-  return h(
+  const main = h(
     "main",
     { id: "main" },
     h("h1", null, t("products")),
@@ -78,4 +81,6 @@ export function productsScreen(ctx) {
     h("div", { class: "filters" }, field(t("status"), status), field(t("category"), category)),
     holder,
   );
+  main.release = view.release;
+  return main;
 }

@@ -1,6 +1,6 @@
-// The sync screen: unsent and rejected counts, the last sync, storage, the app version, the
+// The sync screen: unsent and rejected counts, the last sync, storage (photos too), the app version, the
 // language switch and logout (which warns before it would discard unsent work).
-import { clearAccount, getMeta } from "../db.js";
+import { clearAccount, getMeta, photoUsage } from "../db.js";
 import { h } from "../dom.js";
 import { bytes, dateTime } from "../format.js";
 import { currentLang, t } from "../i18n.js";
@@ -9,6 +9,12 @@ async function storageLine() {
   if (!navigator.storage || !navigator.storage.estimate) return "?";
   const { usage, quota } = await navigator.storage.estimate();
   return t("storage_used", { used: bytes(usage), quota: bytes(quota) });
+}
+
+/** Of that, the photos: those taken here and those fetched from the server. */
+async function photoLine(db) {
+  const { own, fetched } = await photoUsage(db);
+  return t("photo_usage", { own: own.count, own_bytes: bytes(own.bytes), fetched: fetched.count, fetched_bytes: bytes(fetched.bytes) });
 }
 
 export async function syncScreen(ctx) {
@@ -44,6 +50,7 @@ export async function syncScreen(ctx) {
       h("dd", { id: "sync-last" }, lastSync ? dateTime(lastSync) : t("never")),
       h("dt", null, t("storage")),
       h("dd", { id: "storage" }, await storageLine()),
+      h("dd", { id: "storage-photos" }, await photoLine(ctx.db)),
       persisted === undefined ? null : h("dd", { id: "persisted", class: persisted ? "" : "warn" }, persisted ? t("persisted_yes") : t("persisted_no")),
       h("dt", null, t("app_version")),
       h("dd", { id: "app-version" }, ctx.version),
