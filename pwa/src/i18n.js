@@ -141,6 +141,7 @@ const WORDS = {
     "Your session has ended. Log in again when online to send your data.",
   ],
   back: ["Kembali", "Back"],
+  reload: ["Muat ulang", "Reload"],
   entity_producer: ["Produsen", "Producer"],
   entity_product: ["Produk", "Product"],
   entity_stock_movement: ["Catatan stok", "Stock record"],

@@ -1,5 +1,7 @@
 // The app: boot, the router, the service worker's registration and updates, and the glue that
-// keeps the status bar (unsent count, last sync) true after every write and sync.
+// keeps the status bar (unsent count, last sync) true after every write and sync. Admins get the
+// admin screens instead (src/admin/, a chunk loaded by import() only for them: online screens,
+// no sync loop, no local records).
 import { isUnlocked, lock, sessionTokens } from "./auth.js";
 import { getMeta, openStore, setMeta } from "./db.js";
 import { h } from "./dom.js";
@@ -65,6 +67,10 @@ function redirect(route) {
 
 async function render() {
   if (!ctx.session) return;
+  if (ctx.admin) {
+    await ctx.admin.render();
+    return;
+  }
   const route = redirect(location.hash);
   if (route !== location.hash) {
     location.replace(route);
@@ -144,6 +150,10 @@ async function askPersistence() {
 
 async function enter(session) {
   ctx.session = session;
+  if (session.user.role === "admin") {
+    await enterAdmin();
+    return;
+  }
   ctx.ui.currentProducer = await getMeta(ctx.db, "current_producer");
   ctx.model = await loadModel(ctx.replica);
   ctx.lastSync = await getMeta(ctx.db, "last_sync");
@@ -163,6 +173,22 @@ async function enter(session) {
   await render();
 }
 
+/** The admin screens: fetched on demand (never precached), then they draw every route. */
+async function enterAdmin() {
+  document.body.classList.add("in-app", "admin");
+  try {
+    const { startAdmin } = await import("./admin/admin.js");
+    ctx.admin = startAdmin(ctx);
+  } catch (error) {
+    // Offline, or this page is an older version than the server's: a reload fetches the right one.
+    const main = h("main", { id: "main" }, h("p", { class: "error", role: "alert" }, String(error && error.message ? error.message : error)),
+      h("button", { type: "button", class: "btn primary", onclick: () => location.reload() }, t("reload")));
+    document.getElementById("main").replaceWith(main);
+    return;
+  }
+  await render();
+}
+
 function syncStateChanged(state) {
   ctx.syncState = { syncing: state.syncing, error: state.error };
   if (!state.syncing) dataChanged();
@@ -171,6 +197,9 @@ function syncStateChanged(state) {
 
 function leave() {
   lock();
+  if (ctx.admin) ctx.admin.stop();
+  ctx.admin = null;
+  document.body.classList.remove("admin");
   ctx.session = null;
   ctx.ui = {};
   if (ctx.loop) ctx.loop.stop();

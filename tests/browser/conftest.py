@@ -266,3 +266,20 @@ def screenshot(page, name):
     """A screenshot of what a phone shows, for people to look at (artifacts/, not committed)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+@pytest.fixture
+def desktop_context(browser):
+    """New browser contexts of an admin's 1280x800 desktop; all closed after the test."""
+    contexts = []
+
+    def make():
+        viewport = {"width": 1280, "height": 800}
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, accept_downloads=True)
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
