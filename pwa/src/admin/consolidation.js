@@ -23,7 +23,7 @@ function inDays(days) {
 }
 
 /** Field errors of a 422 shown under their inputs; anything else in the box. */
-function showFailure(error, inputs, box) {
+function showFailure(error, inputs, box, names = new Map()) {
   box.textContent = "";
   const fields = (error.details && error.details.fields) || {};
   let shown = false;
@@ -40,7 +40,7 @@ function showFailure(error, inputs, box) {
   box.append(errorBox(error));
   if (lines.length) {
     box.append(h("ul", { class: "error-lines" }, lines.map((line) =>
-      h("li", null, `${line.product_name || line.product_id}: ${qtyUnit(line.qty, line.unit)} — ${at("available", { qty: qtyUnit(line.available || line.on_hand || "0", line.unit) })}`))));
+      h("li", null, `${line.product_name || names.get(line.product_id) || line.product_id}: ${qtyUnit(line.qty, line.unit)} — ${at("available", { qty: qtyUnit(line.available || line.on_hand || "0", line.unit) })}`))));
   }
   if (!shown && !lines.length && error.details && error.details.over_kg) box.append(h("p", null, `+${kg(error.details.over_kg)}`));
 }
@@ -248,7 +248,7 @@ export async function planScreen(env, planId) {
         draw(next);
         if (done) env.flash(done);
       } catch (error) {
-        showFailure(error, {}, box);
+        showFailure(error, {}, box, new Map(current.lines.map((line) => [line.product_id, line.product_name])));
       }
     }
 
