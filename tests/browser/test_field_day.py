@@ -102,7 +102,7 @@ def test_field_day_offline_then_sync(server, phone_context, camera_photo, networ
         screenshot(phone.page, "07-products")
     phone.go(f"#/products/{product_id}")
     expect(phone.page.locator("#history li")).to_have_count(3)
-    expect(phone.page.locator("#history")).to_contain_text("Dicatat oleh: Bu Sari")
+    expect(phone.page.locator("#history")).to_contain_text("Dicatat oleh Bu Sari")
     expect(phone.page.locator("img.thumb-img")).to_have_count(1)
 
     # Back at the kecamatan office: it syncs by itself. (The route goes in only now: Playwright's
