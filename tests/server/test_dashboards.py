@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from server.extensions import db
 from server.models import Device as DeviceRow
@@ -145,3 +145,24 @@ def test_other_kabupatens_admin_sees_only_its_own(client, accounts, world):
 def test_bad_parameters_are_400(client, admin):
     dashboard(client, admin, "stock", expect=400, by="planet")
     assert_error(dashboard(client, admin, "stock", expect=400, region="32-04"), "invalid_parameter")
+
+
+@pytest.mark.parametrize("name", DASHBOARDS)
+def test_each_dashboard_is_a_few_aggregate_queries_that_never_read_movements_for_stock(app, client, admin, world, name):
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lower())
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        dashboard(client, admin, name)
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", record)
+    queries = [s for s in statements if s.lstrip().startswith("select") and "from devices d join users" not in s]
+    assert len(queries) <= 5
+    if name in ("stock", "products-by-status", "growth"):
+        assert all("stock_movements" not in s for s in queries)
+        assert any("group by" in s for s in queries)
