@@ -49,6 +49,11 @@ def _products(regions):
 @blp.route("/stock", methods=["GET"])
 @jwt_required()
 @blp.arguments(StockArgs, location="query")
+@blp.response(
+    200,
+    description="groups: key (category or region code), name, products, stock_kg (exact decimal text), "
+    "and unweighed {unit: quantity} for products of no known weight.",
+)
 def stock(args):
     """Stock on hand by category, kecamatan or desa: kg where the unit weight is known, per unit otherwise."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -98,6 +103,7 @@ def _stock_groups(rows, by):
 @blp.route("/products-by-status", methods=["GET"])
 @jwt_required()
 @blp.arguments(RegionArgs, location="query")
+@blp.response(200, description="totals {status: count} and by_category [{category, statuses}].")
 def products_by_status(args):
     """How many products are draft, submitted, approved, needs_changes or rejected, per category."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -123,6 +129,9 @@ def products_by_status(args):
 @blp.route("/growth", methods=["GET"])
 @jwt_required()
 @blp.arguments(RegionArgs, location="query")
+@blp.response(
+    200, description="months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted."
+)
 def growth(args):
     """Producers and products added per month, the last 12 months (this one included)."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -165,6 +174,11 @@ def _last_months(now):
 @blp.route("/freshness", methods=["GET"])
 @jwt_required()
 @blp.arguments(RegionArgs, location="query")
+@blp.response(
+    200,
+    description="devices {role: {total, stale}}, stale_devices (oldest first, at most 100) "
+    "and facilitators {total, stale, stale_list}.",
+)
 def freshness(args):
     """Devices and facilitators in the admin's regions that have not synced for 7 days or more."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -226,6 +240,9 @@ def _who(row):
 @blp.route("/conflicts", methods=["GET"])
 @jwt_required()
 @blp.arguments(RegionArgs, location="query")
+@blp.response(
+    200, description="total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records)."
+)
 def conflicts(args):
     """Conflict records of records in the admin's regions: counts by entity and reason, and the latest 20."""
     regions = asked_regions(admin_regions(), args.get("region"))

@@ -211,6 +211,7 @@ class ReadinessSchema(BaseSchema):
 
 @blp.route("/readiness/rules", methods=["GET"])
 @jwt_required()
+@blp.response(200, description="server/readiness_rules.json as it is; its `fields` section documents each field.")
 def get_rules():
     """The readiness rule table as data: documents, who can help, and what each category needs."""
     return RULES
@@ -246,6 +247,8 @@ def document_texts():
 @blp.route("/readiness/summary", methods=["GET"])
 @jwt_required()
 @blp.arguments(SummaryArgs, location="query")
+@blp.response(200, description="totals, by_category, by_region and documents, each with products, ready, missing and "
+              "expiring counts (documents: missing, expired and expiring per requirement).")  # fmt: skip
 def readiness_summary(args):
     """Counts of ready, missing-something and expiring products per category and child region."""
     from .readiness_summary import summarize  # it builds on this module's rules
