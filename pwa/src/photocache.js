@@ -141,6 +141,11 @@ export class PhotoCache {
     try {
       const options = { as: "blob", headers: { Accept: "image/webp,image/jpeg,image/png,image/*" } };
       if (job.size === "thumb") options.params = { size: "thumb" };
+      const kept = await this.stored(job.sha256, job.size); // kept by a fetch that just ended?
+      if (kept) {
+        this._done(job, kept);
+        return;
+      }
       let answer;
       try {
         answer = await this.transport("GET", `/api/v1/blobs/${job.sha256}`, options);
@@ -155,9 +160,7 @@ export class PhotoCache {
       if (answer.status === 200 && answer.body && typeof answer.body.size === "number") {
         await keepPhoto(this.db, job.sha256, job.size, answer.body, { cap: this.caps[job.size] ?? Infinity });
         this.fetched += 1;
-        this.failures.delete(job.key);
-        this.jobs.delete(job.key);
-        for (const waiter of job.waiters) if (waiter.wanted()) waiter.show(answer.body);
+        this._done(job, answer.body);
         return;
       }
       this._failed(job); // 404 (not uploaded yet), 403, 5xx...: this photo, later
@@ -167,6 +170,12 @@ export class PhotoCache {
       this.running -= 1;
       this._pump();
     }
+  }
+
+  _done(job, blob) {
+    this.failures.delete(job.key);
+    this.jobs.delete(job.key);
+    for (const waiter of job.waiters) if (waiter.wanted()) waiter.show(blob);
   }
 
   _failed(job) {

@@ -58,8 +58,13 @@ function fakeTime() {
   return time;
 }
 
-function settle() {
-  return new Promise((resolve) => setTimeout(resolve, 20));
+function settle(ms = 30) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Until `condition()` holds (fake-indexeddb answers on timers of its own), at most 2 s. */
+async function until(condition) {
+  for (let waited = 0; !condition() && waited < 2000; waited += 10) await settle(10);
 }
 
 function jpeg(text = "photo") {
@@ -81,8 +86,9 @@ function makeCache(server, time, options = {}) {
 /** want() as a promise of what was shown (or "not yet" when nothing was, once settled). */
 async function shown(cache, sha, size = "thumb", wanted = () => true) {
   let blob = "not yet";
-  await cache.want(sha, size, (b) => (blob = b), wanted);
-  await settle();
+  const kept = await cache.want(sha, size, (b) => (blob = b), wanted);
+  if (kept || !cache.online()) return blob;
+  await until(() => blob !== "not yet" && !cache.running);
   return blob;
 }
 
@@ -131,14 +137,16 @@ test("a few at a time, and only the photos still wanted (rows scrolled away are 
   const wanted = new Set(Object.keys(photos));
   const got = [];
   for (const sha of Object.keys(photos)) await cache.want(sha, "thumb", () => got.push(sha), () => wanted.has(sha));
+  await until(() => server.held.length === 3);
   await settle();
   assert.equal(server.inFlight, 3);
   // Scrolled on: the last four rows went away before their turn came.
   for (const sha of Object.keys(photos).slice(6)) wanted.delete(sha);
   for (let round = 0; round < 5; round++) {
     server.release();
-    await settle();
+    await until(() => server.held.length === server.inFlight && (server.inFlight === 3 || !cache.queue.length));
   }
+  await until(() => got.length === 6);
   assert.equal(server.maxInFlight, 3);
   assert.equal(server.calls.length, 6);
   assert.deepEqual(got.sort(), Object.keys(photos).slice(0, 6).sort());
@@ -151,9 +159,9 @@ test("the same photo wanted twice is fetched once", async () => {
   const got = [];
   await cache.want(SHA(4), "thumb", () => got.push(1));
   await cache.want(SHA(4), "thumb", () => got.push(2));
-  await settle();
+  await until(() => server.held.length === 1);
   server.release();
-  await settle();
+  await until(() => got.length === 2);
   assert.equal(server.calls.length, 1);
   assert.deepEqual(got, [1, 2]);
 });
@@ -168,7 +176,7 @@ test("offline nothing is fetched; back online, what is still wanted is", async (
   await cache.want(SHA(5), "thumb", (b) => (blob = b));
   server.offline = false;
   cache.resume(); // the window's "online" event
-  await settle();
+  await until(() => blob);
   assert.equal(await blob.text(), "5");
   assert.equal(server.calls.length, 1);
 });
@@ -180,13 +188,14 @@ test("a photo not on the server yet is asked again later, with exponential backo
   const cache = makeCache(server, time);
   let blob = null;
   await cache.want(SHA(6), "thumb", (b) => (blob = b));
-  await settle();
+  await until(() => time.timers.length === 1);
   assert.equal(server.calls.length, 1); // 404: not uploaded yet
   assert.equal(time.timers.length, 1);
   assert.equal(time.timers[0].at - time.now, RETRY_BASE_MS);
   await time.advance(RETRY_BASE_MS - 1);
   assert.equal(server.calls.length, 1);
   await time.advance(1);
+  await until(() => time.timers.length === 1);
   assert.equal(server.calls.length, 2); // 404 again: twice as long now
   assert.equal(time.timers[0].at - time.now, 2 * RETRY_BASE_MS);
   // Asked again meanwhile (the screen was drawn again): still waits its turn.
@@ -195,6 +204,7 @@ test("a photo not on the server yet is asked again later, with exponential backo
   assert.equal(server.calls.length, 2);
   photos[SHA(6)] = jpeg("6 at last");
   await time.advance(2 * RETRY_BASE_MS);
+  await until(() => blob);
   assert.equal(server.calls.length, 3);
   assert.equal(await blob.text(), "6 at last");
   assert.equal(cache.failures.size, 0);
@@ -206,7 +216,7 @@ test("a failed photo nobody wants any more is not asked again", async () => {
   const cache = makeCache(server, time);
   let wanted = true;
   await cache.want(SHA(7), "thumb", () => {}, () => wanted);
-  await settle();
+  await until(() => time.timers.length === 1);
   wanted = false;
   await time.advance(60 * 60 * 1000);
   assert.equal(server.calls.length, 1);
@@ -229,10 +239,11 @@ test("no answer at all pauses every fetch, then they go on", async () => {
   const got = [];
   await cache.want(SHA(8), "thumb", () => got.push(8));
   await cache.want(SHA(9), "thumb", () => got.push(9));
-  await settle();
+  await until(() => time.timers.length === 1);
   assert.equal(server.calls.length, 1); // the second waits with the first
   drop = false;
   await time.advance(RETRY_BASE_MS);
+  await until(() => got.length === 2);
   assert.deepEqual(got.sort(), [8, 9]);
 });
 

@@ -5,7 +5,7 @@ import { choices, label, t } from "../i18n.js";
 import { cacheVillages, regionNames, villageChoices } from "../regions.js";
 import { virtualList } from "../vlist.js";
 
-const ROW_HEIGHT = 92; // name, kind and village, who entered it
+const ROW_HEIGHT = 96; // name, kind and village, who entered it
 
 export function producersScreen(ctx) {
   const search = h("input", { type: "search", id: "producer-search", placeholder: t("search_producers"), value: ctx.ui.producerQuery || "" });
@@ -35,10 +35,10 @@ export function producersScreen(ctx) {
               "span",
               { class: "row-sub" },
               `${label("producer_kind", producer.kind)} · ${names.get(producer.village_code) || producer.village_code || ""}`,
+              ctx.model.unsentIds.has(producer.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
               ctx.model.enteredBy.get(producer.id)
                 ? h("span", { class: "entered-by" }, t("entered_by_name", { name: ctx.model.enteredBy.get(producer.id) }))
                 : null,
-              ctx.model.unsentIds.has(producer.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
             ),
           ),
       }),
