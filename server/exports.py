@@ -332,21 +332,27 @@ def product_batches(selection, supply=False, batch_size=BATCH):
         query = query.where(Product.category == selection.category)
     if selection.featured:
         query = query.where(Product.id.in_(select(FeaturedProduct.product_id)))
-    last = None
-    while True:
-        page = query if last is None else query.where(Product.id > last)
-        rows = [dict(row) for row in db.session.execute(page).mappings()]
-        if rows and supply:
+    for rows in keyset_pages(query, Product.id, batch_size):
+        if supply:
             supplies = monthly_supply(rows)
             for row in rows:
                 row["supply_milli"] = supplies.get(row["id"], 0)
         db.session.rollback()  # end the read: no transaction stays open while the batch is sent
+        yield rows
+
+
+def keyset_pages(query, key, batch_size):
+    """The rows (dicts) of a query ordered by `key` and limited to batch_size, page after page."""
+    last = None
+    while True:
+        page = query if last is None else query.where(key > last)
+        rows = [dict(row) for row in db.session.execute(page).mappings()]
         if not rows:
             return
         yield rows
         if len(rows) < batch_size:
             return
-        last = rows[-1]["id"]
+        last = rows[-1][key.key]
 
 
 def walk_by_id(column):

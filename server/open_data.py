@@ -41,7 +41,7 @@ from sqlalchemy.orm import aliased
 
 from sync.quantity import format_milli
 
-from .exports import walk_by_id
+from .exports import keyset_pages, walk_by_id
 from .extensions import db
 from .feed import in_regions
 from .models import FeaturedProduct, Producer, Product, Region, StockMovement
@@ -263,16 +263,7 @@ def _product_batches(scope):
         .order_by(Product.id)
         .limit(BATCH)
     )
-    last = None
-    while True:
-        page = query if last is None else query.where(Product.id > last)
-        rows = [dict(row) for row in db.session.execute(page).mappings()]
-        if not rows:
-            return
-        yield rows
-        if len(rows) < BATCH:
-            return
-        last = rows[-1]["id"]
+    yield from keyset_pages(query, Product.id, BATCH)
 
 
 def _approved(scope):

@@ -283,3 +283,17 @@ def desktop_context(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def camera_photo(tmp_path):
+    """A camera-sized JPEG (4000x3000): the app must shrink it to at most 1280 px before it stores it."""
+    from PIL import Image, ImageDraw
+
+    image = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    for i in range(0, 4000, 160):
+        draw.ellipse([i, (i * 7) % 2800, i + 150, (i * 7) % 2800 + 150], fill=(i % 255, 120, 60))
+    path = tmp_path / "IMG_20261127_081500.jpg"
+    image.save(path, quality=95)
+    return path

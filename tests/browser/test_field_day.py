@@ -12,7 +12,7 @@ import gzip
 import json
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 from playwright.sync_api import expect
 
 from .conftest import PIN, screenshot
@@ -22,18 +22,6 @@ FACILITATOR = "081200000001"
 PRODUCER_PHONE = "081300000002"
 VILLAGE = "32.04.10.2002"  # Lagadar, Kec. Margaasih
 PRODUCT = "Kopi Arabika Puntang"
-
-
-@pytest.fixture
-def camera_photo(tmp_path):
-    """A camera-sized JPEG (4000x3000): the app must shrink it before it stores it."""
-    image = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
-    draw = ImageDraw.Draw(image)
-    for i in range(0, 4000, 160):
-        draw.ellipse([i, (i * 7) % 2800, i + 150, (i * 7) % 2800 + 150], fill=(i % 255, 120, 60))
-    path = tmp_path / "IMG_20261127_081500.jpg"
-    image.save(path, quality=95)
-    return path
 
 
 class DroppedPush:

@@ -10,7 +10,6 @@ product and its movement. Offline, after a reload, B still shows the photos from
 
 import time
 
-import pytest
 from playwright.sync_api import expect
 
 from .conftest import screenshot
@@ -23,20 +22,6 @@ PRODUCER_PHONE = "081300000002"
 PRODUCER_PIN = "135790"
 VILLAGE = "32.04.10.2002"  # Lagadar, Kec. Margaasih
 PRODUCT = "Kopi Arabika Puntang"
-
-
-@pytest.fixture
-def camera_photo(tmp_path):
-    """A camera-sized JPEG (4000x3000): the app shrinks it to at most 1280 px before storing it."""
-    from PIL import Image, ImageDraw
-
-    image = Image.linear_gradient("L").resize((4000, 3000)).convert("RGB")
-    draw = ImageDraw.Draw(image)
-    for i in range(0, 4000, 200):
-        draw.rectangle([i, (i * 3) % 2800, i + 180, (i * 3) % 2800 + 180], fill=(i % 255, 90, 40))
-    path = tmp_path / "IMG_20261127_090000.jpg"
-    image.save(path, quality=90)
-    return path
 
 
 def blob_requests(page):
