@@ -16,3 +16,10 @@ def post_fork(server, worker):
 
     gc.freeze()  # what exists now (the app, its modules) is never collected: skip scanning it
     gc.set_threshold(50_000, 20, 100)
+
+
+def post_worker_init(worker):
+    """Checkpoint SQLite's write-ahead log on a thread of the worker, not inside a request's commit."""
+    from server import checkpoint
+
+    checkpoint.start(worker.wsgi)

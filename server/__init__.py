@@ -4,9 +4,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SessionInterface
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from . import checkpoint
 from . import config as config_module
 from .extensions import api, db, jwt, migrate
 
@@ -38,7 +40,20 @@ def create_app(test_config=None):
     blueprints.register(app, api)
     cli.init_app(app)
     gzip_middleware.init_app(app)
+    app.session_interface = NoSessions()
     return app
+
+
+class NoSessions(SessionInterface):
+    """No cookie sessions: the API authenticates every request by its Bearer token, so opening
+    and saving a session on each one would only cost time (an idle pull is a millisecond)."""
+
+    def open_session(self, app, request):
+        """A null session, refusing writes."""
+        return self.make_null_session(app)
+
+    def save_session(self, app, session, response):
+        """Nothing to save."""
 
 
 def _api_settings(app):
@@ -79,4 +94,5 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={checkpoint.autocheckpoint_pages}")
     cursor.close()

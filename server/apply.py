@@ -24,6 +24,8 @@ from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
 from .scope import covers
 from .timeutil import rfc3339, utcnow
 
+HANDLED = [(action, entity) for action in ("upsert", "delete") for entity in MODELS]
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -82,6 +84,8 @@ class Batch:
         self.applied = []
         self.touched = []  # records changed, in order
         self.hlc = None
+        self.covered = {}  # desa code -> whether the actor's regions cover it
+        self.handlers = {(action, entity): getattr(self, f"_{action}_{entity}") for action, entity in HANDLED}
 
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
@@ -89,7 +93,8 @@ class Batch:
         valid = [op for op in checked if not isinstance(op, dict) or "error" not in op]
         state = self._lock()
         self.clock = Clock(current_app.config["SERVER_ID"], state.hlc)
-        seen = self._already_applied([op["op_id"] for op in valid])
+        # A self-keyed movement never has an applied_ops row: its own row answers (_self_keyed).
+        seen = self._already_applied([op["op_id"] for op in valid if not _self_keyed(op)])
         self._preload(valid)
         results = []
         for op in checked:
@@ -181,9 +186,10 @@ class Batch:
     def _apply_one(self, op):
         guarded = self.clock.guard(op["hlc"])
         restamped = guarded != op["hlc"]
-        op = {**op, "hlc": guarded}
+        if restamped:
+            op = {**op, "hlc": guarded}
         try:
-            status = getattr(self, f"_{op['action']}_{op['entity']}")(op)
+            status = self.handlers[op["action"], op["entity"]](op)
         except OpError as exc:
             return rejected(op["op_id"], exc)
         if status in ("applied", "duplicate") and not _self_keyed(op):
@@ -358,7 +364,13 @@ class Batch:
         return rec
 
     def _require_scope(self, producer):
-        if not may_write(self.actor, producer):
+        if self.actor.role == "producer":
+            allowed = may_write(self.actor, producer)
+        else:  # the same answer as may_write's, remembered per desa: a push names few of them
+            allowed = self.covered.get(producer.village_code)
+            if allowed is None:
+                allowed = self.covered[producer.village_code] = may_write(self.actor, producer)
+        if not allowed:
             raise OpError("forbidden")
 
     def _touch(self, rec):

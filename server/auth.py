@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import func, select
 
+from .bulk import driver_rows
 from .errors import ApiError, error_response
 from .extensions import db, jwt
 from .models import Device, LoginAttempt, User, UserRegion
@@ -173,7 +174,8 @@ def _device_revoked(jwt_header, jwt_data):
     connection = db.session.connection()
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = ACCOUNT_SQL.format(mark=mark)
-    row = connection.exec_driver_sql(sql, (jwt_data.get("dev"), jwt_data.get("sub"))).fetchone()
+    rows = driver_rows(connection, sql, (jwt_data.get("dev"), jwt_data.get("sub")))
+    row = rows[0] if rows else None
     if row is None or row[0] is not None:
         return True
     last_sync = row[1]

@@ -6,6 +6,7 @@ would store them: datetimes as text on SQLite, JSON columns as JSON text.
 """
 
 from datetime import datetime
+from operator import itemgetter
 
 import orjson
 from sqlalchemy import JSON, DateTime
@@ -21,9 +22,8 @@ def insert_rows(table, rows):
     connection = db.session.connection()
     marks = ", ".join([param_mark(connection)] * len(columns))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    convert = [_converter(table.c[name].type, connection) for name in columns]
-    params = [tuple(f(row[name]) for f, name in zip(convert, columns, strict=True)) for row in rows]
-    connection.exec_driver_sql(sql, params)
+    values = row_values(table, columns, connection)
+    connection.exec_driver_sql(sql, [values(row) for row in rows])
 
 
 def update_rows(table, rows, key="id"):
@@ -35,9 +35,8 @@ def update_rows(table, rows, key="id"):
     mark = param_mark(connection)
     sets = ", ".join(f"{name} = {mark}" for name in columns)
     sql = f"UPDATE {table.name} SET {sets} WHERE {key} = {mark}"
-    convert = [_converter(table.c[name].type, connection) for name in columns]
-    params = [tuple(f(row[name]) for f, name in zip(convert, columns, strict=True)) + (row[key],) for row in rows]
-    connection.exec_driver_sql(sql, params)
+    values = row_values(table, [*columns, key], connection)
+    connection.exec_driver_sql(sql, [values(row) for row in rows])
 
 
 def add_to_column(table, column, deltas, key="id"):
@@ -48,6 +47,26 @@ def add_to_column(table, column, deltas, key="id"):
     mark = param_mark(connection)
     sql = f"UPDATE {table.name} SET {column} = {column} + {mark} WHERE {key} = {mark}"
     connection.exec_driver_sql(sql, [(delta, key_value) for key_value, delta in deltas])
+
+
+def row_values(table, columns, connection):
+    """A function: row dict -> the driver's values for `columns`, converting only the columns that need it."""
+    get = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    conversions = []
+    for index, name in enumerate(columns):
+        convert = _converter(table.c[name].type, connection)
+        if convert is not _same:
+            conversions.append((index, convert))
+    if not conversions:
+        return get
+
+    def values(row):
+        found = list(get(row))
+        for index, convert in conversions:
+            found[index] = convert(found[index])
+        return tuple(found)  # SQLAlchemy passes on tuples only
+
+    return values
 
 
 def param_mark(connection):
@@ -77,6 +96,16 @@ def _sqlite_datetime(value):
 
 def _same(value):
     return value
+
+
+def driver_rows(connection, sql, params):
+    """Every row of a query as plain tuples, straight from the driver's cursor (no Row objects)."""
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def select_in(table, columns, key, values):

@@ -2,7 +2,8 @@
 
 import time
 
-from flask_jwt_extended import JWTManager
+from flask_jwt_extended import JWTManager, view_decorators
+from flask_jwt_extended.utils import get_unverified_jwt_headers
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -30,6 +31,7 @@ class CachingJWTManager(JWTManager):
 
     MAX_TOKENS = 20_000
     _verified = {}
+    _headers = {}  # and their headers (_cached_headers)
 
     def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
         claims = self._verified.get(encoded_token)
@@ -38,15 +40,30 @@ class CachingJWTManager(JWTManager):
             if not allow_expired:
                 if len(self._verified) >= self.MAX_TOKENS:
                     self._verified.clear()
+                    self._headers.clear()
                 self._verified[encoded_token] = claims
             return claims
         if claims["exp"] <= time.time():
             del self._verified[encoded_token]
+            self._headers.pop(encoded_token, None)
             error = ExpiredSignatureError("Signature has expired")
             error.jwt_header, error.jwt_data = {"alg": "HS256", "typ": "JWT"}, claims
             raise error
         return claims
 
+
+def _cached_headers(encoded_token):
+    """The header of a token whose claims verified before; the library decodes it apart on every request."""
+    header = CachingJWTManager._headers.get(encoded_token)
+    if header is None:
+        header = get_unverified_jwt_headers(encoded_token)
+        if encoded_token in CachingJWTManager._verified:
+            CachingJWTManager._headers[encoded_token] = header
+    return header
+
+
+# The decorator looks the function up in its own module: point it at the cached one.
+view_decorators.get_unverified_jwt_headers = _cached_headers
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()

@@ -10,13 +10,16 @@ product together): each record still comes once, in its current state, and group
 find the repeated ids, which makes the page a fraction of the size.
 """
 
+from functools import lru_cache
+from operator import itemgetter
+
 import orjson
 from sqlalchemy import and_, false, or_, select
 
 from sync.quantity import format_milli
 from sync.records import format_time
 
-from .bulk import column_reader, param_mark
+from .bulk import column_reader, driver_rows, param_mark
 from .extensions import db
 from .models import Producer, Region, User
 from .records import COLUMNS, MODELS, to_wire
@@ -29,40 +32,45 @@ KEY_COLUMNS = {
     "producer": {"producer": "id", "product": "producer_id", "stock_movement": "producer_id", "review": "producer_id"},
     "village": dict.fromkeys(ENTITY_ORDER, "village_code"),
 }
+# Where the author's id is in a fetched row, for the entities that name one.
+AUTHOR = {entity: COLUMNS[entity].index("created_by") for entity in ("producer", "product", "stock_movement")}
 MAX_KEYS = 400  # desa listed one by one; beyond that, one range scan in feed order
 
 
 def feed_position():
     """(the highest committed change-feed sequence number, the server clock's last HLC)."""
-    return db.session.connection().exec_driver_sql("SELECT seq, hlc FROM sync_state WHERE id = 1").fetchone()
+    return driver_rows(db.session.connection(), "SELECT seq, hlc FROM sync_state WHERE id = 1", ())[0]
 
 
 def read_changes(user, regions, after, upto, limit):
-    """Changes with after < seq <= upto in scope: (JSON bytes of each change, last seq, more)."""
+    """Changes with after < seq <= upto in scope: (the JSON of the changes joined by commas, last seq, more)."""
     keys = scope_keys(user, regions)
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
         rows = _fetch(entity, keys, regions, after, upto, limit) if keys or keys is None else []
         if len(rows) == limit:
             # This entity may have more: nothing past its last row is complete yet.
-            bound = min(bound, rows[-1]["seq"])
+            bound = min(bound, rows[-1][-1])
         fetched[entity] = rows
-    page = sorted(
-        ((row["seq"], entity, row) for entity, rows in fetched.items() for row in rows if row["seq"] <= bound)
-    )
-    if len(page) > limit:
-        page = page[:limit]
-        bound = page[-1][0]
-    grouped = sorted(page, key=lambda item: (ENTITY_ORDER.index(item[1]), item[2][GROUP_BY[item[1]]], item[0]))
-    names = _author_names({row.get("created_by") for _, _, row in page} - {None})
-    return [render_change(entity, row, names) for _, entity, row in grouped], bound, bound < upto
+    seqs = sorted(row[-1] for rows in fetched.values() for row in rows if row[-1] <= bound)
+    if len(seqs) > limit:
+        bound = seqs[limit - 1]
+    page = {entity: [row for row in rows if row[-1] <= bound] for entity, rows in fetched.items()}
+    authors = Authors(_author_names({row[AUTHOR[e]] for e, rows in page.items() if e in AUTHOR for row in rows}))
+    changes = []
+    for entity, rows in page.items():
+        rows.sort(key=itemgetter(COLUMNS[entity].index(GROUP_BY[entity]), -1))
+        changes.extend(render_change(entity, row, authors) for row in rows)
+    return ",".join(changes).encode(), bound, bound < upto
 
 
 def _author_names(user_ids):
     """The names of the accounts that entered these records: on a shared phone, who did it matters."""
+    user_ids.discard(None)
     if not user_ids:
         return {}
-    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(user_ids)))).all())
+    found = db.session.execute(select(User.id, User.name).where(User.id.in_(sorted(user_ids))))
+    return dict(found.all())
 
 
 def scope_keys(user, regions):
@@ -73,13 +81,14 @@ def scope_keys(user, regions):
     """
     if user.role == "producer":
         return [("producer", pid) for pid in visible_producer_ids(user)]
-    desa = [r for r in regions if r.count(".") == 3]
-    for region in (r for r in regions if r.count(".") < 3):
-        query = select(Region.code).where(Region.level == 4, Region.code > region + ".", Region.code < region + "/")
-        desa.extend(db.session.scalars(query))
+    desa = {r for r in regions if r.count(".") == 3}
+    wider = [r for r in regions if r.count(".") < 3]
+    if wider:  # one query for all of them, stopping as soon as there are too many
+        inside = or_(*(and_(Region.code > r + ".", Region.code < r + "/") for r in wider))
+        desa.update(db.session.scalars(select(Region.code).where(Region.level == 4, inside).limit(MAX_KEYS + 1)))
         if len(desa) > MAX_KEYS:
             return None
-    return [("village", code) for code in sorted(set(desa))]
+    return [("village", code) for code in sorted(desa)]
 
 
 def _fetch(entity, keys, regions, after, upto, limit):
@@ -97,54 +106,77 @@ def _fetch(entity, keys, regions, after, upto, limit):
         params = (after, upto, *(value for r in regions for value in (r, r + ".", r + "/")))
     else:
         # One index range per key ((village_code, seq) or (producer_id, seq)), each already in
-        # feed order and cut at the limit, merged: the cost follows what is in scope, not what
-        # the whole region wrote.
+        # feed order, merged: the cost follows what is in scope, not what the whole region
+        # wrote. The merge carries only seq, read from the index alone; the rows are then
+        # fetched by seq (several times faster than merging whole rows).
         column = KEY_COLUMNS[keys[0][0]][entity]
-        part = (
-            f"SELECT {columns} FROM {table.name} WHERE {column} = {mark} AND {window} ORDER BY seq LIMIT {int(limit)}"
-        )
-        sql = " UNION ALL ".join(f"SELECT * FROM ({part}) AS k{i}" for i in range(len(keys)))
-        sql += f" ORDER BY seq LIMIT {int(limit)}"
+        part = f"SELECT seq FROM {table.name} WHERE {column} = {mark} AND {window}"
+        wanted = " UNION ALL ".join([part] * len(keys)) + f" ORDER BY seq LIMIT {int(limit)}"
+        sql = f"SELECT {columns} FROM {table.name} WHERE seq IN ({wanted}) ORDER BY seq"
         params = tuple(value for _, key in keys for value in (key, after, upto))
-    rows = connection.exec_driver_sql(sql, params).fetchall()
-    names = COLUMNS[entity]
+    rows = driver_rows(connection, sql, params)
     if entity == "stock_movement":  # rendered from raw values (_render_movement)
-        return [dict(zip(names, row, strict=True)) for row in rows]
-    readers = [column_reader(table.c[name].type, connection) for name in names]
-    return [{name: read(value) for name, read, value in zip(names, readers, row, strict=True)} for row in rows]
+        return rows
+    readers = [column_reader(table.c[name].type, connection) for name in COLUMNS[entity]]
+    return [tuple(read(value) for read, value in zip(readers, row, strict=True)) for row in rows]
 
 
-def render_change(entity, row, names):
-    """The JSON of one change, as UTF-8 bytes; `names` maps account ids to names."""
-    if row.get("deleted"):
-        return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"})
+def render_change(entity, row, authors):
+    """The JSON of one change (a fetched row), as text; `authors` names who entered it."""
     if entity == "stock_movement":
-        return _render_movement(row, names)
+        return _render_movement(row, authors)
+    row = dict(zip(COLUMNS[entity], row, strict=True))
+    if row.get("deleted"):
+        return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"}).decode()
     data = to_wire(entity, row)
     if entity != "review":  # who entered it (an extension of the contract's fields)
-        data["created_by"], data["created_by_name"] = row["created_by"], names.get(row["created_by"])
-    change = {"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}
-    return orjson.dumps(change)
+        data["created_by"], data["created_by_name"] = row["created_by"], authors.name(row["created_by"])
+    return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}).decode()
 
 
-def _render_movement(row, names):
+def _render_movement(row, authors):
     # The one entity that comes by the ten thousand: rendered from a template. Ids are
     # validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.
-    note = "null" if row["note"] is None else orjson.dumps(row["note"]).decode()
-    author = row["created_by"]
-    author_name = orjson.dumps(names.get(author)).decode()
+    movement_id, product_id, qty_milli, kind, occurred_at, note, author, _ = row
+    note = "null" if note is None else orjson.dumps(note).decode()
     return (
-        f'{{"entity":"stock_movement","entity_id":"{row["id"]}","action":"upsert","data":{{"id":"{row["id"]}",'
-        f'"product_id":"{row["product_id"]}","qty":"{format_milli(row["qty_milli"])}","kind":"{row["kind"]}",'
-        f'"occurred_at":"{_time_text(row["occurred_at"])}","note":{note},'
-        f'"created_by":{orjson.dumps(author).decode()},"created_by_name":{author_name}}}}}'
-    ).encode()
+        f'{{"entity":"stock_movement","entity_id":"{movement_id}","action":"upsert","data":{{"id":"{movement_id}",'
+        f'"product_id":"{product_id}","qty":"{_qty_text(qty_milli)}","kind":"{kind}",'
+        f'"occurred_at":"{_time_text(occurred_at)}","note":{note},{authors.json(author)}}}}}'
+    )
+
+
+class Authors:
+    """The names of the accounts that entered a page's records, and their JSON, made once per account."""
+
+    def __init__(self, names):
+        self.names = names
+        self.fragments = {}
+
+    def name(self, user_id):
+        """The account's name (None for none)."""
+        return self.names.get(user_id)
+
+    def json(self, user_id):
+        """'"created_by":...,"created_by_name":...' for a movement's template."""
+        text = self.fragments.get(user_id)
+        if text is None:
+            author, name = orjson.dumps(user_id).decode(), orjson.dumps(self.names.get(user_id)).decode()
+            text = self.fragments[user_id] = f'"created_by":{author},"created_by_name":{name}'
+        return text
+
+
+@lru_cache(maxsize=4096)  # a page repeats the same few quantities
+def _qty_text(milli):
+    return format_milli(milli)
 
 
 def _time_text(value):
     """A stored time as RFC 3339: SQLite hands back text, PostgreSQL a datetime."""
     if not isinstance(value, str):
         return format_time(value)
+    if value[19:] == ".000000":  # whole seconds, as most are
+        return f"{value[:10]}T{value[11:19]}Z"
     seconds, _, fraction = value.partition(".")
     millis = fraction[:3]
     return seconds.replace(" ", "T") + (f".{millis}Z" if millis.strip("0") else "Z")

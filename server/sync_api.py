@@ -126,14 +126,14 @@ def pull():
     hlc = Clock(current_app.config["SERVER_ID"], last_hlc).peek()
     if after >= upto and not reset:
         # The most common request of all: nothing new. No scope queries.
-        changes, last, more = [], after, False
+        changes, last, more = b"", after, False
     else:
         changes, last, more = read_changes(user, user_regions(user.id), after, upto, args["limit"])
     _mark_synced(get_jwt()["dev"])
     cursor = encode_cursor(secret, user.id, user.scope_version, last)
-    # The changes are JSON text already (server/feed.py): join them, don't parse and re-render.
+    # The changes are JSON text already (server/feed.py): don't parse and re-render them.
     tail = orjson.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
-    return Response(b'{"changes":[' + b",".join(changes) + b"]," + tail[1:], mimetype="application/json")
+    return Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")
 
 
 def _pull_args():

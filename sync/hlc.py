@@ -22,6 +22,11 @@ def format_hlc(ms, counter, node):
     return f"{ms:016d}:{counter:04x}:{node}"
 
 
+def is_hlc(text):
+    """Whether text is an HLC in the contract's form."""
+    return isinstance(text, str) and HLC_RE.match(text) is not None
+
+
 def parse_hlc(text):
     """Split an HLC into (ms, counter, node); None when it is not one."""
     match = HLC_RE.match(text) if isinstance(text, str) else None

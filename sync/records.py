@@ -6,8 +6,9 @@ A field error is {field: (code, params)}.
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
-from .hlc import parse_hlc
+from .hlc import is_hlc
 from .phone import normalize_phone
 from .quantity import format_milli, parse_milli
 
@@ -123,12 +124,18 @@ def _hs_code(value):
 def _decimal(value, allow_zero=True, nullable=False):
     if value is None and nullable:
         return None
-    milli = parse_milli(value)
-    if milli is None:
+    canonical = _canonical_decimal(value) if isinstance(value, str) else None
+    if canonical is None:
         raise FieldError("invalid_decimal")
-    if not allow_zero and milli == 0:
+    if not allow_zero and canonical == "0":
         raise FieldError("must_not_be_zero")
-    return format_milli(milli)
+    return canonical
+
+
+@lru_cache(maxsize=4096)  # a push of movements repeats the same few quantities
+def _canonical_decimal(text):
+    milli = parse_milli(text)
+    return None if milli is None else format_milli(milli)
 
 
 def _weight(value):
@@ -202,12 +209,25 @@ def parse_time(value):
 
 
 def _time(value):
+    if isinstance(value, str) and len(value) == 20 and TIME_RE.match(value):
+        # Whole seconds, "...:00Z", as devices send them: already canonical once the day and
+        # the time of day are real ones (the day's check is remembered: a push repeats days).
+        if _real_day(value[:10]) and value[11:13] < "24" and value[14:16] < "60" and value[17:19] < "60":
+            return value
+        raise FieldError("invalid_datetime")
     parsed = parse_time(value)
     if parsed is None:
         raise FieldError("invalid_datetime")
-    if len(value) == 20:  # whole seconds, "...:00Z": already canonical, no need to render it again
-        return value
     return format_time(parsed)
+
+
+@lru_cache(maxsize=1024)
+def _real_day(text):
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def format_time(value):
@@ -299,11 +319,14 @@ def validate_op(op):
         errors["op_id"] = ("invalid_uuid", {})
     if not isinstance(op.get("entity"), str) or op["entity"] not in ENTITIES:
         errors["entity"] = ("invalid_choice", {"choices": ", ".join(ENTITIES)})
-    if not isinstance(op.get("entity_id"), str) or not UUID_RE.match(op["entity_id"]):
+    entity_id = op.get("entity_id")
+    # A movement's op id is often its own id (sync/README.md): one check serves both.
+    same_as_op_id = entity_id == op.get("op_id") and "op_id" not in errors
+    if not same_as_op_id and (not isinstance(entity_id, str) or not UUID_RE.match(entity_id)):
         errors["entity_id"] = ("invalid_uuid", {})
     if op.get("action") not in ("upsert", "delete"):
         errors["action"] = ("invalid_choice", {"choices": "upsert, delete"})
-    if parse_hlc(op.get("hlc")) is None:
+    if not is_hlc(op.get("hlc")):
         errors["hlc"] = ("invalid_hlc", {})
     if errors:
         raise OpError("validation_error", errors)

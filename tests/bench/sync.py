@@ -6,7 +6,8 @@ The workload is the peer's (../shared/bench/peer-sync): one device pushes 10,000
 of 500 products in 50 desa, in pushes of 1,000 (gzip); a fresh device pulls them all; then 20
 idle pulls. Bytes are counted on the wire, both directions, headers included. Each figure is the
 median of `--runs` runs, each on a fresh database. With `--big N`, the same is run again on a
-database already holding N movements of other desa, plus a new producer's first sync.
+database already holding N movements of other desa (runs interleaved with the others). Each run
+ends with a new producer's first sync (1 product, 100 movements).
 
 The device side is a minimal keep-alive HTTP client with orjson (a browser's JSON is native
 code too); ids are UUIDv7 and a movement's op id is its own id, as the PWA makes them.
@@ -291,8 +292,7 @@ def run_ours(n, big=0):
                 "requests": statistics.median(p["requests"] for p in idle),
             },
         }
-        if big:
-            result["first_sync_producer"] = first_sync_of_a_producer(server, desa)
+        result["first_sync_producer"] = first_sync_of_a_producer(server, desa)
         return result
     finally:
         server.stop()
@@ -440,11 +440,14 @@ def main():
     parser.add_argument("--big", type=int, default=0, help="also run with this many movements already stored")
     parser.add_argument("--no-peer", action="store_true")
     args = parser.parse_args()
-    ours, peer = [], []
+    ours, peer, big = [], [], []
+    # Interleaved, so that a slow minute of a noisy machine weighs on each side alike.
     for i in range(args.runs):
         ours.append(run_ours(args.n))
         if not args.no_peer:
             peer.append(run_peer(args.n))
+        if args.big:
+            big.append(run_ours(args.n, args.big))
         print(f"run {i + 1}/{args.runs} done", file=sys.stderr)
     table(
         f"Lumbung vs PouchDB/CouchDB peer: {args.n:,} movements, medians of {args.runs}",
@@ -452,8 +455,7 @@ def main():
         medians(peer) if peer else None,
     )
     if args.big:
-        big = medians([run_ours(args.n, args.big) for _ in range(args.runs)])
-        table(f"Lumbung with {args.big:,} other movements already stored (same workload)", big, medians(ours))
+        table(f"Lumbung with {args.big:,} other movements already stored (same workload)", medians(big), medians(ours))
         print("(ratios here: empty database over big one; 1.0 or more means no slower)")
 
 

@@ -132,3 +132,14 @@ def test_api_needs_a_token(client):
     response = client.get("/api/v1/regions")
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_no_cookie_sessions_are_kept(app, client):
+    """Every API request is authenticated by its Bearer token: no session is opened or sent back."""
+    from flask import session
+    from flask.sessions import NullSession
+
+    with app.test_request_context("/"):
+        assert isinstance(session._get_current_object(), NullSession)
+    answer = client.get("/")
+    assert "Set-Cookie" not in answer.headers

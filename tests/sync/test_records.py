@@ -108,6 +108,19 @@ def test_ids_must_be_lower_case_uuids(key, value):
     assert errors_of(op(**{key: value})) == ("validation_error", {key: ("invalid_uuid", {})})
 
 
+@pytest.mark.parametrize("value", BAD_UUIDS)
+def test_a_bad_id_used_as_both_op_id_and_entity_id_is_reported_for_both(value):
+    assert errors_of(op(op_id=value, entity_id=value)) == (
+        "validation_error",
+        {"op_id": ("invalid_uuid", {}), "entity_id": ("invalid_uuid", {})},
+    )
+
+
+def test_a_movement_may_use_its_own_id_as_the_op_id():
+    checked = validate_op(movement() | {"op_id": ENTITY_ID})
+    assert checked["op_id"] == checked["entity_id"] == ENTITY_ID
+
+
 def test_a_missing_op_id_is_an_error():
     given = op()
     del given["op_id"]
@@ -482,11 +495,30 @@ def test_occurred_at_is_canonical_utc_with_milliseconds(value, expected):
         "2026-02-30T08:15:00Z",
         "2026-11-27T24:00:00Z",
         "2026-11-27T08:60:00Z",
+        "2026-11-27T08:15:60Z",
+        "2026-11-27T08:15:99Z",
+        "2025-02-29T08:15:00Z",
+        "2026-13-01T08:15:00Z",
+        "2026-11-27T08:15:00.Z",
         1764230400000,
     ],
 )
 def test_occurred_at_errors(value):
     assert errors_of(movement(occurred_at=value)) == ("validation_error", {"occurred_at": ("invalid_datetime", {})})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z"),
+        ("2026-11-27T00:00:00Z", "2026-11-27T00:00:00Z"),
+        ("2026-11-27T08:15:00.5Z", "2026-11-27T08:15:00.500Z"),
+        ("2026-11-27T08:15:00.000Z", "2026-11-27T08:15:00Z"),
+        ("2026-11-27T08:15:00.123456Z", "2026-11-27T08:15:00.123Z"),
+    ],
+)
+def test_occurred_at_is_kept_in_its_canonical_form(value, expected):
+    assert validate_op(movement(occurred_at=value))["fields"]["occurred_at"] == expected
 
 
 def test_parse_time_and_format_time_round_trip():

@@ -1,0 +1,77 @@
+"""WAL checkpoints run on a thread of the web worker, not inside a request's commit."""
+
+import sqlite3
+import time
+
+import pytest
+from sqlalchemy import text
+
+from server import checkpoint
+from server.extensions import db
+from tests.conftest import ENGINE
+
+sqlite_only = pytest.mark.skipif(ENGINE != "sqlite", reason="a write-ahead log is SQLite's")
+
+
+@pytest.fixture
+def pages(monkeypatch):
+    """Restore the process-wide autocheckpoint setting after the test."""
+    monkeypatch.setattr(checkpoint, "autocheckpoint_pages", checkpoint.DEFAULT_PAGES)
+
+
+def _autocheckpoint(app):
+    with app.app_context():
+        return db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar()
+
+
+def _write_rows(app, n):
+    with app.app_context():
+        db.session.execute(text("CREATE TABLE IF NOT EXISTS filler (x TEXT)"))
+        db.session.execute(text("INSERT INTO filler VALUES (:x)"), [{"x": "x" * 500}] * n)
+        db.session.commit()
+
+
+@sqlite_only
+def test_commits_checkpoint_by_themselves_by_default(app, pages):
+    assert _autocheckpoint(app) == checkpoint.DEFAULT_PAGES
+
+
+@sqlite_only
+def test_with_the_thread_running_commits_leave_the_log_to_it(app, pages):
+    checkpointer = checkpoint.start(app, interval=0.05)
+    try:
+        assert _autocheckpoint(app) == checkpoint.BACKSTOP_PAGES
+        _write_rows(app, 2000)
+        # Within a few rounds every frame of the log is copied back into the database file.
+        deadline = time.monotonic() + 10
+        with app.app_context():
+            path = db.engine.url.database
+        with sqlite3.connect(path) as probe:
+            while time.monotonic() < deadline:
+                busy, frames, copied = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                if checkpointer.rounds >= 2 and frames == copied:
+                    break
+                time.sleep(0.05)
+        assert checkpointer.rounds >= 2 and frames == copied
+    finally:
+        checkpointer.stop()
+    assert not checkpointer.is_alive()
+
+
+@sqlite_only
+def test_a_checkpoint_answers_what_it_copied(tmp_path):
+    connection = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA wal_autocheckpoint=0")
+    connection.execute("CREATE TABLE t (x)")
+    connection.executemany("INSERT INTO t VALUES (?)", [("y" * 1000,)] * 100)
+    busy, frames, copied = checkpoint.checkpoint(connection)
+    assert (busy, copied) == (0, frames) and frames > 0
+
+
+def test_nothing_to_do_off_sqlite_or_without_an_app(app, pages):
+    if ENGINE == "sqlite":
+        assert checkpoint.start(object()) is None  # gunicorn's stand-in when the app failed to load
+    else:
+        assert checkpoint.start(app) is None
+    assert checkpoint.autocheckpoint_pages == checkpoint.DEFAULT_PAGES
