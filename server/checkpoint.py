@@ -12,7 +12,6 @@ CLI commands and tests keep SQLite's default.
 import logging
 import sqlite3
 import threading
-import time
 
 log = logging.getLogger(__name__)
 
