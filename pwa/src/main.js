@@ -65,6 +65,7 @@ function redirect(route) {
   return ROUTES.some(([pattern]) => pattern.test(route)) ? route : "#/products";
 }
 
+let renderCount = 0;
 async function render() {
   if (!ctx.session) return;
   if (ctx.admin) {
@@ -77,7 +78,11 @@ async function render() {
     return;
   }
   const [pattern, screen, live] = ROUTES.find(([p]) => p.test(route));
+  const mine = ++renderCount;
   const main = await screen(...route.match(pattern).slice(1));
+  // A screen that took longer to build than the person took to move on (a redraw of the sync
+  // screen, then a tap on Produsen) must not replace the newer one when it finally arrives.
+  if (mine !== renderCount) return;
   routeLive = live;
   const old = document.getElementById("main");
   old.replaceWith(main);
