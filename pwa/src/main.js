@@ -65,7 +65,8 @@ function redirect(route) {
   return ROUTES.some(([pattern]) => pattern.test(route)) ? route : "#/products";
 }
 
-let renderCount = 0;
+let renderCount = 0; // renders started
+let shownRender = 0; // the latest of them on screen
 async function render() {
   if (!ctx.session) return;
   if (ctx.admin) {
@@ -79,10 +80,18 @@ async function render() {
   }
   const [pattern, screen, live] = ROUTES.find(([p]) => p.test(route));
   const mine = ++renderCount;
-  const main = await screen(...route.match(pattern).slice(1));
-  // A screen that took longer to build than the person took to move on (a redraw of the sync
-  // screen, then a tap on Produsen) must not replace the newer one when it finally arrives.
-  if (mine !== renderCount) return;
+  let main;
+  try {
+    main = await screen(...route.match(pattern).slice(1));
+  } catch (error) {
+    main = errorScreen(error);
+  }
+  // Screens are built asynchronously and may finish out of order. One that took longer to
+  // build than the person took to move on (a redraw of the sync screen, then a tap on Produsen)
+  // must not come back; nor may an older build of this screen replace a newer one. A newer
+  // build still running does not hold this one back: it may never finish (a fetch cut off).
+  if (route !== location.hash || mine < shownRender) return;
+  shownRender = mine;
   routeLive = live;
   const old = document.getElementById("main");
   old.replaceWith(main);
@@ -186,12 +195,17 @@ async function enterAdmin() {
     ctx.admin = startAdmin(ctx);
   } catch (error) {
     // Offline, or this page is an older version than the server's: a reload fetches the right one.
-    const main = h("main", { id: "main" }, h("p", { class: "error", role: "alert" }, String(error && error.message ? error.message : error)),
-      h("button", { type: "button", class: "btn primary", onclick: () => location.reload() }, t("reload")));
-    document.getElementById("main").replaceWith(main);
+    document.getElementById("main").replaceWith(errorScreen(error));
     return;
   }
   await render();
+}
+
+/** A screen that could not be built: what went wrong, and a reload (never a screen that stays put). */
+function errorScreen(error) {
+  const text = String(error && error.message ? error.message : error);
+  const reload = h("button", { type: "button", class: "btn primary", onclick: () => location.reload() }, t("reload"));
+  return h("main", { id: "main" }, h("p", { class: "error", role: "alert" }, text), reload);
 }
 
 function syncStateChanged(state) {

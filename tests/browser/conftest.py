@@ -246,20 +246,68 @@ def browser():
         chromium.close()
 
 
+# Every open browser context with what its pages said, so that a failed test can show what the
+# screens held when it failed (a timeout alone says only what never appeared).
+OPEN_CONTEXTS = {}
+
+
+def watched_context(browser, **options):
+    """A new browser context whose pages' errors and console messages are kept for failure reports."""
+    context = browser.new_context(**options)
+    context.set_default_timeout(30_000)
+    said = OPEN_CONTEXTS[context] = []
+
+    def watch(page):
+        page.on("console", lambda message: said.append(f"console.{message.type}: {message.text}"))
+        page.on("pageerror", lambda error: said.append(f"pageerror: {error}"))
+
+    context.on("page", watch)
+    return context
+
+
+def close_context(context):
+    """Close a context and forget what it said."""
+    OPEN_CONTEXTS.pop(context, None)
+    context.close()
+
+
+def screens_now():
+    """What every open page shows and said: its address, the main screen's HTML, its messages."""
+    lines = []
+    for context, said in OPEN_CONTEXTS.items():
+        for page in context.pages:
+            try:
+                main = page.evaluate("() => (document.getElementById('main') || document.body).outerHTML")
+            except Exception as error:  # a page that is gone or navigating still gets its line
+                main = f"(unreadable: {error})"
+            lines += [f"page {page.url}", f"  main: {main[:2000]}"]
+        lines += [f"  {line}" for line in said[-30:]]
+    return "\n".join(lines)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports what its screens held at the moment it failed."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and OPEN_CONTEXTS:
+        report.sections.append(("what the browsers showed", screens_now()))
+
+
 @pytest.fixture
 def phone_context(browser):
     """New browser contexts (devices) of a 360x640 phone; all closed after the test."""
     contexts = []
 
     def make():
-        context = browser.new_context(viewport={"width": 360, "height": 640}, device_scale_factor=1, is_mobile=True)
-        context.set_default_timeout(30_000)
+        viewport = {"width": 360, "height": 640}
+        context = watched_context(browser, viewport=viewport, device_scale_factor=1, is_mobile=True)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
-        context.close()
+        close_context(context)
 
 
 def screenshot(page, name):
@@ -275,14 +323,13 @@ def desktop_context(browser):
 
     def make():
         viewport = {"width": 1280, "height": 800}
-        context = browser.new_context(viewport=viewport, device_scale_factor=1, accept_downloads=True)
-        context.set_default_timeout(30_000)
+        context = watched_context(browser, viewport=viewport, device_scale_factor=1, accept_downloads=True)
         contexts.append(context)
         return context
 
     yield make
     for context in contexts:
-        context.close()
+        close_context(context)
 
 
 @pytest.fixture
