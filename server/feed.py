@@ -10,6 +10,7 @@ product together): each record still comes once, in its current state, and group
 find the repeated ids, which makes the page a fraction of the size.
 """
 
+from bisect import bisect_right
 from functools import lru_cache
 from operator import itemgetter
 
@@ -52,16 +53,54 @@ def read_changes(user, regions, after, upto, limit):
             # This entity may have more: nothing past its last row is complete yet.
             bound = min(bound, rows[-1][-1])
         fetched[entity] = rows
-    seqs = sorted(row[-1] for rows in fetched.values() for row in rows if row[-1] <= bound)
-    if len(seqs) > limit:
-        bound = seqs[limit - 1]
-    page = {entity: [row for row in rows if row[-1] <= bound] for entity, rows in fetched.items()}
-    authors = Authors(_author_names({row[AUTHOR[e]] for e, rows in page.items() if e in AUTHOR for row in rows}))
+    if bound < upto or sum(map(len, fetched.values())) > limit:
+        bound = _page_bound(fetched.values(), after, bound, limit)
+        fetched = {entity: rows[: bisect_right(rows, bound, key=SEQ)] for entity, rows in fetched.items()}
+    authors = Authors(_author_names(_authors_of(fetched)))
     changes = []
-    for entity, rows in page.items():
-        rows.sort(key=itemgetter(COLUMNS[entity].index(GROUP_BY[entity]), -1))
-        changes.extend(render_change(entity, row, authors) for row in rows)
+    for entity, rows in fetched.items():
+        # Rows come in seq order and the sort is stable: sorted by owner, they stay in seq order within it.
+        rows.sort(key=itemgetter(COLUMNS[entity].index(GROUP_BY[entity])))
+        if entity == "stock_movement":
+            changes.extend(_render_movements(rows, authors))
+        else:
+            changes.extend(render_change(entity, row, authors) for row in rows)
     return ",".join(changes).encode(), bound, bound < upto
+
+
+SEQ = itemgetter(-1)  # every fetched row ends with its seq
+
+
+def _authors_of(fetched):
+    """The ids of the accounts that entered the fetched records."""
+    ids = set()
+    for entity, rows in fetched.items():
+        if entity in AUTHOR:
+            ids.update(map(itemgetter(AUTHOR[entity]), rows))
+    return ids
+
+
+def _page_bound(row_lists, after, bound, limit):
+    """The highest seq a page of at most `limit` changes reaches: the limit-th smallest seq up to bound.
+
+    Each list is in seq order, so counting those up to a seq is a bisection; a bisection over
+    seq then finds the bound without sorting thousands of rows.
+    """
+    row_lists = list(row_lists)
+
+    def count_upto(seq):
+        return sum(bisect_right(rows, seq, key=SEQ) for rows in row_lists)
+
+    if count_upto(bound) <= limit:
+        return bound
+    low, high = after, bound  # count_upto(low) < limit <= count_upto(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if count_upto(middle) >= limit:
+            high = middle
+        else:
+            low = middle
+    return high
 
 
 def _author_names(user_ids):
@@ -122,9 +161,7 @@ def _fetch(entity, keys, regions, after, upto, limit):
 
 
 def render_change(entity, row, authors):
-    """The JSON of one change (a fetched row), as text; `authors` names who entered it."""
-    if entity == "stock_movement":
-        return _render_movement(row, authors)
+    """The JSON of one change (a fetched row of a producer, product or review), as text."""
     row = dict(zip(COLUMNS[entity], row, strict=True))
     if row.get("deleted"):
         return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"}).decode()
@@ -134,16 +171,19 @@ def render_change(entity, row, authors):
     return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}).decode()
 
 
-def _render_movement(row, authors):
-    # The one entity that comes by the ten thousand: rendered from a template. Ids are
-    # validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.
-    movement_id, product_id, qty_milli, kind, occurred_at, note, author, _ = row
-    note = "null" if note is None else orjson.dumps(note).decode()
-    return (
-        f'{{"entity":"stock_movement","entity_id":"{movement_id}","action":"upsert","data":{{"id":"{movement_id}",'
-        f'"product_id":"{product_id}","qty":"{_qty_text(qty_milli)}","kind":"{kind}",'
-        f'"occurred_at":"{_time_text(occurred_at)}","note":{note},{authors.json(author)}}}}}'
-    )
+def _render_movements(rows, authors):
+    """The JSON of movements, from a template: they come by the ten thousand.
+
+    Ids are validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.
+    """
+    qty_text, time_text, author_json = _qty_text, _time_text, authors.json
+    for movement_id, product_id, qty_milli, kind, occurred_at, note, author, _ in rows:
+        note = "null" if note is None else orjson.dumps(note).decode()
+        yield (
+            f'{{"entity":"stock_movement","entity_id":"{movement_id}","action":"upsert","data":{{"id":"{movement_id}",'
+            f'"product_id":"{product_id}","qty":"{qty_text(qty_milli)}","kind":"{kind}",'
+            f'"occurred_at":"{time_text(occurred_at)}","note":{note},{author_json(author)}}}}}'
+        )
 
 
 class Authors:

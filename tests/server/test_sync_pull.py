@@ -47,6 +47,27 @@ def test_pages_follow_the_cursor_until_more_is_false(facilitator):
     assert len(ids) == 27 == len(set(ids))
 
 
+def test_each_page_holds_the_oldest_changes_of_every_kind_up_to_the_limit(facilitator):
+    written = []  # ids in the order the server wrote them
+    for _ in range(4):
+        producer_id, product_id = new_id(), new_id()
+        movements = [new_id() for _ in range(3)]
+        facilitator.push(
+            facilitator.op("producer", producer_id, producer_fields()),
+            facilitator.op("product", product_id, product_fields(producer_id)),
+            *[facilitator.op("stock_movement", m, movement_fields(product_id, "1")) for m in movements],
+        )
+        written += [producer_id, product_id, *movements]
+    pages, cursor = [], None
+    while True:
+        answer = pull(facilitator, limit=7, **({"cursor": cursor} if cursor else {})).get_json()
+        pages.append({c["entity_id"] for c in answer["changes"]})
+        cursor = answer["cursor"]
+        if not answer["more"]:
+            break
+    assert pages == [set(written[i : i + 7]) for i in range(0, 20, 7)]
+
+
 def test_a_deletion_reaches_devices_that_had_the_record(facilitator, admin):
     producer_id, _ = seed(facilitator, movements=0)
     admin.pull_all()
