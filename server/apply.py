@@ -17,7 +17,7 @@ from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_
 from sync.quantity import parse_milli
 from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
-from .bulk import add_to_column, insert_rows, select_in, update_rows
+from .bulk import add_to_column, insert_rows, insert_tuples, select_in, update_rows
 from .extensions import db
 from .models import AppliedOp, Conflict, Product, Region, Review, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
@@ -25,6 +25,21 @@ from .scope import covers
 from .timeutil import rfc3339, utcnow
 
 HANDLED = [(action, entity) for action in ("upsert", "delete") for entity in MODELS]
+# The columns of a new movement's row, in the order Batch._upsert_stock_movement makes it.
+MOVEMENT_COLUMNS = (
+    "seq",
+    "id",
+    "product_id",
+    "producer_id",
+    "village_code",
+    "qty_milli",
+    "kind",
+    "occurred_at",
+    "note",
+    "hlc",
+    "created_by",
+    "created_at",
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,7 @@ class Batch:
         self.conflicts = []
         self.applied = []
         self.touched = []  # records changed, in order
+        self.new_movements = {}  # id -> (its fields, its producer's id, its row less seq), in order
         self.hlc = None
         self.covered = {}  # desa code -> whether the actor's regions cover it
         self.handlers = {(action, entity): getattr(self, f"_{action}_{entity}") for action, entity in HANDLED}
@@ -243,7 +259,33 @@ class Batch:
         return self._commit_merge(rec, op, merge)
 
     def _upsert_stock_movement(self, op):
-        return self._insert_immutable(op, self._new_movement)
+        # Movements come by the thousand and never change: a new one goes straight to the
+        # values of its row (its seq comes when the batch is written), with no Rec.
+        entity_id, fields = op["entity_id"], op["fields"]
+        known = self.new_movements.get(entity_id)
+        if known is not None:
+            self._require_scope(self.cache[("producer", known[1])])
+            return self._again(known[0], fields)
+        if ("stock_movement", entity_id) in self.cache:
+            return self._insert_immutable(op, None)
+        product = self._product_of_new(op)
+        qty_milli = parse_milli(fields["qty"])
+        product.stock_delta += qty_milli
+        row = (
+            entity_id,
+            fields["product_id"],
+            product.producer_id,
+            product.village_code,
+            qty_milli,
+            fields["kind"],
+            fields["occurred_at"],
+            fields.get("note"),
+            op["hlc"],
+            self.actor.id,
+            self.now,
+        )
+        self.new_movements[entity_id] = (fields, product.producer_id, row)
+        return "applied"
 
     def _upsert_review(self, op):
         if self.actor.role != "admin":
@@ -254,23 +296,28 @@ class Batch:
         rec, fields = self.cache.get((op["entity"], op["entity_id"])), op["fields"]
         if rec is not None:
             self._require_scope(self.cache[("producer", rec.producer_id)])
-            if same_immutable(rec.data, fields):
-                return "duplicate"
-            raise OpError("immutable")
-        missing = missing_required(op["entity"], fields)
-        if missing:
-            raise OpError("validation_error", {name: ("required", {}) for name in missing})
-        product = self._live("product", fields["product_id"])
-        self._require_scope(self.cache[("producer", product.producer_id)])
+            return self._again(rec.data, fields)
+        product = self._product_of_new(op)
         rec = make(op, product)
         rec.producer_id, rec.village_code = product.producer_id, product.village_code
         self._add(rec)
         return "applied"
 
-    def _new_movement(self, op, product):
-        product.stock_delta += parse_milli(op["fields"]["qty"])
-        data = {"id": op["entity_id"], "note": None, **op["fields"]}
-        return Rec("stock_movement", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
+    @staticmethod
+    def _again(existing, fields):
+        """An immutable record sent again: a duplicate when nothing differs; it never changes."""
+        if same_immutable(existing, fields):
+            return "duplicate"
+        raise OpError("immutable")
+
+    def _product_of_new(self, op):
+        """The live product a new movement or review is about, once its fields and scope are checked."""
+        missing = missing_required(op["entity"], op["fields"])
+        if missing:
+            raise OpError("validation_error", {name: ("required", {}) for name in missing})
+        product = self._live("product", op["fields"]["product_id"])
+        self._require_scope(self.cache[("producer", product.producer_id)])
+        return product
 
     def _new_review(self, op, product):
         if not covers(self.actor.regions, product.village_code):
@@ -398,6 +445,9 @@ class Batch:
         for entity, (inserts, updates) in rows.items():
             insert_rows(MODELS[entity].__table__, inserts)
             update_rows(MODELS[entity].__table__, updates)
+        movements = [(seq + n, *row) for n, (_, _, row) in enumerate(self.new_movements.values(), 1)]
+        seq += len(movements)
+        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
         add_to_column(Product.__table__, "stock_milli", stock)
         seq = self._cascade_villages(seq)
         applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]

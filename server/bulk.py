@@ -26,6 +26,17 @@ def insert_rows(table, rows):
     connection.exec_driver_sql(sql, [values(row) for row in rows])
 
 
+def insert_tuples(table, columns, rows):
+    """INSERT every row (tuples of the values of `columns`, in that order) in one executemany."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    marks = ", ".join([param_mark(connection)] * len(columns))
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+    values = _converting(tuple, _conversions(table, columns, connection))
+    connection.exec_driver_sql(sql, rows if values is tuple else [values(row) for row in rows])
+
+
 def update_rows(table, rows, key="id"):
     """UPDATE rows by key, setting every other column given (same keys in each row)."""
     if not rows:
@@ -52,11 +63,16 @@ def add_to_column(table, column, deltas, key="id"):
 def row_values(table, columns, connection):
     """A function: row dict -> the driver's values for `columns`, converting only the columns that need it."""
     get = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
-    conversions = []
-    for index, name in enumerate(columns):
-        convert = _converter(table.c[name].type, connection)
-        if convert is not _same:
-            conversions.append((index, convert))
+    return _converting(get, _conversions(table, columns, connection))
+
+
+def _conversions(table, columns, connection):
+    """(index, converter) of the columns whose values the driver cannot take as they are."""
+    found = [(index, _converter(table.c[name].type, connection)) for index, name in enumerate(columns)]
+    return [(index, convert) for index, convert in found if convert is not _same]
+
+
+def _converting(get, conversions):
     if not conversions:
         return get
 

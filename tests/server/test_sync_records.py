@@ -66,6 +66,21 @@ def test_a_movement_cannot_be_changed(facilitator):
     assert error_of(facilitator, facilitator.op("stock_movement", movement_id, action="delete"))["code"] == "immutable"
 
 
+def test_a_movement_changed_within_its_own_push_is_refused_and_counted_once(facilitator, app):
+    from server.extensions import db
+    from server.models import Product
+
+    product_id = make_product(facilitator)
+    movement_id = new_id()
+    first = facilitator.op("stock_movement", movement_id, movement_fields(product_id, "5"))
+    changed = facilitator.op("stock_movement", movement_id, movement_fields(product_id, "6"))
+    results = facilitator.push(first, changed)["results"]
+    assert [r["status"] for r in results] == ["applied", "rejected"]
+    assert results[1]["error"]["code"] == "immutable"
+    with app.app_context():
+        assert db.session.get(Product, product_id).stock_milli == 5000
+
+
 def test_a_float_quantity_is_rejected(facilitator):
     product_id = make_product(facilitator)
     error = error_of(facilitator, facilitator.op("stock_movement", new_id(), movement_fields(product_id, 12.5)))
