@@ -133,7 +133,7 @@ def select_in(table, columns, key, values):
     for start in range(0, len(values), 900):
         chunk = values[start : start + 900]
         sql = f"SELECT {', '.join(columns)} FROM {table.name} WHERE {key} IN ({', '.join([mark] * len(chunk))})"
-        for row in connection.exec_driver_sql(sql, tuple(chunk)):
+        for row in driver_rows(connection, sql, tuple(chunk)):
             found.append({name: read(value) for name, read, value in zip(columns, readers, row, strict=True)})
     return found
 
