@@ -316,6 +316,16 @@ def screenshot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
+def shown_width(locator, timeout=30):
+    """The natural width of a loaded <img> whose src is a blob: URL (0 until then)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        width = locator.evaluate("img => img.src.startsWith('blob:') && img.complete ? img.naturalWidth : 0")
+        if width or time.monotonic() > deadline:
+            return width
+        time.sleep(0.2)
+
+
 @pytest.fixture
 def desktop_context(browser):
     """New browser contexts of an admin's 1280x800 desktop; all closed after the test."""

@@ -8,11 +8,9 @@ in IndexedDB as a blob: URL), the full photo when opened, and "Dicatat oleh Bu S
 product and its movement. Offline, after a reload, B still shows the photos from IndexedDB.
 """
 
-import time
-
 from playwright.sync_api import expect
 
-from .conftest import screenshot
+from .conftest import screenshot, shown_width
 from .phone import Phone
 from .test_field_day import _wait_for_photo
 
@@ -34,16 +32,6 @@ def blob_requests(page):
 
     page.on("request", note)
     return seen
-
-
-def shown_width(locator, timeout=30):
-    """The natural width of a loaded <img> whose src is a blob: URL (0 until then)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        width = locator.evaluate("img => img.src.startsWith('blob:') && img.complete ? img.naturalWidth : 0")
-        if width or time.monotonic() > deadline:
-            return width
-        time.sleep(0.2)
 
 
 def test_photos_and_authors_across_devices(server, phone_context, camera_photo):
