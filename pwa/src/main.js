@@ -210,8 +210,21 @@ function errorScreen(error) {
 
 function syncStateChanged(state) {
   ctx.syncState = { syncing: state.syncing, error: state.error };
-  if (!state.syncing) dataChanged();
+  if (!state.syncing) syncEnded();
   else if (ctx.model) drawChrome();
+}
+
+/** A sync ended: the status bar says how. What it changed in the data comes through the
+ * replica's onChange; redrawing the screen here as well would replace it for nothing, and a tap
+ * that lands while the screen is replaced is lost (a failed sync, on going offline, did that).
+ * The sync screen shows the sync itself, and the first sync decides where a new producer starts:
+ * those are drawn again. */
+async function syncEnded() {
+  if (!ctx.session || !ctx.model) return;
+  const before = ctx.lastSync;
+  ctx.lastSync = await getMeta(ctx.db, "last_sync");
+  if ((ctx.lastSync && !before) || location.hash === "#/sync") dataChanged();
+  else drawChrome();
 }
 
 function leave() {
