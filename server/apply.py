@@ -264,10 +264,10 @@ class Batch:
         entity_id, fields = op["entity_id"], op["fields"]
         known = self.new_movements.get(entity_id)
         if known is not None:
-            self._require_scope(self.cache[("producer", known[1])])
-            return self._again(known[0], fields)
-        if ("stock_movement", entity_id) in self.cache:
-            return self._insert_immutable(op, None)
+            return self._again(known[0], known[1], fields)
+        rec = self.cache.get(("stock_movement", entity_id))
+        if rec is not None:
+            return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
         qty_milli = parse_milli(fields["qty"])
         product.stock_delta += qty_milli
@@ -295,17 +295,16 @@ class Batch:
     def _insert_immutable(self, op, make):
         rec, fields = self.cache.get((op["entity"], op["entity_id"])), op["fields"]
         if rec is not None:
-            self._require_scope(self.cache[("producer", rec.producer_id)])
-            return self._again(rec.data, fields)
+            return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
         rec = make(op, product)
         rec.producer_id, rec.village_code = product.producer_id, product.village_code
         self._add(rec)
         return "applied"
 
-    @staticmethod
-    def _again(existing, fields):
-        """An immutable record sent again: a duplicate when nothing differs; it never changes."""
+    def _again(self, existing, producer_id, fields):
+        """An immutable record sent again: in scope, a duplicate when nothing differs; it never changes."""
+        self._require_scope(self.cache[("producer", producer_id)])
         if same_immutable(existing, fields):
             return "duplicate"
         raise OpError("immutable")

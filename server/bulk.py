@@ -20,10 +20,8 @@ def insert_rows(table, rows):
         return
     columns = list(rows[0])
     connection = db.session.connection()
-    marks = ", ".join([param_mark(connection)] * len(columns))
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
     values = row_values(table, columns, connection)
-    connection.exec_driver_sql(sql, [values(row) for row in rows])
+    _insert(connection, table, columns, [values(row) for row in rows])
 
 
 def insert_tuples(table, columns, rows):
@@ -31,10 +29,14 @@ def insert_tuples(table, columns, rows):
     if not rows:
         return
     connection = db.session.connection()
+    values = _converting(tuple, _conversions(table, columns, connection))
+    _insert(connection, table, columns, rows if values is tuple else [values(row) for row in rows])
+
+
+def _insert(connection, table, columns, params):
     marks = ", ".join([param_mark(connection)] * len(columns))
     sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
-    values = _converting(tuple, _conversions(table, columns, connection))
-    connection.exec_driver_sql(sql, rows if values is tuple else [values(row) for row in rows])
+    connection.exec_driver_sql(sql, params)
 
 
 def update_rows(table, rows, key="id"):
