@@ -17,7 +17,7 @@ from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_
 from sync.quantity import parse_milli
 from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
-from .bulk import add_to_column, insert_rows, insert_tuples, select_in, update_rows
+from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, update_rows
 from .extensions import db
 from .models import AppliedOp, Conflict, Product, Region, Review, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
@@ -106,7 +106,7 @@ class Batch:
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
         checked = [self._validate(op) for op in ops]
-        valid = [op for op in checked if not isinstance(op, dict) or "error" not in op]
+        valid = [op for op in checked if "error" not in op]
         state = self._lock()
         self.clock = Clock(current_app.config["SERVER_ID"], state.hlc)
         # A self-keyed movement never has an applied_ops row: its own row answers (_self_keyed).
@@ -119,8 +119,9 @@ class Batch:
             elif op["op_id"] in seen:
                 results.append({"op_id": op["op_id"], "status": "duplicate"})
             else:
-                results.append(self._apply_one(op))
-                if results[-1]["status"] != "rejected":
+                result = self._apply_one(op)
+                results.append(result)
+                if result["status"] != "rejected":
                     seen.add(op["op_id"])
         self._write(state)
         return results
@@ -175,15 +176,17 @@ class Batch:
     def _load_scope_of_products(self, ids, producers):
         """Products that movements name: id, owner, desa and whether deleted, nothing more."""
         columns = ("id", "producer_id", "village_code", "deleted")
-        for row in select_in(Product.__table__, columns, "id", sorted(ids)):
-            self.cache[("product", row["id"])] = Rec(
+        for product_id, producer_id, village_code, deleted in select_in_rows(
+            Product.__table__, columns, "id", sorted(ids)
+        ):
+            self.cache[("product", product_id)] = Rec(
                 "product",
-                data={"id": row["id"]},
-                deleted=row["deleted"],
-                village_code=row["village_code"],
-                producer_id=row["producer_id"],
+                data={"id": product_id},
+                deleted=bool(deleted),
+                village_code=village_code,
+                producer_id=producer_id,
             )
-            producers.add(row["producer_id"])
+            producers.add(producer_id)
 
     @staticmethod
     def _rec_from_row(entity, row):
@@ -208,7 +211,7 @@ class Batch:
             status = self.handlers[op["action"], op["entity"]](op)
         except OpError as exc:
             return rejected(op["op_id"], exc)
-        if status in ("applied", "duplicate") and not _self_keyed(op):
+        if not _self_keyed(op):  # applied or duplicate: remembered by its op id
             self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
         result = {"op_id": op["op_id"], "status": status}
         if restamped:

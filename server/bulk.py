@@ -6,6 +6,7 @@ would store them: datetimes as text on SQLite, JSON columns as JSON text.
 """
 
 from datetime import datetime
+from functools import lru_cache
 from operator import itemgetter
 
 import orjson
@@ -79,7 +80,7 @@ def _converting(get, conversions):
         return get
 
     def values(row):
-        found = list(get(row))
+        found = list(row) if get is tuple else list(get(row))
         for index, convert in conversions:
             found[index] = convert(found[index])
         return tuple(found)  # SQLAlchemy passes on tuples only
@@ -104,12 +105,19 @@ def _converter(column_type, connection):
 def _sqlite_datetime(value):
     # SQLAlchemy's SQLite storage format, so ORM reads give back the same datetime. RFC 3339
     # text from the wire ("2026-11-27T08:15:00.5Z") is rewritten without parsing it again.
-    if isinstance(value, datetime):
-        return value.isoformat(" ", "microseconds")
     if isinstance(value, str) and value.endswith("Z"):
+        if len(value) == 20:  # whole seconds, as devices send them
+            return f"{value[:10]} {value[11:19]}.000000"
         seconds, _, fraction = value[:-1].partition(".")
         return f"{seconds[:10]} {seconds[11:]}.{fraction.ljust(6, '0')}"
+    if isinstance(value, datetime):
+        return _datetime_text(value)
     return value
+
+
+@lru_cache(maxsize=64)  # a batch stamps every row with the same time
+def _datetime_text(value):
+    return value.isoformat(" ", "microseconds")
 
 
 def _same(value):
@@ -129,14 +137,23 @@ def driver_rows(connection, sql, params):
 def select_in(table, columns, key, values):
     """Rows (as dicts) whose `key` is one of `values`, read straight through the driver."""
     connection = db.session.connection()
-    mark = param_mark(connection)
     readers = [column_reader(table.c[name].type, connection) for name in columns]
+    return [
+        {name: read(value) for name, read, value in zip(columns, readers, row, strict=True)}
+        for row in select_in_rows(table, columns, key, values)
+    ]
+
+
+def select_in_rows(table, columns, key, values):
+    """The same rows as plain tuples of what the driver answers (no conversion: on SQLite a
+    boolean is 0 or 1, a datetime is text)."""
+    connection = db.session.connection()
+    mark = param_mark(connection)
     found = []
     for start in range(0, len(values), 900):
         chunk = values[start : start + 900]
         sql = f"SELECT {', '.join(columns)} FROM {table.name} WHERE {key} IN ({', '.join([mark] * len(chunk))})"
-        for row in driver_rows(connection, sql, tuple(chunk)):
-            found.append({name: read(value) for name, read, value in zip(columns, readers, row, strict=True)})
+        found.extend(driver_rows(connection, sql, tuple(chunk)))
     return found
 
 

@@ -6,6 +6,7 @@ cursor and gets the current state of every record in its scope that changed afte
 """
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import orjson
 from flask import Response, current_app, g, request
@@ -133,7 +134,14 @@ def pull():
     cursor = encode_cursor(secret, user.id, user.scope_version, last)
     # The changes are JSON text already (server/feed.py): don't parse and re-render them.
     tail = orjson.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
-    return Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")
+    response = Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")
+    if more:
+        # The next page's address (RFC 8288), so that a device can ask for it before it has
+        # read this one: the server works on the next page while the device stores this one.
+        response.headers["Link"] = (
+            f'<{request.path}?{urlencode({"cursor": cursor, "limit": args["limit"]})}>; rel="next"'
+        )
+    return response
 
 
 def _pull_args():

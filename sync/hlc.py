@@ -29,10 +29,10 @@ def is_hlc(text):
 
 def parse_hlc(text):
     """Split an HLC into (ms, counter, node); None when it is not one."""
-    match = HLC_RE.match(text) if isinstance(text, str) else None
-    if not match:
+    if not isinstance(text, str) or not HLC_RE.match(text):
         return None
-    return int(match.group(1)), int(match.group(2), 16), match.group(3)
+    # Fixed widths: 16 digits, a colon, 4 hex digits, a colon, the node.
+    return int(text[:16]), int(text[17:21], 16), text[22:]
 
 
 class Clock:
@@ -73,10 +73,13 @@ class Clock:
     def guard(self, remote):
         """The op's HLC, or a fresh one of ours when it runs more than 60 s ahead of our clock."""
         parsed = parse_hlc(remote)
-        if parsed and parsed[0] > self.now() + MAX_DRIFT_MS:
+        if parsed is None:
+            return remote
+        ms, counter, _ = parsed
+        if ms > self.now() + MAX_DRIFT_MS:
             return self.tick()
-        if parsed:
-            self._advance(parsed[0], parsed[1])
+        if ms > self.ms or (ms == self.ms and counter > self.counter):
+            self.ms, self.counter = ms, counter
         return remote
 
     def _bump(self):

@@ -20,6 +20,8 @@ HS_RE = re.compile(r"^([0-9]{4})\.?([0-9]{2})\.?([0-9]{2})\Z")
 NIB_RE = re.compile(r"^[0-9]{13}\Z")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?Z\Z")
+# The same, in whole seconds and with a real time of day (the day itself is checked apart).
+WHOLE_SECONDS_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z\Z")
 
 PRODUCER_KINDS = ("individual", "group", "ukm", "bumdes", "koperasi")
 CATEGORIES = (
@@ -138,6 +140,10 @@ def _canonical_decimal(text):
     return None if milli is None else format_milli(milli)
 
 
+def _quantity(value):
+    return _decimal(value, allow_zero=False)
+
+
 def _weight(value):
     text = _decimal(value, nullable=True)
     if text is not None and text.startswith("-"):
@@ -209,10 +215,10 @@ def parse_time(value):
 
 
 def _time(value):
-    if isinstance(value, str) and len(value) == 20 and TIME_RE.match(value):
-        # Whole seconds, "...:00Z", as devices send them: already canonical once the day and
-        # the time of day are real ones (the day's check is remembered: a push repeats days).
-        if _real_day(value[:10]) and value[11:13] < "24" and value[14:16] < "60" and value[17:19] < "60":
+    if isinstance(value, str) and WHOLE_SECONDS_RE.match(value):
+        # Whole seconds, "...:00Z", as devices send them: already canonical once the day is a
+        # real one (remembered: a push repeats days).
+        if _real_day(value[:10]):
             return value
         raise FieldError("invalid_datetime")
     parsed = parse_time(value)
@@ -271,7 +277,7 @@ ENTITIES = {
     "stock_movement": {
         "fields": {
             "product_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
-            "qty": lambda v: _decimal(v, allow_zero=False),
+            "qty": _quantity,
             "kind": _choice(MOVEMENT_KINDS),
             "occurred_at": _time,
             "note": _text(1000),
@@ -291,10 +297,10 @@ ENTITIES = {
 }
 # Fields the server fills in; a client may send them back unchanged, and they are ignored.
 SERVER_FIELDS = {
+    "stock_movement": ("created_by", "created_by_name"),
     "review": ("reviewer_id", "at"),
     "product": ("stock_on_hand", "created_by", "created_by_name"),
     "producer": ("created_by", "created_by_name"),
-    "stock_movement": ("created_by", "created_by_name"),
 }
 # Editing any of these on an approved product sends it back to review.
 REVIEWED_FIELDS = ("name", "description", "unit", "unit_weight_kg", "price_idr", "certifications", "photos")
@@ -314,51 +320,46 @@ def validate_op(op):
     """Check an op's envelope and fields; answers the op with canonical values, or raises OpError."""
     if not isinstance(op, dict):
         raise OpError("validation_error", {"op": ("not_an_object", {})})
+    op_id, entity, entity_id, action, hlc = (
+        op.get("op_id"),
+        op.get("entity"),
+        op.get("entity_id"),
+        op.get("action"),
+        op.get("hlc"),
+    )
     errors = {}
-    if not isinstance(op.get("op_id"), str) or not UUID_RE.match(op["op_id"]):
+    if not isinstance(op_id, str) or not UUID_RE.match(op_id):
         errors["op_id"] = ("invalid_uuid", {})
-    if not isinstance(op.get("entity"), str) or op["entity"] not in ENTITIES:
+    if not isinstance(entity, str) or entity not in ENTITIES:
         errors["entity"] = ("invalid_choice", {"choices": ", ".join(ENTITIES)})
-    entity_id = op.get("entity_id")
     # A movement's op id is often its own id (sync/README.md): one check serves both.
-    same_as_op_id = entity_id == op.get("op_id") and "op_id" not in errors
+    same_as_op_id = entity_id == op_id and "op_id" not in errors
     if not same_as_op_id and (not isinstance(entity_id, str) or not UUID_RE.match(entity_id)):
         errors["entity_id"] = ("invalid_uuid", {})
-    if op.get("action") not in ("upsert", "delete"):
+    if action != "upsert" and action != "delete":
         errors["action"] = ("invalid_choice", {"choices": "upsert, delete"})
-    if not is_hlc(op.get("hlc")):
+    if not is_hlc(hlc):
         errors["hlc"] = ("invalid_hlc", {})
     if errors:
         raise OpError("validation_error", errors)
-    fields = {}
-    if op["action"] == "upsert":
-        fields = validate_fields(op["entity"], op["entity_id"], op.get("fields"))
-    return {
-        "op_id": op["op_id"],
-        "entity": op["entity"],
-        "entity_id": op["entity_id"],
-        "action": op["action"],
-        "fields": fields,
-        "hlc": op["hlc"],
-    }
+    fields = validate_fields(entity, entity_id, op.get("fields")) if action == "upsert" else {}
+    return {"op_id": op_id, "entity": entity, "entity_id": entity_id, "action": action, "fields": fields, "hlc": hlc}
 
 
 def validate_fields(entity, entity_id, fields):
     """Canonical values of an upsert's fields, or OpError with every bad field."""
     if not isinstance(fields, dict):
         raise OpError("validation_error", {"fields": ("not_an_object", {})})
-    spec = ENTITIES[entity]["fields"]
+    checks = ENTITIES[entity]["fields"]
     result, errors = {}, {}
     for name, value in fields.items():
-        if name == "id":
-            if value != entity_id:
-                errors["id"] = ("invalid", {})
-            continue
-        if name in SERVER_FIELDS.get(entity, ()):
-            continue
-        check = spec.get(name)
+        check = checks.get(name)
         if check is None:
-            errors[name] = ("unknown_field", {})
+            if name == "id":
+                if value != entity_id:
+                    errors["id"] = ("invalid", {})
+            elif name not in SERVER_FIELDS[entity]:
+                errors[name] = ("unknown_field", {})
             continue
         try:
             result[name] = check(value)

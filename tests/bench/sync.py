@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -51,42 +52,44 @@ class Wire:
 
     def call(self, method, path, body=None, compress=True):
         """Send a request; answers (status, parsed JSON)."""
+        return self.send(method, path, *(encode(body, compress) if body is not None else (b"", False)))
+
+    def send(self, method, path, payload=b"", gzipped=False):
+        """Send a request whose body is already encoded; answers (status, parsed JSON)."""
+        self.start(method, path, payload, gzipped)
+        return decode(*self.finish())
+
+    def start(self, method, path, payload=b"", gzipped=False):
+        """Send a request, without waiting for its answer."""
         headers = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Accept-Encoding: gzip"]
         if self.token:
             headers.append(f"Authorization: Bearer {self.token}")
-        payload = b""
-        if body is not None:
-            payload = orjson.dumps(body)
+        if payload:
             headers.append("Content-Type: application/json")
-            if compress:
-                payload = gzip.compress(payload, compresslevel=6, mtime=0)
-                headers.append("Content-Encoding: gzip")
+        if gzipped:
+            headers.append("Content-Encoding: gzip")
         headers.append(f"Content-Length: {len(payload)}")
         request = ("\r\n".join(headers) + "\r\n\r\n").encode() + payload
         self.sock.sendall(request)
         self.sent += len(request)
         self.requests += 1
-        return self._response()
 
-    def _response(self):
+    def finish(self):
+        """Read the answer to the request sent last: (status, headers with lower-case names, body bytes)."""
         status_line = self.file.readline()
         size = len(status_line)
-        length, encoding = 0, None
+        headers = {}
         while True:
             line = self.file.readline()
             size += len(line)
             if line in (b"\r\n", b""):
                 break
             name, _, value = line.decode().partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            elif name.lower() == "content-encoding":
-                encoding = value.strip()
+            headers[name.strip().lower()] = value.strip()
+        length = int(headers.get("content-length", 0))
         data = self.file.read(length)
         self.received += size + length
-        if encoding == "gzip":
-            data = gzip.decompress(data)
-        return int(status_line.split()[1]), orjson.loads(data) if data else None
+        return int(status_line.split()[1]), headers, data
 
     def counters(self):
         """(bytes sent, bytes received, requests) so far."""
@@ -95,6 +98,30 @@ class Wire:
     def close(self):
         """Close the connection."""
         self.sock.close()
+
+
+def encode(body, compress=True):
+    """A request body as the device sends it: JSON, gzipped; answers (bytes, gzipped?)."""
+    payload = orjson.dumps(body)
+    if compress:
+        return gzip.compress(payload, compresslevel=6, mtime=0), True
+    return payload, False
+
+
+def decode(status, headers, data):
+    """An answer's status and parsed JSON body."""
+    if headers.get("content-encoding") == "gzip":
+        data = gzip.decompress(data)
+    return status, orjson.loads(data) if data else None
+
+
+def next_page(headers):
+    """The address in a Link header's rel="next", if there is one."""
+    for link in headers.get("link", "").split(","):
+        target, _, params = link.partition(";")
+        if 'rel="next"' in params:
+            return target.strip()[1:-1]
+    return None
 
 
 def free_port():
@@ -248,23 +275,41 @@ def phase(wire, fn):
 
 
 def push_all(wire, ops, node):
-    """Push ops in batches of 1,000 (the outbox is already on the device)."""
-    for start in range(0, len(ops), 1000):
-        status, body = wire.call("POST", "/api/v1/sync/push", {"device_id": node, "ops": ops[start : start + 1000]})
-        assert status == 200, body
+    """Push ops in batches of 1,000 (the outbox is already on the device).
+
+    As PouchDB's replicator reads batches ahead while one is on the wire, the device encodes
+    the next batch while the server applies the one before; batches still go one at a time.
+    """
+    batches = [{"device_id": node, "ops": ops[start : start + 1000]} for start in range(0, len(ops), 1000)]
+    with ThreadPoolExecutor(1) as encoder:
+        ahead = encoder.submit(encode, batches[0])
+        for following in [*batches[1:], None]:
+            payload = ahead.result()
+            if following is not None:
+                ahead = encoder.submit(encode, following)
+            status, body = wire.send("POST", "/api/v1/sync/push", *payload)
+            assert status == 200, body
 
 
 def pull_all(wire, store, cursor=None):
-    """Follow the cursor until more is false, storing records by id; answers the cursor."""
+    """Follow the pages until more is false, storing records by id; answers the cursor.
+
+    As soon as a page has arrived, the next one (its Link header) is asked for: the server works
+    on it while the device reads and stores this one.
+    """
+    wire.start("GET", "/api/v1/sync/pull?limit=5000" + (f"&cursor={cursor}" if cursor else ""))
     while True:
-        path = "/api/v1/sync/pull?limit=5000" + (f"&cursor={cursor}" if cursor else "")
-        status, body = wire.call("GET", path)
+        status, headers, data = wire.finish()
+        following = next_page(headers)
+        if following:
+            wire.start("GET", following)
+        status, body = decode(status, headers, data)
         assert status == 200, body
         for change in body["changes"]:
             store[change["entity_id"]] = change.get("data")
-        cursor = body["cursor"]
-        if not body["more"]:
-            return cursor
+        if not following:
+            assert not body["more"]
+            return body["cursor"]
 
 
 def run_ours(n, big=0):

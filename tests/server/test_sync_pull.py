@@ -47,6 +47,19 @@ def test_pages_follow_the_cursor_until_more_is_false(facilitator):
     assert len(ids) == 27 == len(set(ids))
 
 
+def test_a_page_with_more_names_the_next_page_in_a_link_header(facilitator):
+    seed(facilitator, movements=5)
+    first = pull(facilitator, limit=3)
+    assert first.get_json()["more"] is True
+    target, _, rel = first.headers["Link"].partition(";")
+    assert rel.strip() == 'rel="next"'
+    following = facilitator.client.get(target.strip()[1:-1], headers=facilitator.headers)
+    by_cursor = pull(facilitator, limit=3, cursor=first.get_json()["cursor"])
+    assert following.get_json()["changes"] == by_cursor.get_json()["changes"]
+    last = pull(facilitator, limit=5000, cursor=first.get_json()["cursor"])
+    assert last.get_json()["more"] is False and "Link" not in last.headers
+
+
 def test_each_page_holds_the_oldest_changes_of_every_kind_up_to_the_limit(facilitator):
     written = []  # ids in the order the server wrote them
     for _ in range(4):
