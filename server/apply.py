@@ -101,7 +101,6 @@ class Batch:
         self.new_movements = {}  # id -> (its fields, its producer's id, its row less seq), in order
         self.hlc = None
         self.covered = {}  # desa code -> whether the actor's regions cover it
-        self.handlers = {(action, entity): getattr(self, f"_{action}_{entity}") for action, entity in HANDLED}
 
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
@@ -203,20 +202,19 @@ class Batch:
     # -- applying one op -----------------------------------------------------
 
     def _apply_one(self, op):
-        guarded = self.clock.guard(op["hlc"])
-        restamped = guarded != op["hlc"]
-        if restamped:
+        op_id, hlc = op["op_id"], op["hlc"]
+        guarded = self.clock.guard(hlc)
+        if guarded != hlc:  # re-stamped: the op is applied with the server's clock
             op = {**op, "hlc": guarded}
         try:
-            status = self.handlers[op["action"], op["entity"]](op)
+            status = HANDLERS[op["action"], op["entity"]](self, op)
         except OpError as exc:
-            return rejected(op["op_id"], exc)
+            return rejected(op_id, exc)
         if not _self_keyed(op):  # applied or duplicate: remembered by its op id
-            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
-        result = {"op_id": op["op_id"], "status": status}
-        if restamped:
-            result["hlc"] = guarded
-        return result
+            self.applied.append({"op_id": op_id, "entity_id": op["entity_id"], "hlc": op["hlc"]})
+        if guarded != hlc:
+            return {"op_id": op_id, "status": status, "hlc": guarded}
+        return {"op_id": op_id, "status": status}
 
     def _upsert_producer(self, op):
         rec, fields = self.cache.get(("producer", op["entity_id"])), op["fields"]
@@ -314,10 +312,13 @@ class Batch:
 
     def _product_of_new(self, op):
         """The live product a new movement or review is about, once its fields and scope are checked."""
-        missing = missing_required(op["entity"], op["fields"])
+        fields = op["fields"]
+        missing = missing_required(op["entity"], fields)
         if missing:
             raise OpError("validation_error", {name: ("required", {}) for name in missing})
-        product = self._live("product", op["fields"]["product_id"])
+        product = self.cache.get(("product", fields["product_id"]))
+        if product is None or product.deleted:
+            raise OpError("unknown_reference", entity="product", id=fields["product_id"])
         self._require_scope(self.cache[("producer", product.producer_id)])
         return product
 
@@ -500,6 +501,12 @@ class Batch:
                     )
                     db.session.execute(stmt, params)
         return seq
+
+
+# The method that applies each (action, entity), looked up on the class: bound methods kept on
+# the batch would tie it in a reference cycle, and then it and all it holds would wait for the
+# garbage collector instead of going when the push ends.
+HANDLERS = {(action, entity): getattr(Batch, f"_{action}_{entity}") for action, entity in HANDLED}
 
 
 def rejected(op_id, exc):
