@@ -75,3 +75,31 @@ def test_nothing_to_do_off_sqlite_or_without_an_app(app, pages):
     else:
         assert checkpoint.start(app) is None
     assert checkpoint.autocheckpoint_pages == checkpoint.DEFAULT_PAGES
+
+
+@sqlite_only
+def test_a_checkpoint_waits_for_a_quiet_moment_but_not_for_ever(tmp_path):
+    path = tmp_path / "x.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE t (x)")
+    looker = checkpoint.Checkpointer(path, interval=1, max_wait=10)
+    connection = sqlite3.connect(path, isolation_level=None)
+
+    def commit():
+        writer.execute("INSERT INTO t VALUES (?)", ("y" * 1000,))
+
+    assert looker.look(connection, now=looker.last_checkpoint + 1) is False  # the first look learns the version
+    commit()
+    assert looker.look(connection, now=looker.last_checkpoint + 2) is False  # a commit since: writes under way
+    assert looker.look(connection, now=looker.last_checkpoint + 3) is True  # quiet since the last look
+    busy, frames, copied = checkpoint.checkpoint(connection)
+    assert frames == copied  # it copied the whole log back
+    start = looker.last_checkpoint
+    for second in range(1, 10):
+        commit()
+        assert looker.look(connection, now=start + second) is False
+    commit()
+    assert looker.look(connection, now=start + 10) is True  # busy for max_wait: no longer waiting
+    assert looker.rounds == 2
