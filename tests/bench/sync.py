@@ -38,6 +38,7 @@ PEER = ROOT.parent / "shared" / "bench" / "peer-sync"
 VENV = ROOT / ".venv" / "bin"
 KECAMATAN = ("32.04.05", "32.04.06", "32.04.07", "32.04.08", "32.04.09", "32.04.10", "32.04.11", "32.04.12")
 PIN = "246810"
+PUSH = "/api/v1/sync/push"
 
 
 class Wire:
@@ -278,17 +279,20 @@ def push_all(wire, ops, node):
     """Push ops in batches of 1,000 (the outbox is already on the device).
 
     As PouchDB's replicator reads batches ahead while one is on the wire, the device encodes
-    the next batch while the server applies the one before; batches still go one at a time.
+    the next batch while the server applies the one before, and sends it as soon as the answer
+    says 200, reading that answer's results afterwards; batches still go one at a time, in order.
     """
     batches = [{"device_id": node, "ops": ops[start : start + 1000]} for start in range(0, len(ops), 1000)]
     with ThreadPoolExecutor(1) as encoder:
-        ahead = encoder.submit(encode, batches[0])
+        wire.start("POST", PUSH, *encode(batches[0]))
         for following in [*batches[1:], None]:
-            payload = ahead.result()
-            if following is not None:
-                ahead = encoder.submit(encode, following)
-            status, body = wire.send("POST", "/api/v1/sync/push", *payload)
-            assert status == 200, body
+            ahead = encoder.submit(encode, following) if following else None
+            status, headers, data = wire.finish()
+            assert status == 200, data
+            if ahead:
+                wire.start("POST", PUSH, *ahead.result())
+            status, body = decode(status, headers, data)
+            assert all(result["status"] == "applied" for result in body["results"]), body
 
 
 def pull_all(wire, store, cursor=None):
