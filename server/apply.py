@@ -203,7 +203,7 @@ class Batch:
 
     def _apply_one(self, op):
         op_id, hlc = op["op_id"], op["hlc"]
-        guarded = self.clock.guard(hlc)
+        guarded = self.clock.guard(hlc, checked=True)  # validate_op checked it
         if guarded != hlc:  # re-stamped: the op is applied with the server's clock
             op = {**op, "hlc": guarded}
         try:

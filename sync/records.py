@@ -105,6 +105,17 @@ def _pattern(regex, code, nullable=True):
     return check
 
 
+def _reference(value):
+    if not isinstance(value, str) or not _is_uuid(value):
+        raise FieldError("invalid_uuid")
+    return value
+
+
+@lru_cache(maxsize=4096)  # a push names the same few producers and products again and again
+def _is_uuid(text):
+    return UUID_RE.match(text) is not None
+
+
 def _phone(value):
     if value is None or value == "":
         return None
@@ -259,7 +270,7 @@ ENTITIES = {
     },
     "product": {
         "fields": {
-            "producer_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
+            "producer_id": _reference,
             "name": _text(200, required=True),
             "category": _choice(CATEGORIES),
             "description": _text(5000),
@@ -276,7 +287,7 @@ ENTITIES = {
     },
     "stock_movement": {
         "fields": {
-            "product_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
+            "product_id": _reference,
             "qty": _quantity,
             "kind": _choice(MOVEMENT_KINDS),
             "occurred_at": _time,
@@ -287,7 +298,7 @@ ENTITIES = {
     },
     "review": {
         "fields": {
-            "product_id": _pattern(UUID_RE, "invalid_uuid", nullable=False),
+            "product_id": _reference,
             "decision": _choice(DECISIONS),
             "note": _text(1000),
         },
