@@ -1,6 +1,6 @@
 """Sync benchmark: Lumbung under gunicorn on SQLite against the PouchDB/CouchDB peer, in one run.
 
-    python -m tests.bench.sync [--runs 3] [--n 10000] [--big 1000000] [--no-peer]
+    python -m tests.bench.sync [--runs 3] [--n 10000] [--big 1000000] [--no-peer] [--one-at-a-time]
 
 The workload is the peer's (../shared/bench/peer-sync): one device pushes 10,000 stock movements
 of 500 products in 50 desa, in pushes of 1,000 (gzip); a fresh device pulls them all; then 20
@@ -10,7 +10,11 @@ database already holding N movements of other desa (runs interleaved with the ot
 ends with the first syncs of five new producers (1 product, 100 movements each; their median).
 
 The device side is a minimal keep-alive HTTP client with orjson (a browser's JSON is native
-code too); ids are UUIDv7 and a movement's op id is its own id, as the PWA makes them.
+code too); ids are UUIDv7 and a movement's op id is its own id, as the PWA makes them. Like
+PouchDB's replicator, which reads batches ahead, it works ahead: it encodes its next push while
+the server applies the one before, and asks for the next pull page (the answer's Link header)
+before it stores the page that came. `--one-at-a-time` turns that off, as the PWA and the Python
+client do today: each batch or page waits for the one before to be done.
 """
 
 import argparse
@@ -275,14 +279,20 @@ def phase(wire, fn):
     return {"ms": ms, "bytes": (s2 - sent) + (r2 - received), "requests": q2 - requests}
 
 
-def push_all(wire, ops, node):
+def push_all(wire, ops, node, ahead=True):
     """Push ops in batches of 1,000 (the outbox is already on the device).
 
     As PouchDB's replicator reads batches ahead while one is on the wire, the device encodes
     the next batch while the server applies the one before, and sends it as soon as the answer
     says 200, reading that answer's results afterwards; batches still go one at a time, in order.
+    With ahead=False it does one thing at a time, as the PWA and the Python client do.
     """
     batches = [{"device_id": node, "ops": ops[start : start + 1000]} for start in range(0, len(ops), 1000)]
+    if not ahead:
+        for batch in batches:
+            status, body = wire.send("POST", PUSH, *encode(batch))
+            assert status == 200 and all(result["status"] == "applied" for result in body["results"]), body
+        return
     with ThreadPoolExecutor(1) as encoder:
         wire.start("POST", PUSH, *encode(batches[0]))
         for following in [*batches[1:], None]:
@@ -295,28 +305,31 @@ def push_all(wire, ops, node):
             assert all(result["status"] == "applied" for result in body["results"]), body
 
 
-def pull_all(wire, store, cursor=None):
+def pull_all(wire, store, cursor=None, ahead=True):
     """Follow the pages until more is false, storing records by id; answers the cursor.
 
     As soon as a page has arrived, the next one (its Link header) is asked for: the server works
-    on it while the device reads and stores this one.
+    on it while the device reads and stores this one. With ahead=False the device asks for the
+    next page (by the cursor in the body) only once it has stored this one.
     """
     wire.start("GET", "/api/v1/sync/pull?limit=5000" + (f"&cursor={cursor}" if cursor else ""))
     while True:
         status, headers, data = wire.finish()
-        following = next_page(headers)
+        following = next_page(headers) if ahead else None
         if following:
             wire.start("GET", following)
         status, body = decode(status, headers, data)
         assert status == 200, body
         for change in body["changes"]:
             store[change["entity_id"]] = change.get("data")
-        if not following:
+        if not ahead and body["more"]:
+            wire.start("GET", f"/api/v1/sync/pull?limit=5000&cursor={body['cursor']}")
+        elif not following:
             assert not body["more"]
             return body["cursor"]
 
 
-def run_ours(n, big=0):
+def run_ours(n, big=0, ahead=True):
     """One run of the workload against a fresh server; answers its figures."""
     server = Server(big)
     try:
@@ -325,11 +338,11 @@ def run_ours(n, big=0):
         node = str(uuid.uuid4())
         products = setup_products(device_a, desa, node)
         ops = movement_ops(products, n, node)
-        push = phase(device_a, lambda: push_all(device_a, ops, node))
+        push = phase(device_a, lambda: push_all(device_a, ops, node, ahead))
         device_b = server.login()
         store = {}
         cursor = {}
-        pull = phase(device_b, lambda: cursor.setdefault("c", pull_all(device_b, store)))
+        pull = phase(device_b, lambda: cursor.setdefault("c", pull_all(device_b, store, ahead=ahead)))
         assert sum(1 for v in store.values() if v and "qty" in v) == n
         idle = [phase(device_b, lambda: pull_all(device_b, store, cursor["c"])) for _ in range(20)]
         result = {
@@ -491,15 +504,20 @@ def main():
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--big", type=int, default=0, help="also run with this many movements already stored")
     parser.add_argument("--no-peer", action="store_true")
+    parser.add_argument(
+        "--one-at-a-time",
+        action="store_true",
+        help="the device neither encodes its next push nor asks for the next page ahead (as the PWA does)",
+    )
     args = parser.parse_args()
     ours, peer, big = [], [], []
     # Interleaved, so that a slow minute of a noisy machine weighs on each side alike.
     for i in range(args.runs):
-        ours.append(run_ours(args.n))
+        ours.append(run_ours(args.n, ahead=not args.one_at_a_time))
         if not args.no_peer:
             peer.append(run_peer(args.n))
         if args.big:
-            big.append(run_ours(args.n, args.big))
+            big.append(run_ours(args.n, args.big, ahead=not args.one_at_a_time))
         print(f"run {i + 1}/{args.runs} done", file=sys.stderr)
     table(
         f"Lumbung vs PouchDB/CouchDB peer: {args.n:,} movements, medians of {args.runs}",
