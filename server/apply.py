@@ -202,19 +202,20 @@ class Batch:
     # -- applying one op -----------------------------------------------------
 
     def _apply_one(self, op):
-        op_id, hlc = op["op_id"], op["hlc"]
-        guarded = self.clock.guard(hlc, checked=True)  # validate_op checked it
-        if guarded != hlc:  # re-stamped: the op is applied with the server's clock
+        guarded = self.clock.guard(op["hlc"], checked=True)  # validate_op checked it
+        restamped = guarded != op["hlc"]
+        if restamped:
             op = {**op, "hlc": guarded}
         try:
             status = HANDLERS[op["action"], op["entity"]](self, op)
         except OpError as exc:
-            return rejected(op_id, exc)
+            return rejected(op["op_id"], exc)
         if not _self_keyed(op):  # applied or duplicate: remembered by its op id
-            self.applied.append({"op_id": op_id, "entity_id": op["entity_id"], "hlc": op["hlc"]})
-        if guarded != hlc:
-            return {"op_id": op_id, "status": status, "hlc": guarded}
-        return {"op_id": op_id, "status": status}
+            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
+        result = {"op_id": op["op_id"], "status": status}
+        if restamped:
+            result["hlc"] = guarded
+        return result
 
     def _upsert_producer(self, op):
         rec, fields = self.cache.get(("producer", op["entity_id"])), op["fields"]
@@ -312,13 +313,10 @@ class Batch:
 
     def _product_of_new(self, op):
         """The live product a new movement or review is about, once its fields and scope are checked."""
-        fields = op["fields"]
-        missing = missing_required(op["entity"], fields)
+        missing = missing_required(op["entity"], op["fields"])
         if missing:
             raise OpError("validation_error", {name: ("required", {}) for name in missing})
-        product = self.cache.get(("product", fields["product_id"]))
-        if product is None or product.deleted:
-            raise OpError("unknown_reference", entity="product", id=fields["product_id"])
+        product = self._live("product", op["fields"]["product_id"])
         self._require_scope(self.cache[("producer", product.producer_id)])
         return product
 

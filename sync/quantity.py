@@ -7,9 +7,13 @@ from functools import lru_cache
 QTY_RE = re.compile(r"^(-?)([0-9]{1,15})(?:\.([0-9]{1,3}))?\Z")
 
 
+MAX_QTY_TEXT = 20  # "-" and 15 digits, "." and 3 more
+
+
 def parse_milli(text):
     """ "12.5" -> 12500; None for anything that is not a decimal string with at most 3 places."""
-    return _parse_text(text) if isinstance(text, str) else None
+    # Only texts that may be quantities reach the cache: 4,096 long ones would fill the memory.
+    return _parse_text(text) if isinstance(text, str) and len(text) <= MAX_QTY_TEXT else None
 
 
 @lru_cache(maxsize=4096)  # the same quantities come again and again within a push

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from .hlc import is_hlc
 from .phone import normalize_phone
-from .quantity import format_milli, parse_milli
+from .quantity import MAX_QTY_TEXT, format_milli, parse_milli
 
 # [0-9] and \Z, never \d and $: ASCII digits only, and no trailing newline (as in JavaScript).
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
@@ -106,7 +106,7 @@ def _pattern(regex, code, nullable=True):
 
 
 def _reference(value):
-    if not isinstance(value, str) or not _is_uuid(value):
+    if not isinstance(value, str) or len(value) != 36 or not _is_uuid(value):
         raise FieldError("invalid_uuid")
     return value
 
@@ -137,7 +137,8 @@ def _hs_code(value):
 def _decimal(value, allow_zero=True, nullable=False):
     if value is None and nullable:
         return None
-    canonical = _canonical_decimal(value) if isinstance(value, str) else None
+    # (Only texts as long as a quantity can be are remembered: a long one would fill the cache.)
+    canonical = _canonical_decimal(value) if isinstance(value, str) and len(value) <= MAX_QTY_TEXT else None
     if canonical is None:
         raise FieldError("invalid_decimal")
     if not allow_zero and canonical == "0":

@@ -80,3 +80,11 @@ def test_trailing_zeros_do_not_change_the_value(milli, zeros):
 @given(st.floats(allow_nan=True) | st.integers() | st.none() | st.booleans() | st.lists(st.text(), max_size=2))
 def test_anything_but_a_string_is_not_a_quantity(value):
     assert parse_milli(value) is None
+
+
+def test_a_text_too_long_to_be_a_quantity_is_refused_and_not_remembered():
+    from sync.quantity import _parse_text
+
+    before = _parse_text.cache_info().currsize
+    assert parse_milli("1" * 100_000) is None
+    assert _parse_text.cache_info().currsize == before

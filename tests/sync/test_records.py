@@ -538,3 +538,15 @@ def test_missing_required(entity, required):
     assert missing_required(entity, {}) == required
     assert missing_required(entity, VALID[entity]) == []
     assert missing_required(entity, dict.fromkeys(VALID[entity])) == required
+
+
+def test_long_texts_in_reference_and_quantity_fields_are_refused_and_not_remembered():
+    from sync.records import _canonical_decimal, _is_uuid
+
+    before = (_is_uuid.cache_info().currsize, _canonical_decimal.cache_info().currsize)
+    fields = {**VALID["stock_movement"], "product_id": ENTITY_ID * 10_000, "qty": "1" * 100_000}
+    with pytest.raises(OpError) as error:
+        validate_op(op("stock_movement", fields))
+    assert error.value.fields["product_id"][0] == "invalid_uuid"
+    assert error.value.fields["qty"][0] == "invalid_decimal"
+    assert (_is_uuid.cache_info().currsize, _canonical_decimal.cache_info().currsize) == before
