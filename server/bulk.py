@@ -80,7 +80,7 @@ def _converting(get, conversions):
         return get
 
     def values(row):
-        found = list(row) if get is tuple else list(get(row))
+        found = list(get(row))
         for index, convert in conversions:
             found[index] = convert(found[index])
         return tuple(found)  # SQLAlchemy passes on tuples only
