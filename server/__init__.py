@@ -33,13 +33,14 @@ def create_app(test_config=None):
     jwt.init_app(app)
     api.init_app(app)
 
-    from . import auth, blueprints, cli, errors, gzip_middleware
+    from . import auth, blueprints, cli, errors, gzip_middleware, reads
 
     errors.init_app(app)
     auth.init_app(app)
     blueprints.register(app, api)
     cli.init_app(app)
     gzip_middleware.init_app(app)
+    reads.init_app(app)
     app.session_interface = NoSessions()
     return app
 

@@ -15,11 +15,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import func, select
 
-from .bulk import driver_rows
 from .errors import ApiError, error_response
 from .extensions import db, jwt
 from .models import Device, LoginAttempt, User, UserRegion
 from .pins import verify_pin
+from .reads import read_rows
 from .schemas import BaseSchema, Phone, Pin, Uuid, new_uuid
 from .timeutil import utcnow
 
@@ -171,10 +171,7 @@ ACCOUNT_SQL = (
 
 @jwt.token_in_blocklist_loader
 def _device_revoked(jwt_header, jwt_data):
-    connection = db.session.connection()
-    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    sql = ACCOUNT_SQL.format(mark=mark)
-    rows = driver_rows(connection, sql, (jwt_data.get("dev"), jwt_data.get("sub")))
+    rows = read_rows(ACCOUNT_SQL, (jwt_data.get("dev"), jwt_data.get("sub")))
     row = rows[0] if rows else None
     if row is None or row[0] is not None:
         return True

@@ -23,6 +23,7 @@ from sync.records import format_time
 from .bulk import column_reader, driver_rows, param_mark
 from .extensions import db
 from .models import Producer, Region, User
+from .reads import read_rows
 from .records import COLUMNS, MODELS, to_wire
 
 ENTITY_ORDER = ("producer", "product", "stock_movement", "review")
@@ -38,9 +39,17 @@ AUTHOR = {entity: COLUMNS[entity].index("created_by") for entity in ("producer",
 MAX_KEYS = 400  # desa listed one by one; beyond that, one range scan in feed order
 
 
+POSITION_SQL = "SELECT seq, hlc FROM sync_state WHERE id = 1"
+
+
 def feed_position():
-    """(the highest committed change-feed sequence number, the server clock's last HLC)."""
-    return driver_rows(db.session.connection(), "SELECT seq, hlc FROM sync_state WHERE id = 1", ())[0]
+    """(the highest committed change-feed sequence number, the server clock's last HLC), in the request's session."""
+    return driver_rows(db.session.connection(), POSITION_SQL, ())[0]
+
+
+def committed_feed_position():
+    """The same, read outside the request's session: where a pull starts, without starting one (server/reads.py)."""
+    return read_rows(POSITION_SQL, ())[0]
 
 
 def read_changes(user, regions, after, upto, limit):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import orjson
 from flask import Response, current_app, g, request
-from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_jwt_extended import current_user, get_current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import update
@@ -23,7 +23,7 @@ from .apply import Actor, apply_ops
 from .auth import user_regions
 from .errors import ApiError
 from .extensions import db
-from .feed import feed_position, read_changes
+from .feed import committed_feed_position, read_changes
 from .models import Device
 from .schemas import UUID_RE, BaseSchema, Uuid
 from .timeutil import utcnow
@@ -113,25 +113,28 @@ def push():
 def pull():
     """Changes in the caller's scope after the cursor, each record once, in its current state."""
     args = _pull_args()
-    user = current_user
-    secret = current_app.config["JWT_SECRET_KEY"].encode()
+    user = get_current_user()  # the Account itself, not the proxy: read several times below
+    config = current_app.config
+    secret = config["JWT_SECRET_KEY"].encode()
     after, reset = 0, False
-    if args.get("cursor"):
+    if args["cursor"]:
         try:
             scope_version, after = decode_cursor(secret, args["cursor"], user.id)
         except CursorError as exc:
             raise ApiError(400, "invalid_cursor", {"reason": str(exc)}) from exc
         if scope_version != user.scope_version:
             after, reset = 0, True
-    upto, last_hlc = feed_position()
-    hlc = Clock(current_app.config["SERVER_ID"], last_hlc).peek()
+    upto, last_hlc = committed_feed_position()
+    hlc = Clock(config["SERVER_ID"], last_hlc).peek()
     if after >= upto and not reset:
-        # The most common request of all: nothing new. No scope queries.
-        changes, last, more = b"", after, False
+        # The most common request of all: nothing new. No scope queries, and the cursor stays
+        # the one the device sent (it would be signed the same again).
+        changes, last, more, cursor = b"", after, False, args["cursor"]
     else:
         changes, last, more = read_changes(user, user_regions(user.id), after, upto, args["limit"])
+        cursor = None
     _mark_synced(get_jwt()["dev"])
-    cursor = encode_cursor(secret, user.id, user.scope_version, last)
+    cursor = cursor or encode_cursor(secret, user.id, user.scope_version, last)
     # The changes are JSON text already (server/feed.py): don't parse and re-render them.
     tail = orjson.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
     response = Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")

@@ -94,6 +94,7 @@ def test_an_idle_pull_answers_nothing_and_the_same_position(facilitator):
     facilitator.pull_all()
     body = pull(facilitator, cursor=facilitator.cursor).get_json()
     assert body["changes"] == [] and body["more"] is False and body["reset"] is False
+    assert body["cursor"] == facilitator.cursor
     assert body["hlc"].endswith(":server")
 
 

@@ -1,0 +1,34 @@
+"""Point reads outside the request's ORM session: who is asking, and how far the feed has come.
+
+Every authenticated request reads its account, and every pull the feed's position; most pulls
+read nothing else. Starting and closing the ORM session for that costs about four times as
+much as borrowing a pooled connection (0.085 ms against 0.02 ms here), which was a fifth of an
+idle pull. These reads need no transaction of the request's own: each is one indexed row, and
+the request's later reads see at least as much as they did. The connection is borrowed once
+per request and given back when the request ends (on PostgreSQL, ending the read-committed
+transaction the driver opened for it).
+"""
+
+from flask import g
+
+from .bulk import driver_rows, param_mark
+from .extensions import db
+
+
+def read_rows(sql, params):
+    """Every row of one query (`{mark}` stands for the driver's placeholder), outside the ORM session."""
+    connection = g.get("read_connection")
+    if connection is None:
+        connection = g.read_connection = db.engine.connect()
+    return driver_rows(connection, sql.format(mark=param_mark(connection)), params)
+
+
+def _give_back(_exception=None):
+    connection = g.pop("read_connection", None)
+    if connection is not None:
+        connection.close()
+
+
+def init_app(app):
+    """Give each request's read connection back to the pool when the request ends."""
+    app.teardown_request(_give_back)
