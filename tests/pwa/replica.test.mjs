@@ -178,9 +178,8 @@ test("the device clock moves past every server hlc", async () => {
   assert.ok(op.hlc > server.hlc, `${op.hlc} > ${server.hlc}`);
 });
 
-test("pull follows the cursor page by page", async () => {
-  const replica = await device();
-  for (let i = 0; i < 25; i++) {
+function seedProducers(count) {
+  for (let i = 0; i < count; i++) {
     server.applyOp({
       op_id: `p${i}`,
       entity: "producer",
@@ -190,7 +189,52 @@ test("pull follows the cursor page by page", async () => {
       hlc: "0001764230400000:0000:a",
     });
   }
+}
+
+test("pull follows the cursor page by page", async () => {
+  const replica = await device();
+  seedProducers(25);
   assert.equal(await replica.pull(10), 25);
+  assert.equal((await replica.records("producer")).size, 25);
+});
+
+test("the next page is asked for while the one that came is being stored", async () => {
+  seedProducers(25);
+  const events = [];
+  const transport = server.transport();
+  const replica = await device({
+    transport: async (method, path, options) => {
+      events.push(`ask after ${options.params.cursor || "start"}`);
+      return transport(method, path, options);
+    },
+    onChange: (what) => events.push(`stored (${what})`),
+  });
+  assert.equal(await replica.pull(10), 25);
+  assert.deepEqual(events, [
+    "ask after start",
+    "ask after 10",
+    "stored (pull)",
+    "ask after 20",
+    "stored (pull)",
+    "stored (pull)",
+  ]);
+});
+
+test("a page that fails to come leaves the pages before it stored, and the next pull goes on from there", async () => {
+  seedProducers(25);
+  const transport = server.transport();
+  let asked = 0;
+  const replica = await device({
+    transport: async (method, path, options) => {
+      asked += 1;
+      if (asked === 2) throw new TransportError("connection reset");
+      return transport(method, path, options);
+    },
+  });
+  await assert.rejects(replica.pull(10), TransportError);
+  assert.equal((await replica.records("producer")).size, 10);
+  assert.equal(await getMeta(db, "cursor"), "10");
+  assert.equal(await replica.pull(10), 15);
   assert.equal((await replica.records("producer")).size, 25);
 });
 
