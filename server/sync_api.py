@@ -129,12 +129,12 @@ def pull():
     if after >= upto and not reset:
         # The most common request of all: nothing new. No scope queries, and the cursor stays
         # the one the device sent (it would be signed the same again).
-        changes, last, more, cursor = b"", after, False, args["cursor"]
+        changes, more = b"", False
+        cursor = args["cursor"] or encode_cursor(secret, user.id, user.scope_version, after)
     else:
         changes, last, more = read_changes(user, user_regions(user.id), after, upto, args["limit"])
-        cursor = None
+        cursor = encode_cursor(secret, user.id, user.scope_version, last)
     _mark_synced(get_jwt()["dev"])
-    cursor = cursor or encode_cursor(secret, user.id, user.scope_version, last)
     # The changes are JSON text already (server/feed.py): don't parse and re-render them.
     tail = orjson.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
     response = Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")
