@@ -176,6 +176,9 @@ class Server:
         )
         if big:
             fill_big(self.dir / "lumbung.db", big)
+            # Hundreds of MB just written: let the kernel put them on disk before measuring, as
+            # a server holding that much would long have done, not during the measured phases.
+            os.sync()
         self.proc = subprocess.Popen(
             [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", "server:create_app()"],
             cwd=ROOT,
