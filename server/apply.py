@@ -8,6 +8,7 @@ Ops are judged one by one: a rejected op changes nothing, and the others still a
 """
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import bindparam, select, text, update
@@ -17,7 +18,7 @@ from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_
 from sync.quantity import parse_milli
 from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
-from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, update_rows
+from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
 from .extensions import db
 from .models import AppliedOp, Conflict, Product, Region, Review, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
@@ -101,6 +102,9 @@ class Batch:
         self.new_movements = {}  # id -> (its fields, its producer's id, its row less seq), in order
         self.hlc = None
         self.covered = {}  # desa code -> whether the actor's regions cover it
+        # A new movement's row is made in the driver's form as its op is applied (no second pass).
+        self.stored_time = stored_form(StockMovement.__table__.c.occurred_at)
+        self.stored_now = self.stored_time(self.now)
 
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
@@ -138,8 +142,7 @@ class Batch:
     def _lock(self):
         # Taking the row lock first orders every writer: feed sequence numbers are handed
         # out in commit order, so a pull never skips a change committed late (PostgreSQL).
-        db.session.execute(text("UPDATE sync_state SET seq = seq WHERE id = 1"))
-        return db.session.execute(text("SELECT seq, hlc FROM sync_state WHERE id = 1")).one()
+        return db.session.execute(text("UPDATE sync_state SET seq = seq WHERE id = 1 RETURNING seq, hlc")).one()
 
     def _already_applied(self, op_ids):
         return {row["op_id"] for row in select_in(AppliedOp.__table__, ("op_id",), "op_id", op_ids)}
@@ -271,7 +274,7 @@ class Batch:
         if rec is not None:
             return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
-        qty_milli = parse_milli(fields["qty"])
+        qty_milli = _milli(fields["qty"])
         product.stock_delta += qty_milli
         row = (
             entity_id,
@@ -280,11 +283,11 @@ class Batch:
             product.village_code,
             qty_milli,
             fields["kind"],
-            fields["occurred_at"],
+            self.stored_time(fields["occurred_at"]),
             fields.get("note"),
             op["hlc"],
             self.actor.id,
-            self.now,
+            self.stored_now,
         )
         self.new_movements[entity_id] = (fields, product.producer_id, row)
         return "applied"
@@ -520,6 +523,10 @@ def rejected(op_id, exc):
         "status": "rejected",
         "error": {"code": exc.code, "message": message(exc.code), "details": details},
     }
+
+
+# A validated qty is canonical text, and a push repeats the same few quantities.
+_milli = lru_cache(maxsize=4096)(parse_milli)
 
 
 def _self_keyed(op):

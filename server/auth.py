@@ -58,6 +58,16 @@ def user_regions(user_id):
     return [code for (code,) in rows]
 
 
+REGIONS_SQL = "SELECT region_code FROM user_regions WHERE user_id = {mark} ORDER BY region_code"
+
+
+def caller_regions(user_id):
+    """The calling account's region codes, sorted, read outside the ORM session (server/reads.py).
+
+    For requests that do not change them: user_regions sees the session's own changes."""
+    return [code for (code,) in read_rows(REGIONS_SQL, (user_id,))]
+
+
 def account_json(user):
     """An account as the API shows it."""
     return {

@@ -20,7 +20,7 @@ from sync.cursor import CursorError, decode_cursor, encode_cursor
 from sync.hlc import Clock
 
 from .apply import Actor, apply_ops
-from .auth import user_regions
+from .auth import caller_regions
 from .errors import ApiError
 from .extensions import db
 from .feed import committed_feed_position, read_changes
@@ -83,8 +83,8 @@ class PullAnswerSchema(BaseSchema):
 
 
 def actor_for(user):
-    """The Actor an account applies ops as."""
-    return Actor(id=user.id, role=user.role, regions=tuple(user_regions(user.id)), phone=user.phone)
+    """The Actor the calling account applies ops as."""
+    return Actor(id=user.id, role=user.role, regions=tuple(caller_regions(user.id)), phone=user.phone)
 
 
 @blp.route("/push", methods=["POST"])
@@ -132,7 +132,7 @@ def pull():
         changes, more = b"", False
         cursor = args["cursor"] or encode_cursor(secret, user.id, user.scope_version, after)
     else:
-        changes, last, more = read_changes(user, user_regions(user.id), after, upto, args["limit"])
+        changes, last, more = read_changes(user, caller_regions(user.id), after, upto, args["limit"])
         cursor = encode_cursor(secret, user.id, user.scope_version, last)
     _mark_synced(get_jwt()["dev"])
     # The changes are JSON text already (server/feed.py): don't parse and re-render them.
@@ -179,11 +179,15 @@ def _mark_synced(device_row_id, always=False):
     last = g.get("device_last_sync")
     if not always and last is not None and last > now - timedelta(minutes=5):
         return  # a pull that writes nothing never takes the write lock
+    # The table, not the ORM class: an ORM update would first look for Device objects to keep
+    # in step, and no request holds any.
+    devices = Device.__table__
+    stamp = update(devices).where(devices.c.id == device_row_id).values(last_sync_at=now, last_seen_at=now)
     if always:  # a push: inside its own write transaction
-        db.session.execute(update(Device).where(Device.id == device_row_id).values(last_sync_at=now, last_seen_at=now))
+        db.session.execute(stamp)
         return
     try:
-        db.session.execute(update(Device).where(Device.id == device_row_id).values(last_sync_at=now, last_seen_at=now))
+        db.session.execute(stamp)
         db.session.commit()
     except OperationalError:
         # Freshness is worth less than the pull itself: a busy database skips it this time.

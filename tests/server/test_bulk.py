@@ -2,16 +2,17 @@
 
 from sqlalchemy import select
 
-from server.bulk import insert_tuples
+from server.apply import MOVEMENT_COLUMNS
+from server.bulk import MAX_PARAMETERS, insert_tuples, stored_form
 from server.extensions import db
 from server.models import StockMovement
 from tests.helpers import movement_fields, new_id, producer_fields, product_fields
 
-COLUMNS = ("seq", "id", "product_id", "producer_id", "village_code", "qty_milli", "kind", "occurred_at", "note", "hlc")
-
 
 def _row(seq, note):
-    return (seq, new_id(), new_id(), new_id(), "32.04.10.2001", 1000, "harvest", "2026-11-27T08:15:00Z", note, "h")
+    stored_time = stored_form(StockMovement.__table__.c.occurred_at)
+    at, created = stored_time("2026-11-27T08:15:00Z"), stored_time("2026-11-28T00:00:00Z")
+    return (seq, new_id(), new_id(), new_id(), "32.04.10.2001", 1000, "harvest", at, note, "h", new_id(), created)
 
 
 def _notes(ids):
@@ -22,7 +23,7 @@ def _notes(ids):
 def test_a_column_empty_in_every_row_is_stored_as_null(app):
     with app.app_context():
         rows = [_row(seq, None) for seq in (101, 102)]
-        insert_tuples(StockMovement.__table__, COLUMNS + ("created_at",), [r + ("2026-11-28 00:00:00",) for r in rows])
+        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
         assert _notes([r[1] for r in rows]) == {rows[0][1]: None, rows[1][1]: None}
         db.session.rollback()
 
@@ -30,7 +31,7 @@ def test_a_column_empty_in_every_row_is_stored_as_null(app):
 def test_rows_with_and_without_a_value_keep_each_their_own(app):
     with app.app_context():
         rows = [_row(201, "dari Pak Ujang"), _row(202, None), _row(203, "")]
-        insert_tuples(StockMovement.__table__, COLUMNS + ("created_at",), [r + ("2026-11-28 00:00:00",) for r in rows])
+        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
         assert _notes([r[1] for r in rows]) == {rows[0][1]: "dari Pak Ujang", rows[1][1]: None, rows[2][1]: ""}
         db.session.rollback()
 
@@ -46,3 +47,12 @@ def test_movements_pushed_with_and_without_notes_come_back_as_sent(facilitator):
     )
     pulled = {c["entity_id"]: c["data"] for c in facilitator.pull_all()}
     assert pulled[with_note]["note"] == "panen pagi" and pulled[without]["note"] is None
+
+
+def test_more_rows_than_one_statement_takes_are_all_inserted(app):
+    with app.app_context():
+        per_statement = MAX_PARAMETERS // len(MOVEMENT_COLUMNS)
+        rows = [_row(1000 + n, f"baris {n}") for n in range(2 * per_statement + 1)]
+        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
+        assert _notes([r[1] for r in rows]) == {r[1]: r[8] for r in rows}
+        db.session.rollback()
