@@ -7,6 +7,7 @@ would store them: datetimes as text on SQLite, JSON columns as JSON text.
 
 from datetime import datetime
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 
 import orjson
@@ -49,7 +50,7 @@ def _insert(connection, table, columns, params):
     for start in range(0, len(params), per_statement):
         chunk = params[start : start + per_statement]
         sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {', '.join([row] * len(chunk))}"
-        connection.exec_driver_sql(sql, tuple(value for values in chunk for value in values))
+        connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
 
 
 def update_rows(table, rows, key="id"):
@@ -67,12 +68,17 @@ def update_rows(table, rows, key="id"):
 
 def add_to_column(table, column, deltas, key="id"):
     """column = column + delta for each (key value, delta)."""
-    if not deltas:
-        return
     connection = db.session.connection()
-    mark = param_mark(connection)
-    sql = f"UPDATE {table.name} SET {column} = {column} + {mark} WHERE {key} = {mark}"
-    connection.exec_driver_sql(sql, [(delta, key_value) for key_value, delta in deltas])
+    row = f"({param_mark(connection)}, {param_mark(connection)})"
+    per_statement = MAX_PARAMETERS // 2
+    for start in range(0, len(deltas), per_statement):
+        chunk = deltas[start : start + per_statement]
+        # (A VALUES list's columns are column1, column2... on SQLite and PostgreSQL alike.)
+        sql = (
+            f"UPDATE {table.name} SET {column} = {column} + d.column2 "
+            f"FROM (VALUES {', '.join([row] * len(chunk))}) AS d WHERE {table.name}.{key} = d.column1"
+        )
+        connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
 
 
 def row_values(table, columns, connection):
