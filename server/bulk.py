@@ -161,12 +161,8 @@ def driver_rows(connection, sql, params):
 
 def select_in(table, columns, key, values):
     """Rows (as dicts) whose `key` is one of `values`, read straight through the driver."""
-    connection = db.session.connection()
-    readers = [column_reader(table.c[name].type, connection) for name in columns]
-    return [
-        {name: read(value) for name, read, value in zip(columns, readers, row, strict=True)}
-        for row in select_in_rows(table, columns, key, values)
-    ]
+    read = row_reader(table, columns, db.session.connection())
+    return [dict(zip(columns, read(row), strict=True)) for row in select_in_rows(table, columns, key, values)]
 
 
 def select_in_rows(table, columns, key, values):
@@ -180,6 +176,13 @@ def select_in_rows(table, columns, key, values):
         sql = f"SELECT {', '.join(columns)} FROM {table.name} WHERE {key} IN ({', '.join([mark] * len(chunk))})"
         found.extend(driver_rows(connection, sql, tuple(chunk)))
     return found
+
+
+def row_reader(table, columns, connection):
+    """A function: a row the driver answered for `columns` -> the values SQLAlchemy would give,
+    converting only the columns that need it."""
+    conversions = [(index, column_reader(table.c[name].type, connection)) for index, name in enumerate(columns)]
+    return _converting(tuple, [(index, read) for index, read in conversions if read is not _same])
 
 
 def column_reader(column_type, connection):

@@ -164,6 +164,23 @@ def test_movement_data_is_exact_text(facilitator):
     assert movement["occurred_at"] == "2026-11-27T08:15:00Z"
 
 
+def test_movement_times_and_notes_come_back_as_sent(facilitator):
+    _, product_id = seed(facilitator, movements=0)
+    sent = [
+        ("2026-11-27T08:15:00Z", None),
+        ("2026-11-27T08:15:00.250Z", 'panen "kedua", 50\\50 — baik\n'),
+        ("2026-11-27T08:15:01.007Z", ""),
+    ]
+    facilitator.push(
+        *[
+            facilitator.op("stock_movement", new_id(), movement_fields(product_id, occurred_at=at, note=note))
+            for at, note in sent
+        ]
+    )
+    movements = [c["data"] for c in facilitator.pull_all() if c["entity"] == "stock_movement"]
+    assert [(m["occurred_at"], m["note"]) for m in movements] == [(at, note and note.strip()) for at, note in sent]
+
+
 def test_pulled_records_say_who_entered_them(facilitator, producer_account):
     seed(facilitator, movements=1)
     author = facilitator.headers.user
