@@ -3,6 +3,8 @@
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sync.records import (
     CATEGORIES,
@@ -11,10 +13,12 @@ from sync.records import (
     MOVEMENT_SIGNS,
     STATUSES,
     OpError,
+    canonical_movement,
     format_time,
     missing_required,
     parse_time,
     validate_op,
+    validate_op_fully,
 )
 
 ENTITY_ID = "0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f"
@@ -550,3 +554,101 @@ def test_long_texts_in_reference_and_quantity_fields_are_refused_and_not_remembe
     assert error.value.fields["product_id"][0] == "invalid_uuid"
     assert error.value.fields["qty"][0] == "invalid_decimal"
     assert (_is_uuid.cache_info().currsize, _canonical_decimal.cache_info().currsize) == before
+
+
+# -- movements already in canonical form --------------------------------------------------------
+
+
+SOME_IDS = [ENTITY_ID, OTHER_ID, ENTITY_ID.upper(), "not-a-uuid", ENTITY_ID + "\n", ""]
+# What a movement's fields may be changed to, valid or not.
+MOVEMENT_VALUES = {
+    "product_id": SOME_IDS,
+    "qty": ["12.5", "-3", "1", "0", "-0", "1.50", "+1", " 5", "0.125", "1.2345", "٣", "9" * 16, 12, 1.5, None],
+    "kind": [*MOVEMENT_KINDS, "HARVEST", "gift", None, ["sale"]],
+    "occurred_at": [
+        "2026-11-27T08:15:00Z",
+        "2026-11-27T08:15:00.500Z",
+        "2026-02-30T08:15:00Z",
+        "2026-11-27T24:00:00Z",
+        "2026-11-27 08:15:00Z",
+        "2026-11-27T08:15:00Z\n",
+        1764230400,
+    ],
+    "note": [None, "", "panen", " panen ", "x" * 1000, "x" * 1001, 5, ["x"]],
+    "id": SOME_IDS,
+    "created_by": SOME_IDS,
+    "price_idr": [1000, "1000"],
+}
+# What an op's envelope may be changed to: each one wrong.
+ENVELOPE_VALUES = {
+    "op_id": [ENTITY_ID.upper(), "not-a-uuid", "", None],
+    "entity_id": [OTHER_ID, ENTITY_ID.upper(), "not-a-uuid", None],
+    "action": ["delete", "UPSERT", None],
+    "fields": [None, [], "fields"],
+    "hlc": [HLC.upper(), "1764230400000:0:x", 17],
+}
+CHANGES = [(part, value) for values in (MOVEMENT_VALUES, ENVELOPE_VALUES) for part in values for value in values[part]]
+CHANGES += [(part, "a field left out") for part in ("product_id", "qty", "kind", "occurred_at")]
+
+
+def canonical_movement_op():
+    """A movement upsert in canonical form, with its own id as the op id."""
+    fields = {"product_id": OTHER_ID, "qty": "12.5", "kind": "harvest", "occurred_at": "2026-11-27T08:15:00Z"}
+    return {"op_id": ENTITY_ID, "entity": "stock_movement", "entity_id": ENTITY_ID, "action": "upsert"} | {
+        "fields": fields,
+        "hlc": HLC,
+    }
+
+
+def changed(given_op, part, value):
+    """The op with one part changed (a field's value, an envelope key's, or a field left out)."""
+    if value == "a field left out":
+        given_op["fields"].pop(part, None)
+    elif part in ENVELOPE_VALUES:
+        given_op[part] = value
+    else:
+        given_op["fields"][part] = value
+    return given_op
+
+
+@st.composite
+def movement_ops(draw):
+    """A canonical movement upsert with a few of its parts changed."""
+    given_op = canonical_movement_op()
+    for part, value in draw(st.lists(st.sampled_from(CHANGES), max_size=3)):
+        if isinstance(given_op["fields"], dict) or part in ENVELOPE_VALUES:
+            changed(given_op, part, value)
+    return given_op
+
+
+def outcome(validate, given):
+    """What a validation answers: the op, or the error's code and fields."""
+    try:
+        return validate(given)
+    except OpError as exc:
+        return (exc.code, exc.fields)
+
+
+@pytest.mark.parametrize(("part", "value"), CHANGES)
+def test_a_movement_with_one_part_changed_is_canonical_only_if_the_long_way_agrees(part, value):
+    given_op = changed(canonical_movement_op(), part, value)
+    fast = canonical_movement(given_op)
+    if fast is not None:
+        assert fast == validate_op_fully(given_op)
+    assert outcome(validate_op, given_op) == outcome(validate_op_fully, given_op)
+
+
+@settings(max_examples=300)
+@given(movement_ops())
+def test_a_movement_taken_as_canonical_is_what_the_long_way_answers(given_op):
+    fast = canonical_movement(given_op)
+    if fast is not None:
+        assert fast == validate_op_fully(given_op)
+    assert outcome(validate_op, given_op) == outcome(validate_op_fully, given_op)
+
+
+def test_a_movement_as_devices_send_it_is_taken_as_canonical():
+    sent = op("stock_movement", note="dipetik pagi")
+    sent["fields"] = {**VALID["stock_movement"], "note": "dipetik pagi"}
+    assert canonical_movement(sent) == validate_op_fully(sent)
+    assert canonical_movement({**sent, "entity_id": sent["op_id"]}) is not None
