@@ -57,6 +57,25 @@ def test_the_same_movement_sent_again_is_a_duplicate(facilitator):
     assert facilitator.statuses(first, again) == ["applied", "duplicate"]
 
 
+def test_a_movement_is_found_again_whether_its_id_is_older_or_newer_than_the_newest_stored(facilitator):
+    # Stored movements are looked for only up to the highest stored id (server/apply.py).
+    product_id = make_product(facilitator)
+    oldest, middle, newest = (f"{n:08x}-0000-7000-8000-000000000000" for n in (1, 2**31, 2**32 - 1))
+
+    def movement(movement_id, qty="5"):
+        sent = facilitator.op("stock_movement", movement_id, movement_fields(product_id, qty))
+        return {**sent, "op_id": movement_id}  # a movement's own id as its op id, as devices send them
+
+    assert facilitator.statuses(movement(middle)) == ["applied"]
+    assert facilitator.statuses(movement(oldest), movement(middle), movement(newest)) == [
+        "applied",
+        "duplicate",
+        "applied",
+    ]
+    assert facilitator.statuses(movement(oldest), movement(newest)) == ["duplicate", "duplicate"]
+    assert error_of(facilitator, movement(oldest, "6"))["code"] == "immutable"
+
+
 def test_a_movement_cannot_be_changed(facilitator):
     product_id = make_product(facilitator)
     movement_id = new_id()
