@@ -426,13 +426,15 @@ def fill_big(path, count):
             for i in range(2000)
         ],
     )
-    # Each movement in its product's desa, as the apply path would put it.
+    # Each movement in its product's desa, as the apply path would put it, with a UUIDv7 id as a
+    # device makes them (sync/ids.py): one every 30 s through 2025, older than today's.
     conn.execute("CREATE TEMP TABLE desa (n INTEGER PRIMARY KEY, code TEXT)")
     conn.executemany("INSERT INTO desa VALUES (?, ?)", list(enumerate(desa)))
     conn.execute(
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
         "INSERT INTO stock_movements (id, product_id, producer_id, village_code, qty_milli, kind, occurred_at, hlc, "
-        "seq, created_at) SELECT printf('10000000-0000-4000-8000-%012d', i), "
+        "seq, created_at) SELECT printf('%08x-%04x-7000-8000-%012d', (1735689600000 + i * 30000) >> 16, "
+        "(1735689600000 + i * 30000) & 65535, i), "
         "printf('00000000-0000-4000-9000-%012d', i % 2000), printf('00000000-0000-4000-8000-%012d', (i % 2000) % 200), "
         "(SELECT code FROM desa WHERE n = ((i % 2000) % 200) % ?), 1000, 'harvest', ?, '', i, ? FROM n",
         (count, len(desa), now, now),
