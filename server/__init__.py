@@ -94,14 +94,14 @@ def _database_settings(app):
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL and foreign keys (the busy timeout comes from connect_args), for concurrent workers."""
-    # temp_store: a statement that writes many rows keeps its undo journal in memory. On disk it
-    # was a new file in /var/tmp for each push, written ~320 times (a page at a time) and deleted.
     if type(dbapi_connection).__module__ != "sqlite3":
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A statement that writes many rows keeps its undo journal in memory: on disk it was a new
+    # file in /var/tmp for each push, written ~320 times (a page at a time) and deleted.
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute(f"PRAGMA wal_autocheckpoint={checkpoint.autocheckpoint_pages}")
     cursor.close()

@@ -8,7 +8,6 @@ Ops are judged one by one: a rejected op changes nothing, and the others still a
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, text, update
@@ -276,7 +275,7 @@ class Batch:
         if rec is not None:
             return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
-        qty_milli = _milli(fields["qty"])
+        qty_milli = parse_milli(fields["qty"])  # cached in sync.quantity: a push repeats few quantities
         product.stock_delta += qty_milli
         row = (
             entity_id,
@@ -525,10 +524,6 @@ def rejected(op_id, exc):
         "status": "rejected",
         "error": {"code": exc.code, "message": message(exc.code), "details": details},
     }
-
-
-# A validated qty is canonical text, and a push repeats the same few quantities.
-_milli = lru_cache(maxsize=4096)(parse_milli)
 
 
 def _possibly_stored(movement_ids):
