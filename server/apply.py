@@ -19,7 +19,7 @@ from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
 from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
 from .extensions import db
-from .models import AppliedOp, Conflict, Product, Region, Review, StockMovement
+from .models import AppliedOp, Conflict, Product, ProductStock, Region, Review, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
 from .scope import covers
 from .timeutil import rfc3339, utcnow
@@ -435,25 +435,18 @@ class Batch:
     def _write(self, state):
         seq = state.seq
         rows = {name: ([], []) for name in MODELS}  # (inserts, updates)
-        stock = []
         for rec in self.touched:
             seq += 1
             columns = {**to_columns(rec.entity, rec.data), "seq": seq}
             self._scope_columns(rec, columns)
             rows[rec.entity][0 if rec.new else 1].append(columns)
-        for (entity, _), rec in self.cache.items():
-            if entity == "product" and rec.stock_delta:
-                if rec.new:
-                    next(r for r in rows["product"][0] if r["id"] == rec.data["id"])["stock_milli"] = rec.stock_delta
-                else:
-                    stock.append((rec.data["id"], rec.stock_delta))
         for entity, (inserts, updates) in rows.items():
             insert_rows(MODELS[entity].__table__, inserts)
             update_rows(MODELS[entity].__table__, updates)
         movements = [(seq + n, *row) for n, (_, _, row) in enumerate(self.new_movements.values(), 1)]
         seq += len(movements)
         insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
-        add_to_column(Product.__table__, "stock_milli", stock)
+        self._write_stock()
         seq = self._cascade_villages(seq)
         applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]
         insert_rows(AppliedOp.__table__, applied)
@@ -463,14 +456,23 @@ class Batch:
             text("UPDATE sync_state SET seq = :seq, hlc = :hlc WHERE id = 1"), {"seq": seq, "hlc": self.hlc}
         )
 
+    def _write_stock(self):
+        """Each new product's stock total, and what this batch's movements add to the others'."""
+        new, changed = [], []
+        for (entity, product_id), rec in self.cache.items():
+            if entity == "product" and rec.new:
+                new.append((product_id, rec.stock_delta))
+            elif entity == "product" and rec.stock_delta:
+                changed.append((product_id, rec.stock_delta))
+        insert_tuples(ProductStock.__table__, ("product_id", "stock_milli"), new)
+        add_to_column(ProductStock.__table__, "stock_milli", changed, key="product_id")
+
     def _scope_columns(self, rec, columns):
         if rec.entity in ("producer", "product"):
             columns["hlcs"] = rec.hlcs
             columns["deleted"] = rec.deleted
             columns["updated_at"] = self.now
         if rec.new:
-            if rec.entity == "product":
-                columns["stock_milli"] = 0
             if rec.entity != "review":
                 columns["created_by"] = rec.created_by
             if rec.entity in ("producer", "product", "stock_movement"):

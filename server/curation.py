@@ -153,7 +153,7 @@ def _queue_query(regions, args, after):
     p, pr = Product.__table__, Producer.__table__
     desa, kec = aliased(Region), aliased(Region)
     query = (
-        select(p, pr.c.name.label("producer_name"), pr.c.kind.label("producer_kind"),
+        select(p, Product.stock_milli, pr.c.name.label("producer_name"), pr.c.kind.label("producer_kind"),
                pr.c.phone.label("producer_phone"), pr.c.nib.label("producer_nib"),
                desa.name.label("village_name"), kec.code.label("kecamatan_code"), kec.name.label("kecamatan_name"))
         .join(pr, pr.c.id == p.c.producer_id)

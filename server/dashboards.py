@@ -2,7 +2,7 @@
 
 Every figure is an aggregate the database computes (GROUP BY over SQLAlchemy Core, the same on
 SQLite and PostgreSQL); Python only shapes the few aggregate rows. Stock on hand is read from
-products.stock_milli, the running total the apply path keeps, never by summing movements.
+the running total the apply path keeps (product_stock), never by summing movements.
 """
 
 from datetime import timedelta

@@ -12,7 +12,10 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Text,
+    func,
+    select,
 )
+from sqlalchemy.orm import column_property
 
 from .extensions import db
 
@@ -112,7 +115,7 @@ class Producer(db.Model):
 
 
 class Product(db.Model):
-    """A product of a producer, with its running stock on hand."""
+    """A product of a producer. Its running stock on hand is kept in ProductStock."""
 
     __tablename__ = "products"
     id = Column(UUID, primary_key=True)
@@ -128,7 +131,6 @@ class Product(db.Model):
     certifications = Column(JSON)
     photos = Column(JSON)
     status = Column(String(20), nullable=False, default="draft")
-    stock_milli = Column(BigInteger, nullable=False, default=0)  # running total
     created_by = Column(UUID)
     deleted = Column(Boolean, nullable=False, default=False)
     hlcs = Column(JSON, nullable=False)
@@ -141,6 +143,27 @@ class Product(db.Model):
         Index("ix_products_status_village", "status", "village_code"),
         Index("ix_products_status_seq", "status", "seq"),
     )
+
+
+class ProductStock(db.Model):
+    """A product's running stock on hand, kept in the transaction of each movement.
+
+    A table of its own, narrow: a push of 1,000 movements changes the totals of hundreds of
+    products, and rewriting their wide product rows instead (names, descriptions, per-field
+    clocks) cost a push ~6% of its instructions and a third of the pages it wrote.
+    """
+
+    __tablename__ = "product_stock"
+    product_id = Column(UUID, ForeignKey("products.id"), primary_key=True)
+    stock_milli = Column(BigInteger, nullable=False)  # qty in thousandths: exact
+    __table_args__ = {"sqlite_with_rowid": False}  # the product's id is the key, stored once
+
+
+# Read as a column of Product (0 before the first movement), so that every query of products
+# can select, filter and sum it as before.
+Product.stock_milli = column_property(
+    func.coalesce(select(ProductStock.stock_milli).where(ProductStock.product_id == Product.id).scalar_subquery(), 0)
+)
 
 
 class StockMovement(db.Model):

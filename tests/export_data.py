@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from server.bulk import insert_rows
 from server.extensions import db
-from server.models import Producer, Product, StockMovement
+from server.models import Producer, Product, ProductStock, StockMovement
 
 SEQ_BASE = 10**12
 WORDS = ("kopi", "arabika", "gula", "aren", "kayu", "manis", "vanili", "kakao", "madu", "hutan", "teh", "jahe")
@@ -24,7 +24,7 @@ def insert_approved_products(count, villages, start=0, per_producer=10, photos=(
     now = datetime.now(UTC).replace(tzinfo=None)
     ids = []
     for first in range(0, count, 5000):
-        producers, products, moves = [], [], []
+        producers, products, stock, moves = [], [], [], []
         for i in range(first, min(count, first + 5000)):
             n = start + i
             village = villages[n % len(villages)]
@@ -34,10 +34,12 @@ def insert_approved_products(count, villages, start=0, per_producer=10, photos=(
             product_id = str(uuid.UUID(int=(0xE0 << 120) + n))
             ids.append(product_id)
             products.append(_product(n, product_id, producer, now, list(photos)))
+            stock.append({"product_id": product_id, "stock_milli": 12_500 + n})
             for k in range(movements_per_product):
                 moves.append(_movement(n, k, product_id, producer, now))
         insert_rows(Producer.__table__, producers)
         insert_rows(Product.__table__, products)
+        insert_rows(ProductStock.__table__, stock)
         insert_rows(StockMovement.__table__, moves)
         db.session.commit()
     return ids
@@ -76,7 +78,6 @@ def _product(n, product_id, producer, now, photos):
         "certifications": [],
         "photos": photos,
         "status": "approved",
-        "stock_milli": 12_500 + n,
         "created_by": None,
         "deleted": False,
         "hlcs": {},

@@ -411,8 +411,8 @@ def fill_big(path, count):
         [(f"00000000-0000-4000-8000-{i:012d}", f"P{i}", desa[i % len(desa)], -i - 1, now, now) for i in range(200)],
     )
     conn.executemany(
-        "INSERT INTO products (id, producer_id, village_code, name, category, unit, status, stock_milli, deleted, "
-        "hlcs, seq, created_at, updated_at) VALUES (?, ?, ?, ?, 'coffee', 'kg', 'draft', 0, 0, '{}', ?, ?, ?)",
+        "INSERT INTO products (id, producer_id, village_code, name, category, unit, status, deleted, "
+        "hlcs, seq, created_at, updated_at) VALUES (?, ?, ?, ?, 'coffee', 'kg', 'draft', 0, '{}', ?, ?, ?)",
         [
             (
                 f"00000000-0000-4000-9000-{i:012d}",
@@ -438,6 +438,10 @@ def fill_big(path, count):
         "printf('00000000-0000-4000-9000-%012d', i % 2000), printf('00000000-0000-4000-8000-%012d', (i % 2000) % 200), "
         "(SELECT code FROM desa WHERE n = ((i % 2000) % 200) % ?), 1000, 'harvest', ?, '', i, ? FROM n",
         (count, len(desa), now, now),
+    )
+    conn.execute(
+        "INSERT INTO product_stock (product_id, stock_milli) "
+        "SELECT product_id, sum(qty_milli) FROM stock_movements GROUP BY product_id"
     )
     conn.execute("UPDATE sync_state SET seq = ?", (count,))
     conn.commit()

@@ -53,3 +53,26 @@ def test_downgrade_to_base_and_up_again(fresh_app):
         assert tables() == {"alembic_version"}
         upgrade()
         assert tables() == set(db.metadata.tables) | {"alembic_version"}
+
+
+def test_stock_totals_move_to_their_own_table_unchanged(fresh_app):
+    with fresh_app.app_context():
+        upgrade(revision="0003")
+        now = "2026-11-01 00:00:00"
+        for n, stock in enumerate((12_500, 0, -3_000)):
+            db.session.execute(
+                text(
+                    "INSERT INTO products (id, producer_id, village_code, status, stock_milli, deleted, hlcs, seq, "
+                    "created_at, updated_at) VALUES (:id, :id, '32.04.05.2001', 'draft', :stock, false, '{}', :seq, "
+                    ":now, :now)"
+                ),
+                {"id": f"00000000-0000-4000-9000-{n:012d}", "stock": stock, "seq": n + 1, "now": now},
+            )
+        db.session.commit()
+        upgrade()
+        moved = db.session.execute(text("SELECT product_id, stock_milli FROM product_stock ORDER BY product_id"))
+        assert [stock for _, stock in moved] == [12_500, 0, -3_000]
+        db.session.commit()  # the migration runs on a connection of its own
+        downgrade(revision="0003")
+        kept = db.session.execute(text("SELECT stock_milli FROM products ORDER BY id")).scalars().all()
+        assert kept == [12_500, 0, -3_000]

@@ -159,7 +159,7 @@ class Database:
         assert self.scalar("SELECT seq FROM sync_state WHERE id = 1") == self.highest_seq()
 
     def stock_milli(self):
-        return self.scalar("SELECT stock_milli FROM products WHERE id = :id", id=self.product_id)
+        return self.scalar("SELECT stock_milli FROM product_stock WHERE product_id = :id", id=self.product_id)
 
     def highest_seq(self):
         tables = ("producers", "products", "stock_movements")
