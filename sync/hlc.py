@@ -7,7 +7,8 @@ import re
 import time
 
 # [0-9] and \Z, not \d and $: ASCII digits only, and no trailing newline.
-HLC_RE = re.compile(r"^([0-9]{16}):([0-9a-f]{4}):([A-Za-z0-9._-]{1,64})\Z")
+HLC_PATTERN = r"([0-9]{16}):([0-9a-f]{4}):([A-Za-z0-9._-]{1,64})"
+HLC_RE = re.compile(rf"^{HLC_PATTERN}\Z")
 MAX_COUNTER = 0xFFFF
 MAX_DRIFT_MS = 60_000  # an op further ahead of the server's clock than this is re-stamped
 

@@ -559,7 +559,7 @@ def test_long_texts_in_reference_and_quantity_fields_are_refused_and_not_remembe
 # -- movements already in canonical form --------------------------------------------------------
 
 
-SOME_IDS = [ENTITY_ID, OTHER_ID, ENTITY_ID.upper(), "not-a-uuid", ENTITY_ID + "\n", ""]
+SOME_IDS = [ENTITY_ID, OTHER_ID, ENTITY_ID.upper(), "not-a-uuid", ENTITY_ID + "\n", "", OTHER_ID.replace("-", " ")]
 # What a movement's fields may be changed to, valid or not.
 MOVEMENT_VALUES = {
     "product_id": SOME_IDS,
@@ -572,6 +572,8 @@ MOVEMENT_VALUES = {
         "2026-11-27T24:00:00Z",
         "2026-11-27 08:15:00Z",
         "2026-11-27T08:15:00Z\n",
+        " 2026-11-27T08:15:00Z",
+        "2026-11-27T08:15:00Z 2026-11-27T08:15:00Z",
         1764230400,
     ],
     "note": [None, "", "panen", " panen ", "x" * 1000, "x" * 1001, 5, ["x"]],
@@ -582,13 +584,16 @@ MOVEMENT_VALUES = {
 # What an op's envelope may be changed to: each one wrong.
 ENVELOPE_VALUES = {
     "op_id": [ENTITY_ID.upper(), "not-a-uuid", "", None],
+    "entity": ["product", "STOCK_MOVEMENT", None],
     "entity_id": [OTHER_ID, ENTITY_ID.upper(), "not-a-uuid", None],
     "action": ["delete", "UPSERT", None],
     "fields": [None, [], "fields"],
-    "hlc": [HLC.upper(), "1764230400000:0:x", 17],
+    "hlc": [HLC.upper(), "1764230400000:0:x", 17, HLC + " 2026-11-27T08:15:00Z"],
 }
 CHANGES = [(part, value) for values in (MOVEMENT_VALUES, ENVELOPE_VALUES) for part in values for value in values[part]]
 CHANGES += [(part, "a field left out") for part in ("product_id", "qty", "kind", "occurred_at")]
+CHANGES += [(part, "a key left out") for part in ENVELOPE_VALUES]
+CHANGES += [("device_name", "HP Siti")]  # a key the contract does not know: ignored
 
 
 def canonical_movement_op():
@@ -604,7 +609,9 @@ def changed(given_op, part, value):
     """The op with one part changed (a field's value, an envelope key's, or a field left out)."""
     if value == "a field left out":
         given_op["fields"].pop(part, None)
-    elif part in ENVELOPE_VALUES:
+    elif value == "a key left out":
+        given_op.pop(part, None)
+    elif part not in MOVEMENT_VALUES:
         given_op[part] = value
     else:
         given_op["fields"][part] = value
@@ -616,7 +623,7 @@ def movement_ops(draw):
     """A canonical movement upsert with a few of its parts changed."""
     given_op = canonical_movement_op()
     for part, value in draw(st.lists(st.sampled_from(CHANGES), max_size=3)):
-        if isinstance(given_op["fields"], dict) or part in ENVELOPE_VALUES:
+        if isinstance(given_op.get("fields"), dict) or part not in MOVEMENT_VALUES:
             changed(given_op, part, value)
     return given_op
 
