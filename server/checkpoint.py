@@ -13,6 +13,7 @@ BACKSTOP_PAGES, should the thread ever stall. CLI commands and tests keep SQLite
 """
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -50,6 +51,18 @@ def checkpoint(connection):
     return connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
 
+def lower_priority():
+    """Give the calling thread the lowest CPU priority (Linux: a thread's own nice value).
+
+    A checkpoint is housekeeping: on a machine of two cores it must not take a core from a
+    request. Right after a large pull, idle pulls took 2.1 ms (median of 20) against 1.4 later,
+    with the checkpoint among them; 1.05 ms without it."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):  # not Linux, or not allowed: checkpoint at the usual priority
+        log.info("WAL checkpoints run at the usual priority")
+
+
 class Checkpointer(threading.Thread):
     """The thread: a connection of its own, a look every interval, a checkpoint when quiet."""
 
@@ -65,6 +78,7 @@ class Checkpointer(threading.Thread):
 
     def run(self):
         """Look every interval until stop() is called."""
+        lower_priority()
         connection = sqlite3.connect(self.path, timeout=0, check_same_thread=False, isolation_level=None)
         try:
             while not self.stopped.wait(self.interval):

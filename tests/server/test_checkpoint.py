@@ -1,6 +1,8 @@
 """WAL checkpoints run on a thread of the web worker, not inside a request's commit."""
 
+import os
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -103,3 +105,19 @@ def test_a_checkpoint_waits_for_a_quiet_moment_but_not_for_ever(tmp_path):
     commit()
     assert looker.look(connection, now=start + 10) is True  # busy for max_wait: no longer waiting
     assert looker.rounds == 2
+
+
+def test_the_checkpoint_thread_runs_at_the_lowest_priority_and_the_others_keep_theirs(tmp_path):
+    sqlite3.connect(tmp_path / "x.db").close()
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = checkpoint.Checkpointer(str(tmp_path / "x.db"), interval=0.01)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 5
+        while thread.native_id is None or thread.rounds == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == 19
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
+    finally:
+        thread.stop()
