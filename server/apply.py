@@ -460,9 +460,11 @@ class Batch:
         """Each new product's stock total, and what this batch's movements add to the others'."""
         new, changed = [], []
         for (entity, product_id), rec in self.cache.items():
-            if entity == "product" and rec.new:
+            if entity != "product":
+                continue
+            if rec.new:
                 new.append((product_id, rec.stock_delta))
-            elif entity == "product" and rec.stock_delta:
+            elif rec.stock_delta:
                 changed.append((product_id, rec.stock_delta))
         insert_tuples(ProductStock.__table__, ("product_id", "stock_milli"), new)
         add_to_column(ProductStock.__table__, "stock_milli", changed, key="product_id")
