@@ -149,8 +149,8 @@ class ProductStock(db.Model):
     """A product's running stock on hand, kept in the transaction of each movement.
 
     A table of its own, narrow: a push of 1,000 movements changes the totals of hundreds of
-    products, and rewriting their wide product rows instead (names, descriptions, per-field
-    clocks) cost a push ~6% of its instructions and a third of the pages it wrote.
+    products, and kept on their wide rows (names, descriptions, per-field clocks) each push
+    rewrote those rows: 769 write calls a push against 637 now, and 1.5% more instructions.
     """
 
     __tablename__ = "product_stock"
