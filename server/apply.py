@@ -457,17 +457,13 @@ class Batch:
         )
 
     def _write_stock(self):
-        """Each new product's stock total, and what this batch's movements add to the others'."""
-        new, changed = [], []
-        for (entity, product_id), rec in self.cache.items():
-            if entity != "product":
-                continue
-            if rec.new:
-                new.append((product_id, rec.stock_delta))
-            elif rec.stock_delta:
-                changed.append((product_id, rec.stock_delta))
-        insert_tuples(ProductStock.__table__, ("product_id", "stock_milli"), new)
-        add_to_column(ProductStock.__table__, "stock_milli", changed, key="product_id")
+        """What this batch's movements add to each product's stock total (a new product's starts at 0)."""
+        deltas = [
+            (product_id, rec.stock_delta)
+            for (entity, product_id), rec in self.cache.items()
+            if entity == "product" and (rec.new or rec.stock_delta)
+        ]
+        add_to_column(ProductStock.__table__, "stock_milli", deltas, key="product_id")
 
     def _scope_columns(self, rec, columns):
         if rec.entity in ("producer", "product"):

@@ -3,9 +3,9 @@
 from sqlalchemy import select
 
 from server.apply import MOVEMENT_COLUMNS
-from server.bulk import MAX_PARAMETERS, insert_tuples, stored_form
+from server.bulk import MAX_PARAMETERS, add_to_column, insert_tuples, stored_form
 from server.extensions import db
-from server.models import StockMovement
+from server.models import ProductStock, StockMovement
 from tests.helpers import movement_fields, new_id, producer_fields, product_fields
 
 
@@ -55,4 +55,21 @@ def test_more_rows_than_one_statement_takes_are_all_inserted(app):
         rows = [_row(1000 + n, f"baris {n}") for n in range(2 * per_statement + 1)]
         insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
         assert _notes([r[1] for r in rows]) == {r[1]: r[8] for r in rows}
+        db.session.rollback()
+
+
+def test_adding_to_a_column_adds_to_stored_rows_and_starts_the_missing_ones(app, facilitator):
+    producer_id, kept, missing = new_id(), new_id(), new_id()
+    facilitator.push(
+        facilitator.op("producer", producer_id, producer_fields()),
+        facilitator.op("product", kept, product_fields(producer_id)),
+        facilitator.op("product", missing, product_fields(producer_id)),
+        facilitator.op("stock_movement", new_id(), movement_fields(kept, qty="2.5")),
+    )
+    stock = ProductStock.__table__
+    with app.app_context():
+        db.session.execute(stock.delete().where(stock.c.product_id == missing))
+        add_to_column(stock, "stock_milli", [(kept, 1500), (missing, -250)], key="product_id")
+        totals = dict(db.session.execute(select(stock.c.product_id, stock.c.stock_milli)).all())
+        assert totals == {kept: 4000, missing: -250}
         db.session.rollback()
