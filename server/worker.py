@@ -8,9 +8,10 @@ alone, and 0.52 ms once the connection waited on its thread for the next request
 
 So after an answer the pool thread waits up to KEEPALIVE_LINGER_MS for the next request on
 the same connection, as gunicorn's own worker already waits for a new connection's first
-request. It does so only while another thread of the pool is free, so that a request of
-another connection never waits behind a lingering one; past that moment, or without a request,
-the connection goes back to the poller as before.
+request. It does so only while another thread of the pool is free (to take any connection that
+comes meanwhile), and looks again before it serves the request that came, and before it serves
+one already read; otherwise the connection goes back to gunicorn, which queues it behind the
+others. A connection that comes while every other thread is busy waits at most the linger.
 """
 
 import os
@@ -23,7 +24,7 @@ LINGER_SECONDS = int(os.environ.get("KEEPALIVE_LINGER_MS", "10")) / 1000
 
 
 def may_linger(busy, threads, alive=True):
-    """Whether a thread that has answered may wait on its connection: `busy` threads (itself
+    """Whether a thread that has answered may keep its connection: `busy` threads (itself
     included) are at work of `threads`, and at least one must stay free for other connections."""
     return alive and LINGER_SECONDS > 0 and busy < threads
 
@@ -50,12 +51,16 @@ class LingeringThreadWorker(ThreadWorker):
                 self.busy -= 1
 
     def _next_request_comes(self, conn):
-        """Whether the connection's next request is here, or arrives within the linger."""
+        """Whether to serve the connection's next request on this thread: it is here, or comes
+        within the linger, and no other connection needs the thread."""
+        if not self._may_linger():
+            return False  # to gunicorn, which queues the connection at once if a request is here
         if conn.parser.unreader.buf.getvalue():
-            return True  # already read with the last request's body
-        if not may_linger(self.busy, self.cfg.threads, self.alive):
-            return False
+            return True  # already read with the last request
         # poll, not select: a worker's sockets may be numbered past select's limit of 1,024.
         poller = select.poll()
         poller.register(conn.sock, select.POLLIN)
-        return bool(poller.poll(LINGER_SECONDS * 1000))
+        return bool(poller.poll(LINGER_SECONDS * 1000)) and self._may_linger()
+
+    def _may_linger(self):
+        return may_linger(self.busy, self.cfg.threads, self.alive)
