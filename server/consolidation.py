@@ -37,8 +37,6 @@ The rules, in plain words:
   used as op ids, so a retry answers `duplicate`); shipping a shipped plan answers it again.
 """
 
-import csv
-import io
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date
@@ -55,6 +53,7 @@ from sync.records import CATEGORIES, DATE_RE
 
 from .apply import apply_ops
 from .auth import user_regions
+from .csv_writer import csv_bytes
 from .errors import ApiError, validation_error
 from .extensions import db
 from .feed import in_regions
@@ -644,20 +643,16 @@ def manifest_html(plan_id):
 def manifest_csv(plan_id):
     """The plan's manifest for a spreadsheet: header rows, a blank row, the lines, then totals."""
     plan = plan_json(_plan_in_scope(plan_id))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    for label, value in _header_rows(plan):
-        writer.writerow([label, value])
-    writer.writerow([])
-    writer.writerow([f"{id_} / {en}" for _, id_, en in MANIFEST_COLUMNS])
-    for line in plan["lines"]:
-        writer.writerow([line[key] if line[key] is not None else "" for key, _, _ in MANIFEST_COLUMNS])
+    rows = [[label, value] for label, value in _header_rows(plan)]
+    rows.append([])
+    rows.append([f"{id_} / {en}" for _, id_, en in MANIFEST_COLUMNS])
+    rows.extend([line[key] for key, _, _ in MANIFEST_COLUMNS] for line in plan["lines"])
     totals = plan["totals"]
     by_unit = totals["qty_by_unit"]
     qty, unit = next(iter(by_unit.items()))[::-1] if len(by_unit) == 1 else (_by_unit_text(by_unit), "")
-    writer.writerow(["TOTAL", "", "", "", "", "", "", qty, unit, totals["net_kg"]])
-    body = "\ufeff" + out.getvalue()
-    response = Response(body.encode("utf-8"), mimetype="text/csv")
+    rows.append(["TOTAL", "", "", "", "", "", "", qty, unit, totals["net_kg"]])
+    body = csv_bytes(rows)
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="manifest-{plan["id"]}.csv"'
     response.headers["Cache-Control"] = "no-store"

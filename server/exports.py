@@ -53,12 +53,10 @@ OutOfStock, inventoryLevel}, additionalProperty (hs_code, desa_code, desa_name, 
 kabupaten_name).
 
 Spreadsheet safety: a text cell of XLSX is always text (openpyxl would take "=..." for a
-formula), characters XLSX forbids are dropped; in CSV, a name or description that starts with
-= + - @ is prefixed with ' so that a spreadsheet does not run it. CSV is UTF-8 with a BOM (for Excel).
+formula), characters XLSX forbids are dropped; CSV is written by server/csv_writer.py, which
+guards every text cell against formulas and writes UTF-8 with a BOM (for Excel).
 """
 
-import csv
-import io
 import math
 import re
 from dataclasses import dataclass
@@ -80,6 +78,7 @@ from sync.quantity import format_milli
 from sync.records import CATEGORIES
 
 from .auth import user_regions
+from .csv_writer import CsvWriter
 from .errors import ApiError
 from .extensions import db
 from .feed import in_regions
@@ -106,7 +105,6 @@ SUPPLY_KINDS = ("harvest", "production")
 SUPPLY_DAYS = 365
 XLSX_SPOOL_BYTES = 8 * 1024 * 1024
 CHUNK = 64 * 1024
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 SCHEMA_ORG = "https://schema.org"
 IN_STOCK, OUT_OF_STOCK = "https://schema.org/InStock", "https://schema.org/OutOfStock"
 
@@ -457,8 +455,8 @@ def _shopee_rows(signer):
         images += [""] * (ITEM_IMAGES + 1 - len(images))
         return [
             row["category"] or "",
-            _Text(shorten(row["name"], SHOPEE_NAME_MAX)),
-            _Text(row["description"] or ""),
+            shorten(row["name"], SHOPEE_NAME_MAX),
+            row["description"] or "",
             row["id"],
             row["id"],
             _blank(row["price_idr"]),
@@ -483,7 +481,7 @@ def _b2b_rows(signer):
         supply = row["supply_milli"]
         photos = _photos(row)
         return [
-            _Text(shorten(row["name"], ALIBABA_NAME_MAX)),
+            shorten(row["name"], ALIBABA_NAME_MAX),
             row["category"] or "",
             hs_code(row),
             row["unit"] or "",
@@ -555,27 +553,11 @@ def schema_org_product(row, signer):
 # --- writing ---------------------------------------------------------------------------------
 
 
-class _Text(str):
-    """A free-text cell: kept as text in XLSX, guarded against formulas in CSV."""
-
-
-def _csv_cell(value):
-    if isinstance(value, _Text) and value.startswith(CSV_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _csv_stream(batches, columns, row_of):
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    yield ("\ufeff" + out.getvalue()).encode()
+    writer = CsvWriter()
+    yield writer.rows([columns])
     for batch in batches:
-        out.seek(0)
-        out.truncate()
-        for row in batch:
-            writer.writerow([_csv_cell(value) for value in row_of(row)])
-        yield out.getvalue().encode()
+        yield writer.rows(row_of(row) for row in batch)
 
 
 ILLEGAL = re.compile(ILLEGAL_CHARACTERS_RE.pattern)

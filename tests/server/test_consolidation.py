@@ -40,13 +40,14 @@ class World:
         status="approved",
         phone=None,
         producer_name=None,
+        name=None,
     ):
         """A product of a new producer, with stock and (by default) approved; answers its id."""
         self.count += 1
         producer_id, product_id = new_id(), new_id()
         extra = {"phone": phone} if phone else {}
         fields = product_fields(producer_id, unit=unit, category=category, hs_code="09011110")
-        fields["name"] = f"Produk {self.count}"
+        fields["name"] = name or f"Produk {self.count}"
         if weight is not None:
             fields["unit_weight_kg"] = weight
         ops = [
@@ -501,6 +502,22 @@ def test_manifest_html_prints_lines_totals_and_signatures(admin, world):
     assert '<tr class="totals">' in html and ">3000</td>" in html
     assert "<script" not in html and "<link" not in html and "http" not in html
     assert "<Sinar>" not in html
+
+
+def test_manifest_csv_formula_injection_is_neutralised(admin, world):
+    formulas = ['=HYPERLINK("http://x")', "@SUM(1)", "+1", "-1+2"]
+    for index, formula in enumerate(formulas):
+        world.product("100", village=MARGAASIH, producer_name=formula, name=f"Kopi {index}")
+        world.product("100", village=LAGADAR, producer_name=f"Produsen {index}", name=formula)
+    plan = propose(admin, port="=cmd|' /C calc'!A0")
+    raw = call(admin, "GET", f"/{plan['id']}/manifest.csv").get_data().decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(raw)))
+    lines = rows[rows.index([]) + 2 : -1]
+    guarded = {"'" + formula for formula in formulas}
+    assert {line[4] for line in lines} == guarded | {f"Produsen {index}" for index in range(4)}
+    assert {line[5] for line in lines} == guarded | {f"Kopi {index}" for index in range(4)}
+    assert ["Pelabuhan / Port", "'=cmd|' /C calc'!A0"] in rows
+    assert not [cell for row in rows for cell in row if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
 
 
 def test_manifest_csv_parses_with_the_right_columns_and_totals(admin, world):
