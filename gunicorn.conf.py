@@ -1,6 +1,13 @@
 """gunicorn settings, read from the environment (Procfile and scripts/start use this file)."""
 
 import os
+import sys
+
+from server.config import serving_secrets_problem
+
+# Whatever LUMBUNG_ENV says: served, the app signs tokens and photo links with these secrets.
+if problem := serving_secrets_problem(os.environ):
+    sys.exit(f"Lumbung will not start: {problem}.")
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

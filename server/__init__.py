@@ -25,7 +25,7 @@ def create_app(test_config=None):
     _api_settings(app)
     if test_config:
         app.config.update(test_config)
-    config_module.check_secrets(app.config)
+    config_module.check_secrets(app.config, served=config_module.served_by_gunicorn())
     _database_settings(app)
 
     db.init_app(app)

@@ -4,6 +4,8 @@ import os
 from pathlib import Path
 
 DEV_SECRET = "dev-secret-change-me-0123456789abcdef"
+SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY")
+MIN_SECRET_LENGTH = 32
 
 
 def _env(name, default):
@@ -38,12 +40,40 @@ def from_environment(instance_path):
     }
 
 
-def check_secrets(config):
-    """Refuse to run outside development with a default secret."""
-    if config["ENV_NAME"] in ("development", "test"):
+def check_secrets(config, served=False):
+    """Refuse to run with a default or short secret when served by gunicorn, or outside development.
+
+    Served, the environment's name does not matter: a deploy that forgot LUMBUNG_ENV would
+    otherwise sign tokens and photo links with the public development secret."""
+    if not served and config["ENV_NAME"] in ("development", "test"):
         return
-    for key in ("SECRET_KEY", "JWT_SECRET_KEY"):
-        if config[key] == DEV_SECRET or len(config[key]) < 32:
-            raise RuntimeError(
-                f"{key} must be set to a random value of at least 32 characters when LUMBUNG_ENV={config['ENV_NAME']}"
-            )
+    weak = weak_secrets(config)
+    if weak:
+        where = "when served by gunicorn" if served else f"when LUMBUNG_ENV={config['ENV_NAME']}"
+        raise RuntimeError(weak_secrets_message(weak, where))
+
+
+def weak_secrets(config):
+    """The names among SECRET_KEY and JWT_SECRET_KEY whose value is the default or too short."""
+    return [name for name in SECRET_NAMES if config[name] == DEV_SECRET or len(config[name]) < MIN_SECRET_LENGTH]
+
+
+def weak_secrets_message(names, where):
+    """What to tell the operator about weak secrets."""
+    return (
+        f"{' and '.join(names)} must be set to a random value of at least {MIN_SECRET_LENGTH} characters {where}"
+        " (scripts/start makes and keeps such values in instance/secrets.env)"
+    )
+
+
+def served_by_gunicorn():
+    """Whether this process is a gunicorn server (its arbiter sets SERVER_SOFTWARE for the app)."""
+    return os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/")
+
+
+def serving_secrets_problem(environ):
+    """The message that stops gunicorn from starting on these environment variables, or None."""
+    values = {"SECRET_KEY": environ.get("SECRET_KEY") or DEV_SECRET}
+    values["JWT_SECRET_KEY"] = environ.get("JWT_SECRET_KEY") or values["SECRET_KEY"]
+    weak = weak_secrets(values)
+    return weak_secrets_message(weak, "to serve the app") if weak else None

@@ -1,11 +1,84 @@
-"""gunicorn.conf.py: what each web worker does once it has loaded the app."""
+"""gunicorn.conf.py: what each web worker does once it has loaded the app; no start on weak secrets."""
 
 import gc
+import os
 import runpy
+import secrets
+import socket
+import subprocess
+import time
+import urllib.request
+from contextlib import suppress
 from pathlib import Path
 from types import SimpleNamespace
 
-CONF = Path(__file__).resolve().parents[1] / "gunicorn.conf.py"
+import pytest
+
+from server.config import DEV_SECRET
+
+ROOT = Path(__file__).resolve().parents[1]
+CONF = ROOT / "gunicorn.conf.py"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+STRONG = secrets.token_urlsafe(48)
+
+
+@pytest.fixture(autouse=True)
+def strong_secrets(monkeypatch):
+    """Secrets that let gunicorn.conf.py load."""
+    monkeypatch.setenv("SECRET_KEY", STRONG)
+    monkeypatch.setenv("JWT_SECRET_KEY", STRONG + "j")
+
+
+def gunicorn_env(tmp_path, **secret_values):
+    """An environment without Lumbung's secrets and LUMBUNG_ENV, plus the given ones."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "JWT_SECRET_KEY", "LUMBUNG_ENV")}
+    port = _free_port()
+    env.update(INSTANCE_PATH=str(tmp_path), HOST="127.0.0.1", PORT=str(port), ACCESS_LOG="", WEB_CONCURRENCY="1")
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'lumbung.db'}"
+    return {**env, **secret_values}, port
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    "secret_values",
+    [{}, {"SECRET_KEY": DEV_SECRET}, {"SECRET_KEY": STRONG, "JWT_SECRET_KEY": "short"}, {"SECRET_KEY": "x" * 31}],
+)
+@pytest.mark.parametrize("env_name", [None, "development"])
+def test_default_secrets_in_a_default_deploy_stop_gunicorn_with_a_clear_message(tmp_path, secret_values, env_name):
+    env, _ = gunicorn_env(tmp_path, **secret_values)
+    if env_name:
+        env["LUMBUNG_ENV"] = env_name
+    command = [str(GUNICORN), "-c", str(CONF), "server:create_app()"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _, err = proc.communicate(timeout=120)  # a margin: it stops as it reads its settings
+    finally:
+        proc.kill()
+    assert proc.returncode != 0
+    assert "Lumbung will not start" in err and "at least 32 characters" in err
+
+
+def test_gunicorn_serves_with_good_secrets(tmp_path):
+    env, port = gunicorn_env(tmp_path, SECRET_KEY=STRONG, JWT_SECRET_KEY=STRONG + "j")
+    command = [str(GUNICORN), "-c", str(CONF), "server:create_app()"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, "gunicorn exited"
+            assert time.monotonic() < deadline, "gunicorn did not answer"
+            with suppress(OSError), urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json") as answer:
+                assert answer.status == 200
+                break
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(30)
 
 
 def test_a_worker_freezes_what_the_loaded_app_holds_and_collects_young_objects_rarely():

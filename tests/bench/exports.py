@@ -16,6 +16,7 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -27,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
+# gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
+SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
 PIN = "246810"
 ADMIN_PHONE = "+6281200000001"
 EXPORTS = (
@@ -153,6 +156,7 @@ def main():
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "1",
         "GUNICORN_TIMEOUT": "600",
+        **SERVE_SECRETS,
         "PIN_HASH_TIME_COST": "1",
         "PIN_HASH_MEMORY_KIB": "8192",
     }

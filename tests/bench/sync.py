@@ -21,6 +21,7 @@ import argparse
 import gzip
 import json
 import os
+import secrets
 import shutil
 import socket
 import statistics
@@ -40,6 +41,8 @@ from sync.ids import uuid7
 ROOT = Path(__file__).resolve().parents[2]
 PEER = ROOT.parent / "shared" / "bench" / "peer-sync"
 VENV = ROOT / ".venv" / "bin"
+# gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
+SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
 KECAMATAN = ("32.04.05", "32.04.06", "32.04.07", "32.04.08", "32.04.09", "32.04.10", "32.04.11", "32.04.12")
 PIN = "246810"
 PUSH = "/api/v1/sync/push"
@@ -156,6 +159,7 @@ class Server:
             "ACCESS_LOG": "",
             "PIN_HASH_TIME_COST": "1",
             "PIN_HASH_MEMORY_KIB": "8192",
+            **SERVE_SECRETS,
         }
         self.env.pop("DATABASE_URL", None)
         flask(self.env, "db", "upgrade")

@@ -7,6 +7,7 @@ The database is made the way an operator makes one: `flask db upgrade`, `flask r
 """
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -21,6 +22,8 @@ from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+# gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
+SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -63,6 +66,7 @@ def base_env(instance, database_url):
         "WEB_CONCURRENCY": "2",
         "GUNICORN_THREADS": "4",
         "FLASK_APP": "server",
+        **SERVE_SECRETS,
     }
     env.pop("PWA_VERSION_TAG", None)
     if database_url:

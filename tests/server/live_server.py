@@ -2,6 +2,7 @@
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +18,8 @@ from tests.conftest import BASE_URL, ENGINE
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
+# gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
+SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
 REGION = "32.04.10"  # Kec. Margaasih: tests.helpers.VILLAGE lies in it
 PHONE = "+6281200000001"
 PIN = "246810"
@@ -69,6 +72,7 @@ class LiveServer:
             "GUNICORN_THREADS": str(threads),
             "PIN_HASH_TIME_COST": "1",
             "PIN_HASH_MEMORY_KIB": "8192",
+            **SERVE_SECRETS,
         }
         self.log = tmp_path / "gunicorn.log"
         self.proc = None

@@ -1,3 +1,8 @@
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
@@ -16,8 +21,10 @@ ENV_VARS = (
     "LOGIN_FAILURES_PER_PHONE",
     "LOGIN_FAILURES_PER_ADDRESS",
     "LOGIN_WINDOW_MINUTES",
+    "SERVER_SOFTWARE",
 )
 STRONG = "s" * 48
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -108,6 +115,33 @@ def test_production_starts_with_strong_secrets(clean_env):
     clean_env.setenv("SECRET_KEY", STRONG)
     clean_env.setenv("JWT_SECRET_KEY", STRONG + "j")
     assert create_app().config["ENV_NAME"] == "production"
+
+
+@pytest.mark.parametrize("env_name", [None, "development", "test"])
+def test_default_secrets_refused_when_served_by_gunicorn_whatever_the_environment(clean_env, env_name):
+    clean_env.setenv("SERVER_SOFTWARE", "gunicorn/23.0.0")  # what gunicorn's arbiter sets
+    if env_name:
+        clean_env.setenv("LUMBUNG_ENV", env_name)
+    with pytest.raises(RuntimeError, match="served by gunicorn"):
+        create_app()
+    clean_env.setenv("SECRET_KEY", STRONG)
+    clean_env.setenv("JWT_SECRET_KEY", STRONG + "j")
+    assert create_app().config["SECRET_KEY"] == STRONG
+
+
+def test_scripts_start_makes_secrets_once_and_keeps_them(tmp_path):
+    make = [sys.executable, "-m", "server.secrets_file", str(tmp_path / "instance")]
+    first = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    path = Path(first)
+    assert path == tmp_path / "instance" / "secrets.env"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    kept = path.read_text()
+    values = dict(line.split("=", 1) for line in kept.splitlines())
+    assert set(values) == {"SECRET_KEY", "JWT_SECRET_KEY"} and values["SECRET_KEY"] != values["JWT_SECRET_KEY"]
+    assert all(len(value) >= 32 and value != DEV_SECRET for value in values.values())
+    again = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    assert again == first and path.read_text() == kept
+    assert "python -m server.secrets_file" in (ROOT / "scripts" / "start").read_text()
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):

@@ -9,7 +9,7 @@ import threading
 import time
 
 from server.worker import LINGER_SECONDS, may_linger
-from tests.server.live_server import ROOT, VENV, free_port
+from tests.server.live_server import ROOT, SERVE_SECRETS, VENV, free_port
 
 MINUTE_MS = 60_000  # a linger far longer than any test: what a thread does while it lingers shows
 
@@ -22,7 +22,7 @@ def gunicorn(threads, linger_ms=MINUTE_MS):
         [str(VENV / "gunicorn"), "--worker-class", "server.worker.LingeringThreadWorker", "--workers", "1"]
         + ["--threads", str(threads), "--bind", f"127.0.0.1:{port}", "tests.server.worker_app:app"],
         cwd=ROOT,
-        env={**os.environ, "KEEPALIVE_LINGER_MS": str(linger_ms)},
+        env={**os.environ, **SERVE_SECRETS, "KEEPALIVE_LINGER_MS": str(linger_ms)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
