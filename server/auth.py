@@ -87,17 +87,20 @@ def login(body):
     now = utcnow()
     address = request.remote_addr or "unknown"
     config = current_app.config
-    retry = _retry_after(LoginAttempt.phone, body["phone"], config["LOGIN_FAILURES_PER_PHONE"], now)
-    if retry:
-        raise _too_many_attempts(retry)
+    # Both limits are checked before any PIN is hashed, and past either no PIN logs in, not even
+    # the right one: else spraying common PINs over many phones from one address would still find
+    # accounts. Only wrong PINs are counted (a whole office may share one address).
+    retries = (
+        _retry_after(LoginAttempt.phone, body["phone"], config["LOGIN_FAILURES_PER_PHONE"], now),
+        _retry_after(LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"], now),
+    )
+    if any(retries):
+        raise _too_many_attempts(max(retry for retry in retries if retry))
     user = db.session.scalar(select(User).where(User.phone == body["phone"]))
     if not verify_pin(user.pin_hash if user else None, body["pin"]):
-        # Only wrong PINs are limited by address (a whole office may share one), and the failure
-        # is counted even then, so the phone's own lockout keeps counting.
-        retry = _retry_after(LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"], now)
         db.session.add(LoginAttempt(phone=body["phone"], address=address, at=now))
         db.session.commit()
-        raise _too_many_attempts(retry) if retry else ApiError(401, "invalid_credentials")
+        raise ApiError(401, "invalid_credentials")
     device = _device_for_login(user, body["device_id"], now)
     db.session.commit()
     claims = {"dev": device.id}

@@ -201,7 +201,7 @@ class BlobView(MethodView):
 
 def _check_name(sha256):
     """400 unless the name is a sha256 in lower-case hex."""
-    if not SHA256_RE.match(sha256):
+    if not SHA256_RE.fullmatch(sha256):
         raise ApiError(400, "invalid_parameter", field_errors({"sha256": ("invalid_sha256", {})}))
 
 
@@ -223,7 +223,7 @@ def _too_large(**details):
 
 def _parse_range(header):
     """(start, end, total) of a Content-Range header; 400 when malformed, 413 over the limit."""
-    match = RANGE_RE.match(header.strip())
+    match = RANGE_RE.fullmatch(header.strip())
     if not match:
         raise ApiError(400, "bad_request", {"reason": "content_range", "expected": "bytes <start>-<end>/<total>"})
     start, end, total = (int(g) for g in match.groups())

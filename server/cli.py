@@ -9,7 +9,9 @@ from marshmallow import ValidationError
 from .demo import demo_command
 from .extensions import db
 from .load import load_command
+from .messages import field_message
 from .open_data import export_cli
+from .pins import is_weak_pin
 from .regions import DATA_DIR, import_regions
 from .scope import region_level
 from .users import ROLE_LEVELS, NewUserSchema, create_account, phone_taken
@@ -30,6 +32,8 @@ def create_user_command(phone, pin, role, regions, name):
         body = NewUserSchema().load({"phone": phone, "pin": pin, "role": role, "regions": list(regions), "name": name})
     except ValidationError as exc:
         raise click.ClickException(f"invalid input: {exc.messages}") from exc
+    if is_weak_pin(body["pin"]):
+        raise click.ClickException(f"weak_pin: {field_message('weak_pin', 'en')}")
     # The levels the API holds every account to: an admin over a kabupaten or province, and so on.
     wrong = [code for code in body["regions"] if region_level(code) not in ROLE_LEVELS[role]]
     if wrong:

@@ -27,6 +27,12 @@ MESSAGES = {
     "payload_too_large": ("Data terlalu besar.", "The request is too large."),
     "unsupported_media_type": ("Jenis data tidak didukung.", "Unsupported media type."),
     "phone_taken": ("Nomor HP sudah terdaftar.", "This phone number is already registered."),
+    "weak_pin": (
+        "PIN terlalu mudah ditebak. Pilih 6 angka lain: jangan semua sama, jangan berurutan (seperti 123456),"
+        " jangan yang umum dipakai.",
+        "This PIN is too easy to guess. Choose 6 other digits: not all the same, not in sequence (like 123456),"
+        " not a common one.",
+    ),
     "unknown_region": ("Kode wilayah tidak dikenal.", "Unknown region code."),
     "rate_limited": ("Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests. Try again later."),
     "internal_error": (
@@ -91,6 +97,10 @@ FIELD_MESSAGES = {
         "Not a valid phone number; write it like 0812… or +62812….",
     ),
     "invalid_pin": ("PIN harus 6 angka.", "The PIN must be 6 digits."),
+    "weak_pin": (
+        "PIN terlalu mudah ditebak; pilih 6 angka lain.",
+        "This PIN is too easy to guess; choose 6 other digits.",
+    ),
     "invalid_choice": ("Harus salah satu dari: {choices}.", "Must be one of: {choices}."),
     "invalid_uuid": ("Harus UUID huruf kecil.", "Must be a lower-case UUID."),
     "unknown_region": ("Kode wilayah tidak dikenal: {code}.", "Unknown region code: {code}."),

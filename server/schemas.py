@@ -7,9 +7,11 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from sync.phone import normalize_phone
 
+# Matched with fullmatch, never match: "$" also matches before a final newline ("246810\n").
+# [0-9], not \d, which takes any script's digits.
 PIN_RE = re.compile(r"^[0-9]{6}$")
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-REGION_RE = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
+REGION_RE = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 
 # marshmallow's own messages, mapped to our field error codes.
 MARSHMALLOW_CODES = {
@@ -44,7 +46,7 @@ class Pin(fields.String):
     """A PIN of exactly six digits."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not PIN_RE.match(value):
+        if not isinstance(value, str) or not PIN_RE.fullmatch(value):
             raise ValidationError("invalid_pin")
         return value
 
@@ -53,7 +55,7 @@ class Uuid(fields.String):
     """A lower-case UUID as text."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not UUID_RE.match(value):
+        if not isinstance(value, str) or not UUID_RE.fullmatch(value):
             raise ValidationError("invalid_uuid")
         return value
 
@@ -62,7 +64,7 @@ class RegionCode(fields.String):
     """A Kemendagri code with dots: 32, 32.04, 32.04.10 or 32.04.10.2001."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not REGION_RE.match(value):
+        if not isinstance(value, str) or not REGION_RE.fullmatch(value):
             raise ValidationError("unknown_region")
         return value
 

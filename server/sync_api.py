@@ -96,7 +96,7 @@ def push():
     body = _json_body()
     if not isinstance(body, dict) or not isinstance(body.get("ops"), list):
         raise ApiError(422, "validation_error", _field("ops", "not_a_list"))
-    if not isinstance(body.get("device_id"), str) or not UUID_RE.match(body["device_id"]):
+    if not isinstance(body.get("device_id"), str) or not UUID_RE.fullmatch(body["device_id"]):
         raise ApiError(422, "validation_error", _field("device_id", "invalid_uuid"))
     if len(body["ops"]) > MAX_OPS:
         raise ApiError(413, "payload_too_large", {"max_ops": MAX_OPS})

@@ -8,10 +8,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from .auth import AccountSchema, account_json, user_regions
-from .errors import ApiError, validation_error
+from .errors import ApiError, field_errors, validation_error
 from .extensions import db
 from .models import Region, User, UserRegion
-from .pins import hash_pin
+from .pins import hash_pin, is_weak_pin
 from .schemas import BaseSchema, Name, Phone, Pin, RegionCode, new_uuid
 from .scope import covers, region_level
 from .timeutil import utcnow
@@ -49,6 +49,7 @@ class UserListArgs(BaseSchema):
 def create_user(body):
     """Make an account: admins make anyone under their regions, facilitators make producers."""
     _check_may_assign(current_user, body["role"], body["regions"])
+    check_pin_strength(body["pin"])
     if phone_taken(body["phone"]):
         raise ApiError(409, "phone_taken")
     try:
@@ -58,6 +59,12 @@ def create_user(body):
         db.session.rollback()
         raise ApiError(409, "phone_taken") from exc
     return account_json(user)
+
+
+def check_pin_strength(pin):
+    """422 weak_pin for a new PIN that is easy to guess (login still takes any six digits)."""
+    if is_weak_pin(pin):
+        raise ApiError(422, "weak_pin", field_errors({"pin": ("weak_pin", {})}))
 
 
 def phone_taken(phone):
@@ -100,6 +107,8 @@ def update_user(body, user_id):
     is_self = user.id == current_user.id
     if not manages(current_user, user) and not (is_self and set(body) <= {"name", "pin"}):
         raise ApiError(403, "forbidden")
+    if "pin" in body:
+        check_pin_strength(body["pin"])
     if "role" in body or "regions" in body:
         role = body.get("role", user.role)
         regions = body["regions"] if "regions" in body else user_regions(user.id)

@@ -27,7 +27,7 @@ def asked_regions(mine, region):
     """The region codes a request covers: the one asked for (inside mine, else 403), or all of mine."""
     if region is None:
         return list(mine)
-    if not REGION_RE.match(region):
+    if not REGION_RE.fullmatch(region):
         raise ApiError(400, "invalid_parameter", field_errors({"region": ("unknown_region", {"code": region})}))
     if not covers(mine, region):
         raise ApiError(403, "forbidden")

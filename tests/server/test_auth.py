@@ -5,10 +5,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from argon2 import PasswordHasher
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import select, text
 
-from server import create_app
+from server import create_app, pins
 from server.extensions import db
 from server.models import LoginAttempt, User
 from server.timeutil import utcnow
@@ -102,6 +103,29 @@ def test_wrong_pin_and_unknown_phone_answer_the_same(client, accounts):
     assert code_of(wrong_pin) == "invalid_credentials"
 
 
+@pytest.fixture
+def argon2_calls(monkeypatch):
+    """The Argon2 hashes and verifies made from now on, by name."""
+    calls = []
+    for name in ("hash", "verify"):
+        real = getattr(PasswordHasher, name)
+
+        def spy(self, *args, _real=real, _name=name, **kwargs):
+            calls.append(_name)
+            return _real(self, *args, **kwargs)
+
+        monkeypatch.setattr(PasswordHasher, name, spy)
+    return calls
+
+
+def test_a_pin_with_a_trailing_newline_is_invalid(client, accounts):
+    accounts.make(phone=PHONE)
+    for body, field in (({"pin": "246810\n"}, "pin"), ({"device_id": str(uuid.uuid4()) + "\n"}, "device_id")):
+        response = login(client, **body)
+        assert response.status_code == 422
+        assert field in response.get_json()["error"]["details"]["fields"]
+
+
 @pytest.mark.parametrize(
     "body, field, code",
     [
@@ -112,6 +136,8 @@ def test_wrong_pin_and_unknown_phone_answer_the_same(client, accounts):
         ({"pin": "1234567"}, "pin", "invalid_pin"),
         ({"pin": "12345a"}, "pin", "invalid_pin"),
         ({"pin": 246810}, "pin", "invalid_pin"),
+        ({"pin": "246810\n"}, "pin", "invalid_pin"),
+        ({"pin": "２４６８１０"}, "pin", "invalid_pin"),  # fullwidth digits
         ({"device_id": "not-a-uuid"}, "device_id", "invalid_uuid"),
         ({"device_id": str(uuid.uuid4()).upper()}, "device_id", "invalid_uuid"),
         ({"phone": None}, "phone", "required"),
@@ -172,12 +198,15 @@ def test_wrong_pins_from_one_address_are_limited(app, client, accounts):
     assert int(response.headers["Retry-After"]) > 0
 
 
-def test_right_pins_are_never_limited_by_address(app, client, accounts):
+def test_past_the_address_limit_a_right_pin_does_not_log_in_either(app, client, accounts):
     app.config["LOGIN_FAILURES_PER_ADDRESS"] = 3
-    for n in range(4):
+    for n in range(3):
         login(client, f"08129000000{n}", pin="000000")
     phone = accounts.make()
-    assert login(client, phone).status_code == 200
+    response = login(client, phone)
+    assert response.status_code == 429 and code_of(response) == "too_many_attempts"
+    assert int(response.headers["Retry-After"]) > 0
+    assert login(client, phone, environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200
 
 
 def test_address_limit_does_not_count_other_addresses(app, client, accounts):
@@ -188,14 +217,29 @@ def test_address_limit_does_not_count_other_addresses(app, client, accounts):
     assert login(client, "081290000009", pin="000000", environ_base=other).status_code == 401
 
 
-def test_wrong_pins_count_for_the_phone_while_the_address_is_limited(app, client, accounts):
+def test_past_the_address_limit_no_pin_is_checked_nor_counted(app, client, accounts, argon2_calls):
     app.config["LOGIN_FAILURES_PER_ADDRESS"] = 3
     accounts.make(phone=PHONE)
     for n in range(3):
         login(client, f"08129000000{n}", pin="000000")
+    argon2_calls.clear()
     for _ in range(5):
         assert login(client, pin="000000").status_code == 429
-    assert code_of(login(client)) == "too_many_attempts"  # now the phone itself is locked
+    assert argon2_calls == []  # the limit is checked before any PIN is hashed
+    assert login(client, environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200  # the phone is not locked
+
+
+def test_a_wrong_pin_for_an_unknown_phone_costs_no_argon2_hash(app, client, monkeypatch, argon2_calls):
+    with app.app_context():
+        per_verify = pins.verify_seconds()  # measured once per process, with a hash and a verify
+    argon2_calls.clear()
+    slept = []
+    monkeypatch.setattr(pins.time, "sleep", slept.append)
+    for n in range(3):
+        response = login(client, f"08129000000{n}", pin="000000")
+        assert response.status_code == 401 and code_of(response) == "invalid_credentials"
+    assert argon2_calls == []
+    assert slept == [per_verify] * 3  # as long as a wrong PIN of a known phone takes, without the CPU
 
 
 def test_retry_after_waits_until_the_window_holds_fewer_than_the_limit(app, client):

@@ -151,6 +151,12 @@ def test_a_malformed_name_is_400(client, facilitator):
     assert client.get(URL + "not-a-hash", headers=facilitator).status_code == 400
 
 
+def test_a_name_with_a_trailing_newline_is_400(client, facilitator):
+    data = image_bytes("JPEG")
+    assert client.head(URL + sha(data) + "%0A", headers=facilitator).status_code == 400
+    assert client.get(URL + sha(data) + "%0A", headers=facilitator).status_code == 400
+
+
 def _zip_bytes():
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as archive:

@@ -59,6 +59,9 @@ def test_user_create_refuses_a_phone_taken_in_any_spelling(app, runner):
         ("--phone", "12345", "invalid_phone"),
         ("--pin", "2468", "invalid_pin"),
         ("--pin", "abcdef", "invalid_pin"),
+        ("--pin", "246810\n", "invalid_pin"),
+        ("--pin", "123456", "weak_pin"),
+        ("--pin", "000000", "weak_pin"),
         ("--region", "32.99", "unknown_region"),
         ("--region", "Bandung", "unknown_region"),
         ("--region", "32.04.10.2001", "wrong_region_level"),  # an admin is over a kabupaten or province

@@ -160,9 +160,36 @@ def test_patch_pin_changes_the_login(client, accounts):
 def test_account_changes_its_own_name_and_pin_but_not_its_regions(client, accounts):
     me = accounts.headers(role="facilitator", regions=("32.04.10",))
     url = f"{USERS}/{me.user['id']}"
-    assert client.patch(url, json={"name": "Ibu Sari", "pin": "112233"}, headers=me).status_code == 200
+    assert client.patch(url, json={"name": "Ibu Sari", "pin": "408152"}, headers=me).status_code == 200
     assert error(client.patch(url, json={"regions": ["32.04"]}, headers=me), 403) == "forbidden"
     assert error(client.patch(url, json={"role": "admin"}, headers=me), 403) == "forbidden"
+
+
+WEAK_PINS = ["000000", "123456", "111111", "654321", "012345", "987654", "121212", "112233", "123123", "696969"]
+WEAK_PINS += ["159753", "147258", "789456", "890123"]
+
+
+@pytest.mark.parametrize("pin", WEAK_PINS)
+def test_weak_pins_are_refused_at_creation_and_change(client, accounts, pin):
+    admin = accounts.headers()
+    response = client.post(USERS, json={**new_user(), "pin": pin}, headers=admin)
+    assert error(response, 422) == "weak_pin"
+    assert response.get_json()["error"]["details"]["fields"]["pin"]["code"] == "weak_pin"
+    assert response.get_json()["error"]["message"].startswith("PIN terlalu mudah ditebak")
+    user_id = client.post(USERS, json=new_user(), headers=admin).get_json()["id"]
+    assert error(client.patch(f"{USERS}/{user_id}", json={"pin": pin}, headers=admin), 422) == "weak_pin"
+    me = f"{USERS}/{admin.user['id']}"
+    english = {**admin, "Accept-Language": "en"}
+    answer = client.patch(me, json={"pin": pin}, headers=english)
+    assert error(answer, 422) == "weak_pin" and answer.get_json()["error"]["message"].startswith("This PIN is too easy")
+    assert accounts.login("081233334444", pin="135790")  # the old PIN still stands
+
+
+def test_the_demo_pin_and_other_unpatterned_pins_are_accepted(client, accounts):
+    admin = accounts.headers()
+    user_id = client.post(USERS, json={**new_user(), "pin": "246810"}, headers=admin).get_json()["id"]
+    for pin in ("975310", "408152", "246810"):
+        assert client.patch(f"{USERS}/{user_id}", json={"pin": pin}, headers=admin).status_code == 200
 
 
 def test_admin_cannot_widen_its_own_regions(client, accounts):
