@@ -17,8 +17,12 @@ parses to its end with nothing after it (a JPEG or PNG with a ZIP or HTML append
 "polyglot", is refused; so are camera JPEGs with extra images appended after the end, which a
 client re-encodes before sending), and it is a still image; Pillow opens, verifies and fully
 decodes it.
-Over BLOB_MAX_BYTES (2 MB) or BLOB_MAX_PIXELS (40 megapixels, read from the header before
-anything is decoded, so decompression bombs never are) is 413 `payload_too_large`.
+Over BLOB_MAX_BYTES (2 MB) or BLOB_MAX_PIXELS (16 megapixels, read from the header before
+anything is decoded, so decompression bombs never are) is 413 `payload_too_large` with reason
+`too_many_pixels`. A phone photo has 12 megapixels, and the app shrinks it to 1280 px a side.
+Decoding is what an upload costs, so an account has a budget of photos and megapixels decoded a
+minute (server/upload_rate.py): beyond it, a PUT that would complete a photo is 429
+`rate_limited` with Retry-After.
 
 On disk, under BLOB_DIR (default instance/blobs):
     <sha[:2]>/<sha>          the served photo
@@ -71,6 +75,7 @@ from PIL import Image, features
 from sqlalchemy import Text, cast, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from . import upload_rate
 from .auth import user_regions
 from .errors import ApiError, field_errors
 from .extensions import db
@@ -102,7 +107,7 @@ THUMB_SIDE = 240
 THUMB = ".thumb"
 PIECE = 64 * 1024
 CACHE_CONTROL = "private, max-age=31536000, immutable"
-DEFAULT_MAX_PIXELS = 40_000_000
+DEFAULT_MAX_PIXELS = 16_000_000
 DEFAULT_PARTIAL_TTL_HOURS = 7 * 24
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 
@@ -150,18 +155,23 @@ class BlobView(MethodView):
     @blp.response(201, BlobSchema, description="Stored.")
     @blp.alt_response(200, schema=BlobSchema, description="Already stored.", success=True)
     @blp.alt_response(202, schema=PartialSchema, description="A piece stored; more to come.", headers=OFFSET_HEADER)
-    @blp.alt_response(413, description="Over 2 MB, or over 40 megapixels.")
+    @blp.alt_response(413, description="Over 2 MB, or over 16 megapixels.")
     @blp.alt_response(415, description="Not a JPEG, PNG or WebP image of the declared type.")
     @blp.alt_response(416, description="A piece that does not start at the received offset.", headers=OFFSET_HEADER)
     @blp.alt_response(409, description="`upload_in_progress`: another request is writing this upload.")
     @blp.alt_response(422, description="`hash_mismatch`: the bytes do not hash to the name.")
+    @blp.alt_response(429, description="`rate_limited`: the account's photos a minute are spent; see Retry-After.")
     def put(self, sha256):
         """Upload a photo (image/jpeg, image/png or image/webp, at most 2 MB), whole or in pieces."""
         _check_name(sha256)
         mime = _declared_mime()
         content_range = request.headers.get("Content-Range")
         if content_range is not None:
-            return _put_piece(sha256, mime, _parse_range(content_range))
+            start, end, total = _parse_range(content_range)
+            if end + 1 == total:
+                _check_upload_rate()
+            return _put_piece(sha256, mime, (start, end, total))
+        _check_upload_rate()
         return _put_whole(sha256, mime)
 
     @jwt_required()
@@ -232,6 +242,18 @@ def _parse_range(header):
     if start > end or end >= total:
         raise ApiError(400, "bad_request", {"reason": "content_range", "expected": "start <= end < total"})
     return start, end, total
+
+
+def _check_upload_rate():
+    """429 rate_limited, before any byte is read, while the account's decoding budget is spent."""
+    config = current_app.config
+    retry = upload_rate.BUDGET.retry_after(
+        current_user.id,
+        config["BLOB_PHOTOS_PER_MINUTE"],
+        config["BLOB_MEGAPIXELS_PER_MINUTE"] * 1_000_000,
+    )
+    if retry is not None:
+        raise ApiError(429, "rate_limited", {"retry_after": retry}, {"Retry-After": str(retry)})
 
 
 def _put_whole(sha256, mime):
@@ -407,6 +429,7 @@ def _stored(sha256):
 def _store(sha256, data, mime, user_id):
     """Check and clean an image, write it and its thumbnail, then its row; True when the row is new."""
     clean, width, height = inspect_image(data, FORMATS[mime], _max_pixels())
+    upload_rate.BUDGET.spend(user_id, width * height)
     image = _decode(clean, FORMATS[mime], (width, height))
     _write_atomic(_path(sha256, THUMB), make_thumbnail(image))
     _write_atomic(_path(sha256), clean)

@@ -37,6 +37,8 @@ def from_environment(instance_path):
         "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 30000),
         "LOGIN_WINDOW_MINUTES": _int("LOGIN_WINDOW_MINUTES", 15),
         "EXPORT_LINK_DAYS": _int("EXPORT_LINK_DAYS", 7),
+        "BLOB_PHOTOS_PER_MINUTE": _int("BLOB_PHOTOS_PER_MINUTE", 30),
+        "BLOB_MEGAPIXELS_PER_MINUTE": _int("BLOB_MEGAPIXELS_PER_MINUTE", 100),
     }
 
 

@@ -64,8 +64,8 @@ export async function uploadPhoto(transport, photo) {
     if (answer.status === 200 || answer.status === 201) return true;
     if (answer.status === 202 || answer.status === 416) {
       offset = Number(answer.headers.get("Upload-Offset") || 0);
-    } else if (answer.status === 409 || answer.status === 503) {
-      throw new TransportError(`upload busy: ${answer.status}`); // try again later
+    } else if (answer.status === 409 || answer.status === 429 || answer.status === 503) {
+      throw new TransportError(`upload busy: ${answer.status}`); // try again later (429: photos a minute spent)
     } else {
       throw new SyncError(answer.status, answer.body);
     }

@@ -16,6 +16,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from server.extensions import db
 from server.models import Blob
+from server.upload_rate import UploadBudget
 
 URL = "/api/v1/blobs/"
 GPS_IFD = 0x8825
@@ -221,6 +222,64 @@ def test_a_decompression_bomb_is_refused_before_decoding(client, facilitator):
     response = put(client, facilitator, data, mime="image/png")
     assert response.status_code == 413
     assert response.get_json()["error"]["details"]["reason"] == "too_many_pixels"
+
+
+def test_a_png_declaring_40_megapixels_is_refused_without_decoding(client, facilitator, monkeypatch):
+    # 154 KB of such a PNG once took a worker 4.8 s to decode; a phone photo has 12 megapixels.
+    opened = []
+    monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args))
+    header = struct.pack(">IIBBBBB", 7000, 5700, 8, 2, 0, 0, 0)  # 39.9 megapixels of RGB
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 150_000))
+        + _png_chunk(b"IEND", b"")
+    )
+    response = put(client, facilitator, data, mime="image/png")
+    assert response.status_code == 413
+    error = response.get_json()["error"]
+    assert error["code"] == "payload_too_large" and error["details"]["reason"] == "too_many_pixels"
+    assert error["details"]["max_pixels"] <= 16_000_000
+    assert opened == []  # refused from the header: Pillow never opened it
+
+
+def test_photos_past_the_accounts_budget_a_minute_are_429_with_retry_after(app, client, accounts, facilitator):
+    app.config["BLOB_PHOTOS_PER_MINUTE"] = 2
+    for seed in (1, 2):
+        assert put(client, facilitator, image_bytes("PNG", size=(seed, 1)), mime="image/png").status_code == 201
+    refused = put(client, facilitator, image_bytes("PNG", size=(3, 1)), mime="image/png")
+    assert refused.status_code == 429
+    assert set(refused.get_json()) == {"error"} and set(refused.get_json()["error"]) == {"code", "message", "details"}
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    retry = int(refused.headers["Retry-After"])
+    assert 1 <= retry <= 60 and refused.get_json()["error"]["details"]["retry_after"] == retry
+    # A piece that does not complete a photo costs no decoding and goes on; the last one waits.
+    data = image_bytes("JPEG", noise=True)
+    assert put_piece(client, facilitator, sha(data), data[:1000], 0, len(data)).status_code == 202
+    last = put_piece(client, facilitator, sha(data), data[1000:], 1000, len(data))
+    assert last.status_code == 429
+    assert client.head(URL + sha(data), headers=facilitator).headers["Upload-Offset"] == "1000"  # kept
+    other = accounts.headers(role="facilitator", regions=("32.04.10",))
+    assert put(client, other, image_bytes("PNG", size=(4, 1)), mime="image/png").status_code == 201
+
+
+def test_the_megapixels_of_a_minute_are_a_budget_too(app, client, facilitator):
+    app.config["BLOB_MEGAPIXELS_PER_MINUTE"] = 1
+    assert put(client, facilitator, image_bytes("JPEG", size=(1000, 1000))).status_code == 201
+    assert put(client, facilitator, image_bytes("JPEG", size=(10, 10))).status_code == 429
+
+
+def test_the_upload_budget_frees_as_photos_leave_the_minute():
+    now = [1000.0]
+    budget = UploadBudget(clock=lambda: now[0])
+    budget.spend("a", 100)
+    now[0] += 20
+    budget.spend("a", 100)
+    assert budget.retry_after("a", 2, 10_000) == 40  # the first leaves the window in 40 s
+    assert budget.retry_after("a", 3, 150) == 40  # 200 pixels spent: the first must leave
+    assert budget.retry_after("a", 3, 10_000) is None and budget.retry_after("b", 1, 1) is None
+    now[0] += 40
+    assert budget.retry_after("a", 2, 10_000) is None
 
 
 def test_gps_is_removed_from_a_jpeg_and_orientation_kept(client, app, facilitator):
