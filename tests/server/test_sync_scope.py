@@ -1,6 +1,6 @@
 """Scope: pull returns exactly what the caller may see; push rejects, op by op, what it may not write."""
 
-from tests.helpers import OTHER_VILLAGE, VILLAGE, movement_fields, new_id, producer_fields, product_fields
+from tests.helpers import OTHER_VILLAGE, T0, VILLAGE, movement_fields, new_id, producer_fields, product_fields
 
 
 def seed(device, **producer_extra):
@@ -69,9 +69,63 @@ def test_a_producer_account_writes_its_own_records_only(facilitator, producer_ac
     assert [r["status"] for r in producer_account.push(*ops)["results"]] == ["applied", "rejected"]
 
 
-def test_a_producer_account_sees_producers_it_created(producer_account):
-    producer_id, product_id = seed(producer_account)
-    assert {producer_id, product_id} <= entity_ids(producer_account)
+def test_producers_cannot_create_producer_records(facilitator, producer_account, accounts, client):
+    from tests.helpers import Device
+
+    other_phone = "+6281211112222"
+    other = Device(client, accounts.headers(role="producer", regions=(VILLAGE,), phone=other_phone))
+    ops = [
+        producer_account.op("producer", new_id(), producer_fields(phone="081299990000")),
+        producer_account.op("producer", new_id(), producer_fields(village_code=OTHER_VILLAGE)),
+        producer_account.op("producer", new_id(), producer_fields(phone=other_phone)),
+    ]
+    results = producer_account.push(*ops)["results"]
+    assert [(r["status"], r["error"]["code"]) for r in results] == [("rejected", "forbidden")] * 3
+    assert entity_ids(other) == set() and entity_ids(producer_account) == set()
+    assert entity_ids(facilitator) == set()
+
+
+def test_a_producer_edits_its_own_record(facilitator, producer_account):
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    later = T0 + 60_000  # after the facilitator's edits, whose clocks start at T0 too
+    op = producer_account.op("producer", producer_id, {"name": "Ibu Ani", "nib": "1234567890123"}, at=later)
+    assert producer_account.statuses(op) == ["applied"]
+    assert facilitator.state()[("producer", producer_id)]["name"] == "Ibu Ani"
+
+
+def test_a_producer_cannot_move_its_record_out_of_its_desa(facilitator, producer_account):
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    ops = [
+        producer_account.op("producer", producer_id, {"village_code": OTHER_VILLAGE}),
+        producer_account.op("producer", producer_id, {"village_code": "32.04.10.2002"}),
+        producer_account.op("producer", producer_id, {"village_code": VILLAGE, "name": "Ibu Ani"}),
+    ]
+    results = producer_account.push(*ops)["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert {r["error"]["code"] for r in results[:2]} == {"forbidden"}
+    assert facilitator.state()[("producer", producer_id)]["village_code"] == VILLAGE
+
+
+def test_a_producer_cannot_set_another_phone_on_its_record(facilitator, producer_account, accounts, client):
+    from tests.helpers import Device
+
+    other = Device(client, accounts.headers(role="producer", regions=(VILLAGE,), phone="+6281211112222"))
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    ops = [
+        producer_account.op("producer", producer_id, {"phone": "081211112222"}),
+        producer_account.op("producer", producer_id, {"phone": None}),
+        producer_account.op("producer", producer_id, {"phone": "+6281299990000"}),
+    ]
+    assert producer_account.statuses(*ops) == ["rejected", "rejected", "applied"]
+    assert entity_ids(other) == set()
+    assert facilitator.state()[("producer", producer_id)]["phone"] == "+6281299990000"
+
+
+def test_a_producer_cannot_delete_producer_records(facilitator, producer_account):
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    result = producer_account.push(producer_account.op("producer", producer_id, action="delete"))["results"][0]
+    assert (result["status"], result["error"]["code"]) == ("rejected", "forbidden")
+    assert facilitator.state()[("producer", producer_id)] is not None
 
 
 def test_a_producer_gets_earlier_products_when_a_record_takes_its_phone(facilitator, producer_account):
