@@ -79,9 +79,11 @@ def apply_ops(actor, ops, device_id=None):
 
 def may_write(actor, producer):
     """Whether an actor may see and write a producer record (and its products and stock)."""
-    if actor.role == "producer":
+    if actor.role == "producer":  # its phone's records in its own desa (see feed.visible_producer_ids)
         return producer.created_by == actor.id or (
-            actor.phone is not None and producer.data.get("phone") == actor.phone
+            actor.phone is not None
+            and producer.data.get("phone") == actor.phone
+            and covers(actor.regions, producer.village_code)
         )
     return covers(actor.regions, producer.village_code)
 

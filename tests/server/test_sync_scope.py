@@ -170,3 +170,27 @@ def test_a_region_too_large_to_list_by_desa_pulls_the_same(facilitator, admin, m
     monkeypatch.setattr("server.feed.MAX_KEYS", 1)  # as for a province admin: one range scan
     assert admin.state() == listed
     assert len(listed) == 6
+
+
+def test_an_account_with_the_phone_of_a_record_elsewhere_cannot_reach_it(facilitator, outsider, accounts, client):
+    from tests.helpers import Device
+
+    # A facilitator of Kab. Bandung opens a producer account in its own village, with the phone
+    # of a producer registered in Kota Bandung, and knows its PIN: that account sees nothing there.
+    producer_id, product_id = seed(outsider, phone="081277778888", village_code=OTHER_VILLAGE)
+    created = client.post(
+        "/api/v1/users",
+        json={"phone": "081277778888", "pin": "135792", "name": "Pak X", "role": "producer", "regions": [VILLAGE]},
+        headers=facilitator.headers,
+    )
+    assert created.status_code == 201, created.get_json()
+    token = accounts.login("081277778888", pin="135792")["access_token"]
+    borrowed = Device(client, {"Authorization": f"Bearer {token}"})
+    assert not {producer_id, product_id} & entity_ids(borrowed)
+    ops = [
+        borrowed.op("producer", producer_id, {"name": "Diambil"}),
+        borrowed.op("stock_movement", new_id(), movement_fields(product_id, "-5", kind="sale")),
+    ]
+    assert [r.get("error", {}).get("code") for r in borrowed.push(*ops)["results"]] == ["forbidden", "forbidden"]
+    readiness = client.get(f"/api/v1/products/{product_id}/readiness", headers=borrowed.headers)
+    assert readiness.status_code == 403
