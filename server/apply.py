@@ -79,12 +79,10 @@ def apply_ops(actor, ops, device_id=None):
 
 def may_write(actor, producer):
     """Whether an actor may see and write a producer record (and its products and stock)."""
-    if actor.role == "producer":  # its phone's records in its own desa (see feed.visible_producer_ids)
-        return producer.created_by == actor.id or (
-            actor.phone is not None
-            and producer.data.get("phone") == actor.phone
-            and covers(actor.regions, producer.village_code)
-        )
+    if actor.role == "producer":  # the records it made or with its phone, in its desa (feed.visible_producer_ids)
+        phone = producer.data.get("phone")
+        owned = producer.created_by == actor.id or (actor.phone is not None and phone == actor.phone)
+        return owned and covers(actor.regions, producer.village_code)
     return covers(actor.regions, producer.village_code)
 
 

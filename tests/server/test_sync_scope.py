@@ -194,3 +194,22 @@ def test_an_account_with_the_phone_of_a_record_elsewhere_cannot_reach_it(facilit
     assert [r.get("error", {}).get("code") for r in borrowed.push(*ops)["results"]] == ["forbidden", "forbidden"]
     readiness = client.get(f"/api/v1/products/{product_id}/readiness", headers=borrowed.headers)
     assert readiness.status_code == 403
+
+
+def test_a_producer_cannot_reach_a_record_it_made_in_another_kabupaten(app, producer_account, facilitator):
+    from server.apply import Actor, apply_ops
+
+    # Made before producer accounts were refused producer records: one in Kota Bandung, one at home.
+    author = producer_account.headers.user["id"]
+    away, home = new_id(), new_id()
+    ops = [
+        facilitator.op("producer", away, producer_fields(village_code=OTHER_VILLAGE)),
+        facilitator.op("producer", home, producer_fields()),
+    ]
+    with app.app_context():
+        results, _ = apply_ops(Actor(id=author, role="admin", regions=("32",)), ops)
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    visible = entity_ids(producer_account)
+    assert home in visible and away not in visible
+    edit = producer_account.op("producer", away, {"name": "Diubah"}, at=T0 + 60_000)
+    assert producer_account.push(edit)["results"][0]["error"]["code"] == "forbidden"
