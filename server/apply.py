@@ -79,10 +79,10 @@ def apply_ops(actor, ops, device_id=None):
 
 def may_write(actor, producer):
     """Whether an actor may see and write a producer record (and its products and stock)."""
-    if actor.role == "producer":
-        return producer.created_by == actor.id or (
-            actor.phone is not None and producer.data.get("phone") == actor.phone
-        )
+    if actor.role == "producer":  # the records it made or with its phone, in its desa (feed.visible_producer_ids)
+        phone = producer.data.get("phone")
+        owned = producer.created_by == actor.id or (actor.phone is not None and phone == actor.phone)
+        return owned and covers(actor.regions, producer.village_code)
     return covers(actor.regions, producer.village_code)
 
 
@@ -226,12 +226,16 @@ class Batch:
         if "village_code" in fields and fields["village_code"] not in self.villages:
             raise OpError("validation_error", {"village_code": ("unknown_region", {"code": fields["village_code"]})})
         if rec is None:
+            if self.actor.role == "producer":  # a facilitator or admin registers producers
+                raise OpError("forbidden", reason="registered_by_facilitator")
             rec = self._create("producer", op)
             rec.producer_id, rec.village_code = op["entity_id"], rec.data["village_code"]
             self._require_scope(rec)
             self._add(rec)
             return "applied"
         self._require_scope(rec)
+        if self.actor.role == "producer":
+            self._check_own_edit(rec, fields)
         if rec.deleted:
             return self._edit_of_deleted(rec, op)
         merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
@@ -243,6 +247,18 @@ class Batch:
         # Products and stock follow a producer that moves desa or changes owner (phone).
         rec.cascade = rec.cascade or "village_code" in merge.changed or "phone" in merge.changed
         return self._commit_merge(rec, op, merge)
+
+    def _check_own_edit(self, rec, fields):
+        """A producer edits its own record, but keeps it in its account's desa and on its own phone.
+
+        The phone decides whose pull a record lands in and the desa who oversees it: either,
+        set by a producer, would hand its record to someone else's account or region.
+        """
+        village = fields.get("village_code", rec.village_code)
+        if village != rec.village_code and not covers(self.actor.regions, village):
+            raise OpError("forbidden", reason="own_desa")
+        if "phone" in fields and fields["phone"] not in (self.actor.phone, rec.data.get("phone")):
+            raise OpError("forbidden", reason="own_phone")
 
     def _upsert_product(self, op):
         rec, fields = self.cache.get(("product", op["entity_id"])), op["fields"]
@@ -342,6 +358,8 @@ class Batch:
         return Rec("review", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
 
     def _delete_producer(self, op):
+        if self.actor.role == "producer":  # it edits its record; who is registered is not its call
+            raise OpError("forbidden", reason="registered_by_facilitator")
         return self._delete(op)
 
     def _delete_product(self, op):

@@ -496,7 +496,7 @@ def _may_get(user, blob):
 def _listed_in_scope(user, sha256):
     """Whether a live product in the account's scope lists the photo."""
     if user.role == "producer":
-        ids = visible_producer_ids(user)
+        ids = visible_producer_ids(user, user_regions(user.id))
         if not ids:
             return False
         scope = Product.producer_id.in_(ids)

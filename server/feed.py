@@ -126,7 +126,7 @@ def scope_keys(user, regions):
     feed order is the better plan anyway, since such an account sees most of what changes.
     """
     if user.role == "producer":
-        return [("producer", pid) for pid in visible_producer_ids(user)]
+        return [("producer", pid) for pid in visible_producer_ids(user, regions)]
     desa = {r for r in regions if r.count(".") == 3}
     wider = [r for r in regions if r.count(".") < 3]
     if wider:  # one query for all of them, stopping as soon as there are too many
@@ -139,7 +139,8 @@ def scope_keys(user, regions):
 # Read through the driver: a pull asks these on every page, and SQLAlchemy's building of a
 # query with a clause per region cost more than running it (2.7 ms against 0.2 ms a page).
 DESA_UNDER_SQL = "SELECT code FROM regions WHERE level = 4 AND ({under}) LIMIT {mark}"
-OWNED_SQL = "SELECT id FROM producers WHERE created_by = {mark} OR phone = {mark}"
+OWNED_SQL = "SELECT id FROM producers WHERE (created_by = {mark} OR phone = {mark}) AND ({inside})"
+INSIDE_SQL = "village_code = {mark} OR (village_code > {mark} AND village_code < {mark})"
 
 
 def _desa_under(regions, limit):
@@ -241,10 +242,17 @@ def _time_text(value):
     return seconds.replace(" ", "T") + (f".{millis}Z" if millis.strip("0") else "Z")
 
 
-def visible_producer_ids(user):
-    """The producer records a producer account owns: those it made, and those with its phone."""
+def visible_producer_ids(user, regions):
+    """The producer records a producer account owns: those in its regions it made or with its phone.
+
+    Only in its regions: whoever opens an account chooses its phone, and a phone alone would
+    hand them the records of that phone anywhere, outside the regions they may see.
+    """
     connection = db.session.connection()
-    rows = driver_rows(connection, OWNED_SQL.format(mark=param_mark(connection)), (user.id, user.phone))
+    mark = param_mark(connection)
+    inside = " OR ".join([f"({INSIDE_SQL.format(mark=mark)})"] * len(regions)) or "1 = 0"
+    bounds = tuple(bound for r in regions for bound in (r, r + ".", r + "/"))
+    rows = driver_rows(connection, OWNED_SQL.format(mark=mark, inside=inside), (user.id, user.phone, *bounds))
     return [producer_id for (producer_id,) in rows]
 
 

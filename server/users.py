@@ -13,7 +13,7 @@ from .extensions import db
 from .models import Region, User, UserRegion
 from .pins import hash_pin, is_weak_pin
 from .schemas import BaseSchema, Name, Phone, Pin, RegionCode, new_uuid
-from .scope import covers, region_level
+from .scope import covers, lies_below, region_level
 from .timeutil import utcnow
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts")
@@ -164,7 +164,7 @@ def _check_regions_exist(regions):
 
 
 def _check_may_assign(actor, role, regions):
-    """Admins assign anything under their regions; facilitators producers in their villages."""
+    """An actor gives a role and regions only to an account it would then manage (see below_of)."""
     allowed_roles = {"admin": ROLES, "facilitator": ("producer",)}.get(actor.role, ())
     if role not in allowed_roles:
         raise ApiError(403, "forbidden")
@@ -173,20 +173,29 @@ def _check_may_assign(actor, role, regions):
         raise validation_error({"regions": ("wrong_region_level", {})})
     if not regions:
         raise validation_error({"regions": ("required", {})})
-    mine = user_regions(actor.id)
-    if not all(covers(mine, code) for code in regions):
+    if not below_of(actor.role, user_regions(actor.id), role, regions):
         raise ApiError(403, "forbidden")
 
 
 def manages(actor, user):
-    """Admins manage accounts under their regions; facilitators the producers in their villages."""
-    if actor.role == "producer" or user.id == actor.id:
+    """Whether an account manages another: the other lies strictly below it (see below_of)."""
+    if user.id == actor.id:
         return False
-    if actor.role == "facilitator" and user.role != "producer":
+    return below_of(actor.role, user_regions(actor.id), user.role, user_regions(user.id))
+
+
+def below_of(actor_role, actor_regions, role, regions):
+    """Whether an account of this role and regions lies strictly below an actor, who then manages it.
+
+    A facilitator is above the producers in its villages; an admin above the facilitators and
+    producers in its regions, and above the admins of regions strictly inside its own (a
+    province's admin above a kabupaten's). Nobody is above an equal: two admins of one
+    kabupaten could otherwise change each other's PIN and take the other's account.
+    """
+    if not regions or actor_role == "producer" or (actor_role == "facilitator" and role != "producer"):
         return False
-    mine = user_regions(actor.id)
-    theirs = user_regions(user.id)
-    return bool(theirs) and all(covers(mine, code) for code in theirs)
+    inside = lies_below if role == "admin" else covers
+    return all(inside(actor_regions, code) for code in regions)
 
 
 def _get_or_404(user_id):

@@ -51,7 +51,12 @@ const WORDS = {
   save: ["Simpan", "Save"],
   cancel: ["Batal", "Cancel"],
   required: ["Wajib diisi.", "Required."],
-  my_profile: ["Lengkapi profil produsen Anda", "Complete your producer profile"],
+  check_again: ["Periksa lagi", "Check again"],
+  not_registered_title: ["Belum terdaftar", "Not registered yet"],
+  not_registered: [
+    "Data usaha Anda belum dimasukkan. Minta pendamping Anda mendaftarkannya dengan nomor HP ini, lalu sinkronkan lagi.",
+    "Your business has not been entered yet. Ask your facilitator to register it with this phone number, then sync again.",
+  ],
   products: ["Produk", "Products"],
   add_product: ["Tambah produk", "Add product"],
   search_products: ["Cari produk", "Search products"],

@@ -53,15 +53,18 @@ function isFacilitator() {
   return ctx.session && ctx.session.user.role !== "producer";
 }
 
-/** Where a route really goes: a facilitator picks a producer first; a producer makes its profile. */
+/** Where a route really goes: a facilitator picks a producer first; a producer needs its record. */
 function redirect(route) {
   const needsProducer = /^#\/products/.test(route);
   if (needsProducer && !currentProducerId()) {
     if (isFacilitator()) return "#/producers";
-    // A producer without a producer record makes one, once the first sync has shown there is none.
+    // A producer without its record is told whom to ask, once the first sync has shown there is none.
     if (ctx.lastSync) return "#/producers/new";
   }
-  if (!isFacilitator() && route === "#/producers") return "#/products";
+  if (!isFacilitator() && /^#\/producers/.test(route)) {
+    // A producer has one record, entered by its facilitator: until it comes, whom to ask.
+    return currentProducerId() || !ctx.lastSync ? "#/products" : "#/producers/new";
+  }
   return ROUTES.some(([pattern]) => pattern.test(route)) ? route : "#/products";
 }
 

@@ -266,13 +266,14 @@ def test_refresh_gives_a_working_access_token(client, accounts):
 
 
 def test_the_role_comes_from_the_account_not_the_token(app, client, accounts):
-    admin = accounts.headers()
+    province = accounts.headers(regions=("32",))  # an admin of a kabupaten is made by one of its province
     tokens = accounts.headers(role="facilitator", regions=("32.04.10",)).tokens
     user_id = tokens["user"]["id"]
-    patched = client.patch(f"/api/v1/users/{user_id}", json={"role": "admin", "regions": ["32.04"]}, headers=admin)
+    patched = client.patch(f"/api/v1/users/{user_id}", json={"role": "admin", "regions": ["32.04"]}, headers=province)
     assert patched.status_code == 200, patched.get_json()
-    new_admin = {"phone": "081233330000", "pin": "246810", "name": "Admin Baru", "role": "admin", "regions": ["32.04"]}
-    response = client.post("/api/v1/users", json=new_admin, headers=bearer(tokens["access_token"]))
+    facilitator = {"phone": "081233330000", "pin": "246810", "name": "Bu Baru", "role": "facilitator",
+                   "regions": ["32.04.05"]}  # fmt: skip
+    response = client.post("/api/v1/users", json=facilitator, headers=bearer(tokens["access_token"]))
     assert response.status_code == 201, response.get_json()
     with app.app_context():
         assert "role" not in decode_token(tokens["access_token"])

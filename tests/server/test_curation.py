@@ -112,8 +112,8 @@ def test_only_admins_curate_with_messages_in_indonesian_and_english(client, faci
 # -- decisions -----------------------------------------------------------------------------------
 
 
-def test_a_bulk_approval_reaches_the_producers_phone_by_pull(client, admin, producer_account):
-    producer_id = add_producer(producer_account, phone="+6281299990000")
+def test_a_bulk_approval_reaches_the_producers_phone_by_pull(client, admin, facilitator, producer_account):
+    producer_id = add_producer(facilitator, phone="+6281299990000")  # the producer's record, with its phone
     products = [add_product(producer_account, producer_id, name=f"Kopi {n}") for n in range(3)]
     producer_account.pull_all()
     answer = decide(client, admin.headers, *[(p, "approved", "Bagus") for p in products])

@@ -107,6 +107,24 @@ def test_admin_of_other_regions_can_neither_list_nor_revoke(client, accounts):
     assert client.get(DEVICES, headers=producer.headers).status_code == 200
 
 
+def test_an_admin_can_neither_list_nor_revoke_a_peer_admins_devices(client, accounts):
+    admin = accounts.headers()
+    peer = Phone(accounts, accounts.make(role="admin", regions=("32.04",)))
+    listed = client.get(DEVICES, query_string={"user_id": peer.user_id}, headers=admin)
+    assert (listed.status_code, code_of(listed)) == (403, "forbidden")
+    assert revoke(client, peer.device_id, admin).status_code == 403
+    assert client.get(DEVICES, headers=peer.headers).status_code == 200
+
+
+def test_a_province_admin_lists_and_revokes_a_kabupaten_admins_devices(client, accounts):
+    province = accounts.headers(regions=("32",))
+    admin = Phone(accounts, accounts.make(role="admin", regions=("32.04",)))
+    listed = client.get(DEVICES, query_string={"user_id": admin.user_id}, headers=province)
+    assert [d["device_id"] for d in listed.get_json()] == [admin.device_id]
+    assert revoke(client, admin.device_id, province).status_code == 200
+    assert client.get(DEVICES, headers=admin.headers).status_code == 401
+
+
 def test_others_cannot_revoke_or_list_an_account_devices(client, accounts):
     owner = Phone(accounts, accounts.make(role="producer", regions=(VILLAGE,)))
     for role, regions in (("producer", (VILLAGE,)), ("facilitator", (VILLAGE,))):

@@ -1,6 +1,6 @@
 """Scope: pull returns exactly what the caller may see; push rejects, op by op, what it may not write."""
 
-from tests.helpers import OTHER_VILLAGE, VILLAGE, movement_fields, new_id, producer_fields, product_fields
+from tests.helpers import OTHER_VILLAGE, T0, VILLAGE, movement_fields, new_id, producer_fields, product_fields
 
 
 def seed(device, **producer_extra):
@@ -69,9 +69,63 @@ def test_a_producer_account_writes_its_own_records_only(facilitator, producer_ac
     assert [r["status"] for r in producer_account.push(*ops)["results"]] == ["applied", "rejected"]
 
 
-def test_a_producer_account_sees_producers_it_created(producer_account):
-    producer_id, product_id = seed(producer_account)
-    assert {producer_id, product_id} <= entity_ids(producer_account)
+def test_producers_cannot_create_producer_records(facilitator, producer_account, accounts, client):
+    from tests.helpers import Device
+
+    other_phone = "+6281211112222"
+    other = Device(client, accounts.headers(role="producer", regions=(VILLAGE,), phone=other_phone))
+    ops = [
+        producer_account.op("producer", new_id(), producer_fields(phone="081299990000")),
+        producer_account.op("producer", new_id(), producer_fields(village_code=OTHER_VILLAGE)),
+        producer_account.op("producer", new_id(), producer_fields(phone=other_phone)),
+    ]
+    results = producer_account.push(*ops)["results"]
+    assert [(r["status"], r["error"]["code"]) for r in results] == [("rejected", "forbidden")] * 3
+    assert entity_ids(other) == set() and entity_ids(producer_account) == set()
+    assert entity_ids(facilitator) == set()
+
+
+def test_a_producer_edits_its_own_record(facilitator, producer_account):
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    later = T0 + 60_000  # after the facilitator's edits, whose clocks start at T0 too
+    op = producer_account.op("producer", producer_id, {"name": "Ibu Ani", "nib": "1234567890123"}, at=later)
+    assert producer_account.statuses(op) == ["applied"]
+    assert facilitator.state()[("producer", producer_id)]["name"] == "Ibu Ani"
+
+
+def test_a_producer_cannot_move_its_record_out_of_its_desa(facilitator, producer_account):
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    ops = [
+        producer_account.op("producer", producer_id, {"village_code": OTHER_VILLAGE}),
+        producer_account.op("producer", producer_id, {"village_code": "32.04.10.2002"}),
+        producer_account.op("producer", producer_id, {"village_code": VILLAGE, "name": "Ibu Ani"}),
+    ]
+    results = producer_account.push(*ops)["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "applied"]
+    assert {r["error"]["code"] for r in results[:2]} == {"forbidden"}
+    assert facilitator.state()[("producer", producer_id)]["village_code"] == VILLAGE
+
+
+def test_a_producer_cannot_set_another_phone_on_its_record(facilitator, producer_account, accounts, client):
+    from tests.helpers import Device
+
+    other = Device(client, accounts.headers(role="producer", regions=(VILLAGE,), phone="+6281211112222"))
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    ops = [
+        producer_account.op("producer", producer_id, {"phone": "081211112222"}),
+        producer_account.op("producer", producer_id, {"phone": None}),
+        producer_account.op("producer", producer_id, {"phone": "+6281299990000"}),
+    ]
+    assert producer_account.statuses(*ops) == ["rejected", "rejected", "applied"]
+    assert entity_ids(other) == set()
+    assert facilitator.state()[("producer", producer_id)]["phone"] == "+6281299990000"
+
+
+def test_a_producer_cannot_delete_producer_records(facilitator, producer_account):
+    producer_id, _ = seed(facilitator, phone="081299990000")
+    result = producer_account.push(producer_account.op("producer", producer_id, action="delete"))["results"][0]
+    assert (result["status"], result["error"]["code"]) == ("rejected", "forbidden")
+    assert facilitator.state()[("producer", producer_id)] is not None
 
 
 def test_a_producer_gets_earlier_products_when_a_record_takes_its_phone(facilitator, producer_account):
@@ -116,3 +170,46 @@ def test_a_region_too_large_to_list_by_desa_pulls_the_same(facilitator, admin, m
     monkeypatch.setattr("server.feed.MAX_KEYS", 1)  # as for a province admin: one range scan
     assert admin.state() == listed
     assert len(listed) == 6
+
+
+def test_an_account_with_the_phone_of_a_record_elsewhere_cannot_reach_it(facilitator, outsider, accounts, client):
+    from tests.helpers import Device
+
+    # A facilitator of Kab. Bandung opens a producer account in its own village, with the phone
+    # of a producer registered in Kota Bandung, and knows its PIN: that account sees nothing there.
+    producer_id, product_id = seed(outsider, phone="081277778888", village_code=OTHER_VILLAGE)
+    created = client.post(
+        "/api/v1/users",
+        json={"phone": "081277778888", "pin": "135792", "name": "Pak X", "role": "producer", "regions": [VILLAGE]},
+        headers=facilitator.headers,
+    )
+    assert created.status_code == 201, created.get_json()
+    token = accounts.login("081277778888", pin="135792")["access_token"]
+    borrowed = Device(client, {"Authorization": f"Bearer {token}"})
+    assert not {producer_id, product_id} & entity_ids(borrowed)
+    ops = [
+        borrowed.op("producer", producer_id, {"name": "Diambil"}),
+        borrowed.op("stock_movement", new_id(), movement_fields(product_id, "-5", kind="sale")),
+    ]
+    assert [r.get("error", {}).get("code") for r in borrowed.push(*ops)["results"]] == ["forbidden", "forbidden"]
+    readiness = client.get(f"/api/v1/products/{product_id}/readiness", headers=borrowed.headers)
+    assert readiness.status_code == 403
+
+
+def test_a_producer_cannot_reach_a_record_it_made_in_another_kabupaten(app, producer_account, facilitator):
+    from server.apply import Actor, apply_ops
+
+    # Made before producer accounts were refused producer records: one in Kota Bandung, one at home.
+    author = producer_account.headers.user["id"]
+    away, home = new_id(), new_id()
+    ops = [
+        facilitator.op("producer", away, producer_fields(village_code=OTHER_VILLAGE)),
+        facilitator.op("producer", home, producer_fields()),
+    ]
+    with app.app_context():
+        results, _ = apply_ops(Actor(id=author, role="admin", regions=("32",)), ops)
+    assert [r["status"] for r in results] == ["applied", "applied"]
+    visible = entity_ids(producer_account)
+    assert home in visible and away not in visible
+    edit = producer_account.op("producer", away, {"name": "Diubah"}, at=T0 + 60_000)
+    assert producer_account.push(edit)["results"][0]["error"]["code"] == "forbidden"

@@ -33,7 +33,6 @@ def field_code(response, field):
         ("producer", (VILLAGE,)),
         ("facilitator", ("32.04.10",)),
         ("facilitator", (VILLAGE, NEIGHBOUR)),
-        ("admin", ("32.04",)),
     ],
 )
 def test_admin_makes_accounts_under_its_regions(client, accounts, role, regions):
@@ -77,6 +76,55 @@ def test_admin_cannot_make_accounts_outside_its_regions(client, accounts):
     assert error(client.post(USERS, json=new_user(regions=(KOTA_VILLAGE,)), headers=admin), 403) == "forbidden"
     assert error(client.post(USERS, json=new_user("admin", ("32",)), headers=admin), 403) == "forbidden"
     assert error(client.post(USERS, json=new_user("admin", ("32.73",)), headers=admin), 403) == "forbidden"
+
+
+def test_an_admin_cannot_take_over_a_peer_admin(client, accounts):
+    admin = accounts.headers()
+    peer = accounts.headers()
+    url = f"{USERS}/{peer.user['id']}"
+    assert error(client.get(url, headers=admin), 403) == "forbidden"
+    assert error(client.patch(url, json={"pin": "975310"}, headers=admin), 403) == "forbidden"
+    assert error(client.patch(url, json={"role": "facilitator", "regions": ["32.04.10"]}, headers=admin), 403) == (
+        "forbidden"
+    )
+    assert error(client.patch(url, json={"name": "X"}, headers=admin), 403) == "forbidden"
+    assert peer.user["id"] not in [u["id"] for u in client.get(USERS, headers=admin).get_json()]
+    assert accounts.login(peer.user["phone"])["user"]["role"] == "admin"  # PIN and role unchanged
+
+
+def test_an_admin_cannot_make_another_admin_of_its_own_kabupaten(client, accounts):
+    admin = accounts.headers()
+    assert error(client.post(USERS, json=new_user("admin", ("32.04",)), headers=admin), 403) == "forbidden"
+
+
+def test_an_admin_cannot_raise_an_account_to_its_own_rank(client, accounts):
+    admin = accounts.headers()
+    user_id = client.post(USERS, json=new_user("facilitator", ("32.04.10",)), headers=admin).get_json()["id"]
+    promote = client.patch(f"{USERS}/{user_id}", json={"role": "admin", "regions": ["32.04"]}, headers=admin)
+    assert error(promote, 403) == "forbidden"
+
+
+def test_a_province_admin_manages_the_admins_of_its_kabupaten(client, accounts):
+    province = accounts.headers(regions=("32",))
+    response = client.post(USERS, json=new_user("admin", ("32.04",)), headers=province)
+    assert response.status_code == 201, response.get_json()
+    url = f"{USERS}/{response.get_json()['id']}"
+    assert client.get(url, headers=province).status_code == 200
+    assert client.patch(url, json={"pin": "975310"}, headers=province).status_code == 200
+    assert response.get_json()["id"] in [u["id"] for u in client.get(USERS, headers=province).get_json()]
+    kabupaten = accounts.login("081233334444", pin="975310")
+    bearer = {"Authorization": "Bearer " + kabupaten["access_token"]}
+    back = client.get(f"{USERS}/{province.user['id']}", headers=bearer)
+    assert error(back, 403) == "forbidden"
+
+
+def test_a_province_admin_cannot_manage_a_peer_or_make_one(client, accounts):
+    province = accounts.headers(regions=("32",))
+    peer = accounts.headers(regions=("32",))
+    assert error(client.patch(f"{USERS}/{peer.user['id']}", json={"pin": "975310"}, headers=province), 403) == (
+        "forbidden"
+    )
+    assert error(client.post(USERS, json=new_user("admin", ("32",)), headers=province), 403) == "forbidden"
 
 
 def test_facilitator_makes_producers_in_its_villages(client, accounts):

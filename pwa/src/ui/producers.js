@@ -59,6 +59,8 @@ export function producersScreen(ctx) {
 
 /** Register a producer (or correct a rejected one: `fix` is the rejected op). */
 export async function producerForm(ctx, { fix = null } = {}) {
+  // A producer account is registered by its facilitator (the server refuses it the rest).
+  if (!fix && ctx.session.user.role === "producer") return notRegistered();
   const initial = fix ? { ...(ctx.model.producerById.get(fix.entity_id) || {}), ...fix.fields } : {};
   const regions = ctx.session.user.regions || [];
   let villages = await villageChoices(ctx.db, regions);
@@ -105,7 +107,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
   return h(
     "main",
     { id: "main" },
-    h("h1", null, fix ? t("fix") : ctx.session.user.role === "producer" ? t("my_profile") : t("add_producer")),
+    h("h1", null, fix ? t("fix") : t("add_producer")),
     h(
       "form",
       { class: "card", onsubmit: save, id: "producer-form" },
@@ -117,5 +119,16 @@ export async function producerForm(ctx, { fix = null } = {}) {
       h("button", { type: "submit", class: "btn primary" }, t("save")),
       h("a", { href: fix ? "#/fix" : "#/producers", class: "btn" }, t("cancel")),
     ),
+  );
+}
+
+/** A producer account whose record its facilitator has not entered yet: whom to ask. */
+function notRegistered() {
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, t("not_registered_title")),
+    h("p", { class: "card", id: "not-registered" }, t("not_registered")),
+    h("a", { href: "#/products", class: "btn primary block" }, t("check_again")),
   );
 }
