@@ -384,14 +384,16 @@ def world(template_db, tmp_path_factory):
     """One world for every cell: built once, on a database of the run's engine."""
     tmp = tmp_path_factory.mktemp("matrix")
     dist = _tiny_pwa(tmp / "dist")
+    # Every cell uploads photos as the same few accounts: the per-minute budget is not the subject here.
+    config = {"PWA_DIST": str(dist), "BLOB_PHOTOS_PER_MINUTE": 10_000}
     if ENGINE == "postgresql":
-        app = create_app({**base_config(tmp, PG_URL), "PWA_DIST": str(dist)})
+        app = create_app({**base_config(tmp, PG_URL), **config})
         with app.app_context():
             _empty_pg_tables()
     else:
         path = tmp / "lumbung.db"
         shutil.copy(template_db, path)
-        app = create_app({**base_config(tmp, f"sqlite:///{path}"), "PWA_DIST": str(dist)})
+        app = create_app({**base_config(tmp, f"sqlite:///{path}"), **config})
     built = World(app)
     built.build()
     yield built
