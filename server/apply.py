@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, text, update
 
 from sync.hlc import Clock
 from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_status, same_immutable
-from sync.quantity import parse_milli, stock_limit_passed
+from sync.quantity import STOCK_LIMIT_MILLI, parse_milli, stock_limit_passed
 from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
 from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
@@ -284,9 +284,9 @@ class Batch:
             return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
         qty_milli = parse_milli(fields["qty"])  # cached in sync.quantity: a push repeats few quantities
-        limit = stock_limit_passed(product.stock + product.stock_delta + qty_milli)
-        if limit is not None:
-            raise OpError("out_of_range", field="stock_on_hand", limit=limit)
+        stock = product.stock + product.stock_delta + qty_milli
+        if not -STOCK_LIMIT_MILLI <= stock <= STOCK_LIMIT_MILLI:
+            raise OpError("out_of_range", field="stock_on_hand", limit=stock_limit_passed(stock))
         product.stock_delta += qty_milli
         row = (
             entity_id,
