@@ -62,13 +62,13 @@ def stock(args):
                                   for k in ("category", "status") if args.get(k)]  # fmt: skip
     # Grams per unit: the product's own weight, else what a unit of weight is by definition.
     grams = func.coalesce(Product.unit_weight_g, case((Product.unit == "kg", 1000), (Product.unit == "g", 1)))
-    weighed = grams.is_not(None)
-    # stock_milli (thousandths of a unit) times grams per unit: milligrams, exact in integers.
+    # Stock summed per weight of a unit, and multiplied here: stock_milli (thousandths of a unit)
+    # times grams per unit is milligrams, exact in Python's integers, where in the database a
+    # stock at its limit times a heavy unit passes 64 bits.
     rows = db.session.execute(
-        select(key.label("key"), Product.unit, weighed.label("weighed"), func.count().label("products"),
-               func.sum(Product.stock_milli).label("milli"),
-               func.sum(Product.stock_milli * grams).label("mg"))
-        .where(*where).group_by(key, Product.unit, weighed)
+        select(key.label("key"), Product.unit, grams.label("grams"), func.count().label("products"),
+               func.sum(Product.stock_milli).label("milli"))
+        .where(*where).group_by(key, Product.unit, grams)
     ).all()  # fmt: skip
     return {"regions": regions, "by": args["by"], "groups": _stock_groups(rows, args["by"])}
 
@@ -84,14 +84,14 @@ def _stock_groups(rows, by):
     for row in rows:
         group = groups.setdefault(row.key, {"key": row.key, "products": 0, "mg": 0, "per_unit": {}})
         group["products"] += row.products
-        if row.weighed:
-            group["mg"] += int(row.mg or 0)
+        if row.grams is not None:
+            group["mg"] += int(row.milli or 0) * row.grams
         else:
             group["per_unit"][row.unit] = group["per_unit"].get(row.unit, 0) + int(row.milli or 0)
     names = region_names(groups) if by != "category" else {}
     return [
         {"key": g["key"], "name": names.get(g["key"]), "products": g["products"],
-         "stock_kg": format_milli(round(g["mg"] / 1000)),
+         "stock_kg": format_milli((g["mg"] + 500) // 1000),  # whole grams, half up
          "unweighed": {unit: format_milli(milli) for unit, milli in sorted(g["per_unit"].items())}}
         for g in sorted(groups.values(), key=lambda g: (-g["mg"], g["key"] or ""))
     ]  # fmt: skip
