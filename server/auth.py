@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from .errors import ApiError, error_response
 from .extensions import db, jwt
 from .models import Device, LoginAttempt, User, UserRegion
+from .openapi import error_answers
 from .pins import verify_pin
 from .reads import read_rows
-from .schemas import BaseSchema, Phone, Pin, Uuid, new_uuid
+from .schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
 from .timeutil import utcnow
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
@@ -35,9 +36,9 @@ class LoginSchema(BaseSchema):
 class AccountSchema(BaseSchema):
     id = fields.String()
     name = fields.String()
-    role = fields.String()
-    phone = fields.String()
-    regions = fields.List(fields.String())
+    role = fields.String(metadata={"enum": ["producer", "facilitator", "admin"]})
+    phone = fields.String(metadata={"pattern": r"^\+62[0-9]+$"})
+    regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}))
 
 
 class TokensSchema(BaseSchema):
@@ -80,6 +81,7 @@ def account_json(user):
 
 
 @blp.route("/login", methods=["POST"])
+@error_answers(blp, 400, 401, 413, 422, 429, public=True)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokensSchema)
 def login(body):
@@ -109,6 +111,7 @@ def login(body):
 
 
 @blp.route("/refresh", methods=["POST"])
+@error_answers(blp)
 @blp.response(200, AccessTokenSchema)
 @jwt_required(refresh=True)
 def refresh():

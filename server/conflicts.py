@@ -9,6 +9,7 @@ from .apply import may_write
 from .errors import ApiError
 from .extensions import db
 from .models import Conflict
+from .openapi import error_answers
 from .records import MODELS
 from .schemas import BaseSchema, Uuid
 from .sync_api import actor_for
@@ -38,7 +39,8 @@ class ConflictSchema(BaseSchema):
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(ConflictArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ConflictArgs, location="query", error_status_code=400)
 @blp.response(200, ConflictSchema(many=True))
 def list_conflicts(args):
     """The conflict records of one record, for facilitators and admins who may see it."""

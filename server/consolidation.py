@@ -59,6 +59,7 @@ from .errors import ApiError, validation_error
 from .extensions import db
 from .feed import in_regions
 from .models import ConsolidationLine, ConsolidationPlan, Producer, Product, Region, User
+from .openapi import error_answers
 from .schemas import BaseSchema, Name, RegionCode, Uuid
 from .scope import covers
 from .sync_api import actor_for
@@ -328,6 +329,7 @@ def fill(lots, capacity_g):
 
 @blp.route("", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 400, 403, 409, 413, 422)
 @blp.arguments(ProposeSchema)
 @blp.response(201, ProposedPlanSchema)
 @blp.alt_response(403, description="Not an admin, or the region is outside the caller's regions.")
@@ -379,7 +381,8 @@ def propose(body):
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(ListArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ListArgs, location="query", error_status_code=400)
 @blp.response(200, PlanHeaderSchema(many=True))
 def list_plans(args):
     """The plans in the caller's regions, newest first (headers and totals, no lines)."""
@@ -398,8 +401,9 @@ def list_plans(args):
     return [_header(p, names, creators, totals.get(p.id)) for p in plans]
 
 
-@blp.route("/<plan_id>", methods=["GET"])
+@blp.route("/<uuid_text:plan_id>", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, PlanSchema)
 @blp.alt_response(404, description="No such plan in the caller's regions.")
 def get_plan(plan_id):
@@ -407,8 +411,9 @@ def get_plan(plan_id):
     return plan_json(_plan_in_scope(plan_id))
 
 
-@blp.route("/<plan_id>/lines", methods=["PATCH"])
+@blp.route("/<uuid_text:plan_id>/lines", methods=["PATCH"])
 @jwt_required()
+@error_answers(blp, 400, 403, 404, 409, 413, 422)
 @blp.arguments(LinesPatchSchema)
 @blp.response(200, PlanSchema)
 @blp.alt_response(409, description="`over_capacity`, `over_stock` or `plan_not_open` (with details).")
@@ -529,8 +534,9 @@ def edit_lines(body, plan_id):
     return plan_json(plan)
 
 
-@blp.route("/<plan_id>/cancel", methods=["POST"])
+@blp.route("/<uuid_text:plan_id>/cancel", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 403, 404, 409)
 @blp.response(200, PlanSchema)
 @blp.alt_response(409, description="`plan_not_open`: the plan is shipped.")
 def cancel_plan(plan_id):
@@ -546,8 +552,9 @@ def cancel_plan(plan_id):
     return plan_json(plan)
 
 
-@blp.route("/<plan_id>/ship", methods=["POST"])
+@blp.route("/<uuid_text:plan_id>/ship", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 403, 404, 409)
 @blp.response(200, PlanSchema)
 @blp.alt_response(
     409, description="`stock_changed` (lines that no longer fit: nothing shipped), `plan_not_open`, `plan_empty`."
@@ -623,8 +630,9 @@ def ship_plan(plan_id):
     return plan_json(plan)
 
 
-@blp.route("/<plan_id>/manifest.html", methods=["GET"])
+@blp.route("/<uuid_text:plan_id>/manifest.html", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, description="A printable manifest (HTML, no external resources).", content_type="text/html")
 def manifest_html(plan_id):
     """The plan's manifest for print: header, lines, totals and signature lines (Indonesian, English subtitles)."""
@@ -636,8 +644,9 @@ def manifest_html(plan_id):
     return response
 
 
-@blp.route("/<plan_id>/manifest.csv", methods=["GET"])
+@blp.route("/<uuid_text:plan_id>/manifest.csv", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(
     200, description="The manifest as CSV: UTF-8 with BOM, header rows, lines, totals.", content_type="text/csv"
 )

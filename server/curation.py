@@ -23,6 +23,7 @@ from .errors import ApiError, field_errors
 from .extensions import db
 from .feed import feed_position
 from .models import Device, FeaturedProduct, Producer, Product, Region, Review, User
+from .openapi import UUID, ErrorDetailSchema, error_answers
 from .readiness import evaluate, summary_of
 from .records import to_wire
 from .schemas import BaseSchema, RegionCode
@@ -71,10 +72,12 @@ class QueuePageSchema(BaseSchema):
 
 
 class DecisionSchema(BaseSchema):
-    product_id = fields.String(required=True)
+    product_id = fields.String(required=True, metadata={"pattern": UUID})
     decision = fields.String(required=True, metadata={"enum": ["approved", "needs_changes", "rejected"]})
     note = fields.String(metadata={"description": "At most 1,000 characters; the producer reads it."})
-    id = fields.String(metadata={"description": "Optional review id (UUID): sending it again is a duplicate."})
+    id = fields.String(
+        metadata={"description": "Optional review id (UUID): sending it again is a duplicate.", "pattern": UUID}
+    )
 
 
 class DecisionsSchema(BaseSchema):
@@ -85,7 +88,7 @@ class DecisionResultSchema(BaseSchema):
     product_id = fields.String(allow_none=True)
     review_id = fields.String()
     status = fields.String(metadata={"enum": ["applied", "duplicate", "rejected"]})
-    error = fields.Dict()
+    error = fields.Nested(ErrorDetailSchema, metadata={"description": "Why a rejected decision was not applied."})
 
 
 class DecisionAnswerSchema(BaseSchema):
@@ -125,7 +128,8 @@ class FeaturedDesaSchema(BaseSchema):
 
 @blp.route("/review-queue", methods=["GET"])
 @jwt_required()
-@blp.arguments(QueueArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(QueueArgs, location="query", error_status_code=400)
 @blp.response(200, QueuePageSchema)
 def review_queue(args):
     """Products waiting for review in the admin's regions, oldest change first, a page at a time."""
@@ -189,6 +193,7 @@ def _queue_item(row, today):
 
 
 @blp.route("/reviews", methods=["POST"])
+@error_answers(blp, 400, 403, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": DecisionsSchema}}})
 @blp.response(200, DecisionAnswerSchema)
 @jwt_required()
@@ -244,8 +249,9 @@ def _device_id():
 # -- history -------------------------------------------------------------------------------------
 
 
-@blp.route("/products/<product_id>/reviews", methods=["GET"])
+@blp.route("/products/<uuid_text:product_id>/reviews", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, ReviewSchema(many=True))
 def review_history(product_id):
     """Every decision on a product, oldest first, with the reviewer's name."""
@@ -275,8 +281,9 @@ def _product_in_scope(product_id, regions, allow_deleted=False):
 # -- produk unggulan -----------------------------------------------------------------------------
 
 
-@blp.route("/products/<product_id>/featured", methods=["PUT"])
+@blp.route("/products/<uuid_text:product_id>/featured", methods=["PUT"])
 @jwt_required()
+@error_answers(blp, 403, 404, 409)
 @blp.response(200, FeaturedSchema)
 @blp.alt_response(201, schema=FeaturedSchema, description="Newly featured.")
 def feature(product_id):
@@ -298,8 +305,9 @@ def feature(product_id):
     return _featured_json(featured), 201
 
 
-@blp.route("/products/<product_id>/featured", methods=["DELETE"])
+@blp.route("/products/<uuid_text:product_id>/featured", methods=["DELETE"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(204)
 def unfeature(product_id):
     """Stop featuring a product (nothing happens when it was not featured)."""
@@ -315,7 +323,8 @@ def _featured_json(featured):
 
 @blp.route("/featured", methods=["GET"])
 @jwt_required()
-@blp.arguments(FeaturedArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(FeaturedArgs, location="query", error_status_code=400)
 @blp.response(200, FeaturedDesaSchema(many=True))
 def list_featured(args):
     """Produk unggulan per desa in a region: featured products that are still approved."""

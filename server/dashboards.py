@@ -13,11 +13,12 @@ from marshmallow import fields, validate
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
 from sync.quantity import format_milli
-from sync.records import CATEGORIES
+from sync.records import CATEGORIES, STATUSES
 
 from .extensions import db
 from .feed import in_regions
 from .models import Conflict, Device, Producer, Product, Review, StockMovement, User, UserRegion
+from .openapi import error_answers
 from .schemas import BaseSchema, RegionCode
 from .timeutil import rfc3339, utcnow
 from .workspace import admin_regions, asked_regions, region_key, region_names, scope_filter
@@ -35,7 +36,7 @@ class RegionArgs(BaseSchema):
 class StockArgs(RegionArgs):
     by = fields.String(validate=validate.OneOf(["category", "kecamatan", "desa"]), load_default="category")
     category = fields.String(validate=validate.OneOf(CATEGORIES), metadata={"description": "Only this category."})
-    status = fields.String(metadata={"description": "Only products of this status (e.g. approved)."})
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "Only products of this status."})
 
 
 def _products(regions):
@@ -48,7 +49,8 @@ def _products(regions):
 
 @blp.route("/stock", methods=["GET"])
 @jwt_required()
-@blp.arguments(StockArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(StockArgs, location="query", error_status_code=400)
 @blp.response(
     200,
     description="groups: key (category or region code), name, products, stock_kg (exact decimal text), "
@@ -102,7 +104,8 @@ def _stock_groups(rows, by):
 
 @blp.route("/products-by-status", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals {status: count} and by_category [{category, statuses}].")
 def products_by_status(args):
     """How many products are draft, submitted, approved, needs_changes or rejected, per category."""
@@ -128,7 +131,8 @@ def products_by_status(args):
 
 @blp.route("/growth", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200, description="months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted."
 )
@@ -173,7 +177,8 @@ def _last_months(now):
 
 @blp.route("/freshness", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200,
     description="devices {role: {total, stale}}, stale_devices (oldest first, at most 100) "
@@ -239,7 +244,8 @@ def _who(row):
 
 @blp.route("/conflicts", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200, description="total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records)."
 )
