@@ -32,7 +32,7 @@ from server.extensions import db
 from tests.conftest import ENGINE, PG_URL, Accounts, _empty_pg_tables, base_config
 from tests.helpers import VILLAGE, Device, movement_fields, new_id, producer_fields, product_fields
 
-EXAMPLES = 12  # per operation; each example is sent once per role
+EXAMPLES = 20  # per operation; each example is sent once per role
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
