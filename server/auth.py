@@ -34,21 +34,21 @@ class LoginSchema(BaseSchema):
 
 
 class AccountSchema(BaseSchema):
-    id = fields.String()
-    name = fields.String()
-    role = fields.String(metadata={"enum": ["producer", "facilitator", "admin"]})
-    phone = fields.String(metadata={"pattern": r"^\+62[0-9]+$"})
-    regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}))
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin"]})
+    phone = fields.String(required=True, metadata={"pattern": r"^\+62[0-9]+$"})
+    regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}), required=True)
 
 
 class TokensSchema(BaseSchema):
-    access_token = fields.String()
-    refresh_token = fields.String()
-    user = fields.Nested(AccountSchema)
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    user = fields.Nested(AccountSchema, required=True)
 
 
 class AccessTokenSchema(BaseSchema):
-    access_token = fields.String()
+    access_token = fields.String(required=True)
 
 
 def user_regions(user_id):

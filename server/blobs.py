@@ -109,18 +109,22 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 class BlobSchema(BaseSchema):
-    sha256 = fields.String()
-    mime = fields.String()
-    size = fields.Integer(metadata={"description": "Bytes of the stored file (location metadata removed)."})
-    width = fields.Integer()
-    height = fields.Integer()
+    sha256 = fields.String(required=True)
+    mime = fields.String(required=True)
+    size = fields.Integer(
+        required=True, metadata={"description": "Bytes of the stored file (location metadata removed)."}
+    )
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
 
 
 class PartialSchema(BaseSchema):
-    sha256 = fields.String()
-    offset = fields.Integer(metadata={"description": "Bytes received so far: the next piece starts here."})
-    total = fields.Integer()
-    complete = fields.Boolean()
+    sha256 = fields.String(required=True)
+    offset = fields.Integer(
+        required=True, metadata={"description": "Bytes received so far: the next piece starts here."}
+    )
+    total = fields.Integer(required=True)
+    complete = fields.Boolean(required=True)
 
 
 class GetArgs(BaseSchema):

@@ -183,66 +183,67 @@ class ListArgs(BaseSchema):
 
 
 class RegionRefSchema(BaseSchema):
-    code = fields.String()
-    name = fields.String(allow_none=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
 
 
 class LineSchema(BaseSchema):
-    id = fields.Integer()
-    lot = fields.Integer(metadata={"description": "The line's number on the manifest, in route order."})
-    product_id = fields.String()
-    product_name = fields.String(allow_none=True)
-    producer_id = fields.String()
-    producer_name = fields.String(allow_none=True)
-    village_code = fields.String()
-    village_name = fields.String(allow_none=True)
-    kecamatan_code = fields.String()
-    kecamatan_name = fields.String(allow_none=True)
-    hs_code = fields.String(allow_none=True)
-    qty = fields.String(metadata={"description": "Package count: quantity in the product's unit."})
-    unit = fields.String(allow_none=True)
-    net_kg = fields.String()
-    movement_id = fields.String(allow_none=True)
+    id = fields.Integer(required=True)
+    lot = fields.Integer(required=True, metadata={"description": "The line's number on the manifest, in route order."})
+    product_id = fields.String(required=True)
+    product_name = fields.String(required=True, allow_none=True)
+    producer_id = fields.String(required=True)
+    producer_name = fields.String(required=True, allow_none=True)
+    village_code = fields.String(required=True)
+    village_name = fields.String(required=True, allow_none=True)
+    kecamatan_code = fields.String(required=True)
+    kecamatan_name = fields.String(required=True, allow_none=True)
+    hs_code = fields.String(required=True, allow_none=True)
+    qty = fields.String(required=True, metadata={"description": "Package count: quantity in the product's unit."})
+    unit = fields.String(required=True, allow_none=True)
+    net_kg = fields.String(required=True)
+    movement_id = fields.String(required=True, allow_none=True)
 
 
 class TotalsSchema(BaseSchema):
-    lines = fields.Integer()
-    net_kg = fields.String()
-    capacity_kg = fields.String()
-    fill_percent = fields.String()
-    qty_by_unit = fields.Dict(keys=fields.String(), values=fields.String())
+    lines = fields.Integer(required=True)
+    net_kg = fields.String(required=True)
+    capacity_kg = fields.String(required=True)
+    fill_percent = fields.String(required=True)
+    qty_by_unit = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
 class SkippedSchema(BaseSchema):
-    product_id = fields.String()
-    product_name = fields.String(allow_none=True)
-    village_code = fields.String(allow_none=True)
+    product_id = fields.String(required=True)
+    product_name = fields.String(required=True, allow_none=True)
+    village_code = fields.String(required=True, allow_none=True)
     reason = fields.String(
-        metadata={"enum": ["no_unit_weight", "unknown_product", "not_approved", "outside_region", "wrong_category"]}
+        required=True,
+        metadata={"enum": ["no_unit_weight", "unknown_product", "not_approved", "outside_region", "wrong_category"]},
     )
 
 
 class PlanHeaderSchema(BaseSchema):
-    id = fields.String()
-    status = fields.String(metadata={"enum": ["draft", "shipped", "cancelled"]})
-    category = fields.String(allow_none=True)
-    region = fields.Nested(RegionRefSchema)
-    capacity_kg = fields.String()
-    port = fields.String()
-    date = fields.String()
-    created_by = fields.String()
-    created_by_name = fields.String(allow_none=True)
-    created_at = fields.String()
-    shipped_at = fields.String(allow_none=True)
-    totals = fields.Nested(TotalsSchema)
+    id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["draft", "shipped", "cancelled"]})
+    category = fields.String(required=True, allow_none=True)
+    region = fields.Nested(RegionRefSchema, required=True)
+    capacity_kg = fields.String(required=True)
+    port = fields.String(required=True)
+    date = fields.String(required=True)
+    created_by = fields.String(required=True)
+    created_by_name = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+    shipped_at = fields.String(required=True, allow_none=True)
+    totals = fields.Nested(TotalsSchema, required=True)
 
 
 class PlanSchema(PlanHeaderSchema):
-    lines = fields.List(fields.Nested(LineSchema))
+    lines = fields.List(fields.Nested(LineSchema), required=True)
 
 
 class ProposedPlanSchema(PlanSchema):
-    skipped = fields.List(fields.Nested(SkippedSchema))
+    skipped = fields.List(fields.Nested(SkippedSchema), required=True)
 
 
 # -- the fill --------------------------------------------------------------------------------------

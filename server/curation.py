@@ -67,8 +67,10 @@ class QueueItemSchema(BaseSchema):
 
 
 class QueuePageSchema(BaseSchema):
-    items = fields.List(fields.Nested(QueueItemSchema))
-    cursor = fields.String(allow_none=True, metadata={"description": "Pass it back for the next page; null: done."})
+    items = fields.List(fields.Nested(QueueItemSchema), required=True)
+    cursor = fields.String(
+        required=True, allow_none=True, metadata={"description": "Pass it back for the next page; null: done."}
+    )
 
 
 class DecisionSchema(BaseSchema):
@@ -85,25 +87,25 @@ class DecisionsSchema(BaseSchema):
 
 
 class DecisionResultSchema(BaseSchema):
-    product_id = fields.String(allow_none=True)
-    review_id = fields.String()
-    status = fields.String(metadata={"enum": ["applied", "duplicate", "rejected"]})
+    product_id = fields.String(required=True, allow_none=True)
+    review_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["applied", "duplicate", "rejected"]})
     error = fields.Nested(ErrorDetailSchema, metadata={"description": "Why a rejected decision was not applied."})
 
 
 class DecisionAnswerSchema(BaseSchema):
-    results = fields.List(fields.Nested(DecisionResultSchema))
-    hlc = fields.String()
+    results = fields.List(fields.Nested(DecisionResultSchema), required=True)
+    hlc = fields.String(required=True)
 
 
 class ReviewSchema(BaseSchema):
-    id = fields.String()
-    product_id = fields.String()
-    decision = fields.String()
-    note = fields.String(allow_none=True)
-    reviewer_id = fields.String()
-    reviewer_name = fields.String(allow_none=True)
-    at = fields.String()
+    id = fields.String(required=True)
+    product_id = fields.String(required=True)
+    decision = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+    reviewer_id = fields.String(required=True)
+    reviewer_name = fields.String(required=True, allow_none=True)
+    at = fields.String(required=True)
 
 
 class FeaturedArgs(BaseSchema):
@@ -111,16 +113,16 @@ class FeaturedArgs(BaseSchema):
 
 
 class FeaturedSchema(BaseSchema):
-    product_id = fields.String()
-    village_code = fields.String()
-    featured_by = fields.String()
-    featured_at = fields.String()
+    product_id = fields.String(required=True)
+    village_code = fields.String(required=True)
+    featured_by = fields.String(required=True)
+    featured_at = fields.String(required=True)
 
 
 class FeaturedDesaSchema(BaseSchema):
-    village_code = fields.String()
-    village_name = fields.String(allow_none=True)
-    products = fields.List(fields.Dict())
+    village_code = fields.String(required=True)
+    village_name = fields.String(required=True, allow_none=True)
+    products = fields.List(fields.Dict(), required=True)
 
 
 # -- the queue -----------------------------------------------------------------------------------

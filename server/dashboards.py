@@ -18,7 +18,7 @@ from sync.records import CATEGORIES, STATUSES
 from .extensions import db
 from .feed import in_regions
 from .models import Conflict, Device, Producer, Product, Review, StockMovement, User, UserRegion
-from .openapi import error_answers
+from .openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
 from .schemas import BaseSchema, RegionCode
 from .timeutil import rfc3339, utcnow
 from .workspace import admin_regions, asked_regions, region_key, region_names, scope_filter
@@ -56,6 +56,7 @@ def _products(regions):
     description="groups: key (category or region code), name, products, stock_kg (exact decimal text), "
     "and unweighed {unit: quantity} for products of no known weight.",
 )
+@blp.doc(**json_object(regions=TEXTS, by={"type": "string", "enum": ["category", "kecamatan", "desa"]}, groups=OBJECTS))
 def stock(args):
     """Stock on hand by category, kecamatan or desa: kg where the unit weight is known, per unit otherwise."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -107,6 +108,7 @@ def _stock_groups(rows, by):
 @error_answers(blp, 400, 403)
 @blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals {status: count} and by_category [{category, statuses}].")
+@blp.doc(**json_object(regions=TEXTS, totals=OBJECT, by_category=OBJECTS))
 def products_by_status(args):
     """How many products are draft, submitted, approved, needs_changes or rejected, per category."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -136,6 +138,7 @@ def products_by_status(args):
 @blp.response(
     200, description="months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted."
 )
+@blp.doc(**json_object(regions=TEXTS, months=OBJECTS))
 def growth(args):
     """Producers and products added per month, the last 12 months (this one included)."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -183,6 +186,9 @@ def _last_months(now):
     200,
     description="devices {role: {total, stale}}, stale_devices (oldest first, at most 100) "
     "and facilitators {total, stale, stale_list}.",
+)
+@blp.doc(
+    **json_object(regions=TEXTS, stale_after_days=INTEGER, devices=OBJECT, stale_devices=OBJECTS, facilitators=OBJECT)
 )
 def freshness(args):
     """Devices and facilitators in the admin's regions that have not synced for 7 days or more."""
@@ -249,6 +255,7 @@ def _who(row):
 @blp.response(
     200, description="total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records)."
 )
+@blp.doc(**json_object(regions=TEXTS, total=INTEGER, by_entity=OBJECTS, latest=OBJECTS))
 def conflicts(args):
     """Conflict records of records in the admin's regions: counts by entity and reason, and the latest 20."""
     regions = asked_regions(admin_regions(), args.get("region"))

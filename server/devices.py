@@ -22,13 +22,13 @@ class DeviceArgs(BaseSchema):
 
 
 class DeviceSchema(BaseSchema):
-    device_id = fields.String()
-    user_id = fields.String()
-    user_agent = fields.String()
-    created_at = fields.String()
-    last_seen_at = fields.String()
-    last_sync_at = fields.String(allow_none=True)
-    revoked_at = fields.String(allow_none=True)
+    device_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    user_agent = fields.String(required=True)
+    created_at = fields.String(required=True)
+    last_seen_at = fields.String(required=True)
+    last_sync_at = fields.String(required=True, allow_none=True)
+    revoked_at = fields.String(required=True, allow_none=True)
 
 
 def device_json(device):

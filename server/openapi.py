@@ -91,3 +91,15 @@ def error_answers(blp, *statuses, public=False):
         return view
 
     return decorator
+
+
+def json_object(**properties):
+    """A 200 answer's content: a JSON object in which every one of these properties is present."""
+    schema = {"type": "object", "required": list(properties), "properties": properties}
+    return {"responses": {"200": {"content": {"application/json": {"schema": schema}}}}}
+
+
+TEXTS = {"type": "array", "items": {"type": "string"}}
+OBJECTS = {"type": "array", "items": {"type": "object"}}
+OBJECT = {"type": "object"}
+INTEGER = {"type": "integer"}

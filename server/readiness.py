@@ -24,7 +24,7 @@ from .errors import ApiError
 from .extensions import db
 from .messages import language
 from .models import Producer, Product
-from .openapi import error_answers
+from .openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
 from .schemas import BaseSchema, RegionCode
 from .sync_api import actor_for
 from .timeutil import utcnow
@@ -198,22 +198,29 @@ class CheckSchema(BaseSchema):
 
 
 class ReadinessSchema(BaseSchema):
-    product_id = fields.String()
-    category = fields.String()
-    state = fields.String(metadata={"enum": ["ready", "missing", "expiring"]})
-    as_of = fields.String()
-    missing = fields.List(fields.String(), metadata={"description": "Requirements with no document."})
-    expired = fields.List(fields.String(), metadata={"description": "Requirements whose documents all expired."})
-    expiring = fields.List(fields.String(), metadata={"description": "Requirements whose document expires soon."})
-    requirements = fields.List(fields.Nested(CheckSchema))
-    recommended = fields.List(fields.Dict())
-    documents = fields.Dict(metadata={"description": "Name, what it is and who can help, per document kind."})
+    product_id = fields.String(required=True)
+    category = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": ["ready", "missing", "expiring"]})
+    as_of = fields.String(required=True)
+    missing = fields.List(fields.String(), metadata={"description": "Requirements with no document."}, required=True)
+    expired = fields.List(
+        fields.String(), metadata={"description": "Requirements whose documents all expired."}, required=True
+    )
+    expiring = fields.List(
+        fields.String(), metadata={"description": "Requirements whose document expires soon."}, required=True
+    )
+    requirements = fields.List(fields.Nested(CheckSchema), required=True)
+    recommended = fields.List(fields.Dict(), required=True)
+    documents = fields.Dict(
+        required=True, metadata={"description": "Name, what it is and who can help, per document kind."}
+    )
 
 
 @blp.route("/readiness/rules", methods=["GET"])
 @jwt_required()
 @error_answers(blp)
 @blp.response(200, description="server/readiness_rules.json as it is; its `fields` section documents each field.")
+@blp.doc(**json_object(version=INTEGER, documents=OBJECT, requirements=OBJECTS, categories=OBJECT))
 def get_rules():
     """The readiness rule table as data: documents, who can help, and what each category needs."""
     return RULES
@@ -253,6 +260,18 @@ def document_texts():
 @blp.arguments(SummaryArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals, by_category, by_region and documents, each with products, ready, missing and "
               "expiring counts (documents: missing, expired and expiring per requirement).")  # fmt: skip
+@blp.doc(
+    **json_object(
+        regions=TEXTS,
+        by={"type": "string", "enum": list(BY_LEVEL)},
+        as_of={"type": "string", "format": "date"},
+        expiring_within_days=INTEGER,
+        totals=OBJECT,
+        by_category=OBJECTS,
+        by_region=OBJECTS,
+        documents=OBJECTS,
+    )
+)
 def readiness_summary(args):
     """Counts of ready, missing-something and expiring products per category and child region."""
     from .readiness_summary import summarize  # it builds on this module's rules

@@ -36,14 +36,14 @@ class RegionArgs(BaseSchema):
 
 
 class RegionSchema(BaseSchema):
-    code = fields.String()
-    name = fields.String()
-    level = fields.Integer()
-    parent_code = fields.String(allow_none=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.Integer(required=True)
+    parent_code = fields.String(required=True, allow_none=True)
 
 
 class RegionDetailSchema(RegionSchema):
-    ancestors = fields.List(fields.Nested(RegionSchema))
+    ancestors = fields.List(fields.Nested(RegionSchema), required=True)
 
 
 def read_source(source_dir=DATA_DIR, only=None):
