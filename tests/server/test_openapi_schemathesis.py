@@ -12,7 +12,9 @@ The number of examples per operation is bounded (EXAMPLES) to keep the run near 
 import hashlib
 import io
 import shutil
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -112,10 +114,7 @@ def api_schema(fuzz_app):
 
 
 def _operation_labels():
-    """ "METHOD /path" of every operation in the document, read from an app without a database."""
-    import tempfile
-    from pathlib import Path
-
+    """The "METHOD /path" of every operation in the document, read from an app without a database."""
     app = create_app(base_config(Path(tempfile.gettempdir()), "sqlite://"))
     paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
     return [f"{method.upper()} {path}" for path, item in paths.items() for method in item if method != "parameters"]
@@ -140,6 +139,8 @@ def test_every_answer_keeps_to_the_openapi_document(api_schema, world, label):
     invalid = operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE)
 
     @given(data=st.data())
+    # The same cases on every run (derandomize), so that CI is repeatable; no health checks, as
+    # generating large bodies on a busy machine is slow and the example count bounds the run.
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
