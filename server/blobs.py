@@ -188,10 +188,17 @@ class BlobView(MethodView):
     # Marketplace exports link photos with ?exp=&sig= (server/signed_links.py): such a request
     # is let in by its signature alone, without a token or the scope check below.
     @jwt_unless_signed
-    @error_answers(blp, 400, 403, 404)
+    @error_answers(blp, 400, 403, 404, 416)
     @blp.arguments(GetArgs, location="query", error_status_code=400)
     @blp.response(200, description=PHOTO_DESCRIPTION)
-    @blp.doc(responses={"200": {"description": PHOTO_DESCRIPTION, "content": dict.fromkeys(FORMATS, BINARY)}})
+    @blp.alt_response(206, description="The bytes a Range header asked for.", success=True)
+    @blp.alt_response(304, description="The If-None-Match ETag is current: nothing sent.", success=True)
+    @blp.doc(
+        responses={
+            "200": {"description": PHOTO_DESCRIPTION, "content": dict.fromkeys(FORMATS, BINARY)},
+            "206": {"content": dict.fromkeys(FORMATS, BINARY)},
+        }
+    )
     @blp.alt_response(403, description="No product you may see lists this photo.")
     @blp.alt_response(404, description="Not stored.")
     def get(self, args, sha256):
