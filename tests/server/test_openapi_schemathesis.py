@@ -224,6 +224,13 @@ def test_the_happy_paths_keep_to_the_document(app, client, accounts):
     check(
         "POST", "/api/v1/consolidations/{plan_id}/cancel", admin.headers, 200, path_parameters={"plan_id": other["id"]}
     )
+    photo = _photo()
+    sha = {"sha256": hashlib.sha256(photo).hexdigest()}
+    png = {"path_parameters": sha, "body": photo, "media_type": "image/png"}
+    check("PUT", "/api/v1/blobs/{sha256}", facilitator.headers, 201, **png)
+    check("PUT", "/api/v1/blobs/{sha256}", facilitator.headers, 200, **png)
+    check("HEAD", "/api/v1/blobs/{sha256}", facilitator.headers, 200, path_parameters=sha)
+    check("GET", "/api/v1/blobs/{sha256}", facilitator.headers, 200, path_parameters=sha, query={"size": "thumb"})
     own_device = {"device_id": login["device_id"]}
     check("POST", "/api/v1/devices/{device_id}/revoke", {"Authorization": "Bearer " + tokens["access_token"]}, 200,
           path_parameters=own_device)  # fmt: skip
