@@ -188,6 +188,7 @@ class BlobView(MethodView):
     # Marketplace exports link photos with ?exp=&sig= (server/signed_links.py): such a request
     # is let in by its signature alone, without a token or the scope check below.
     @jwt_unless_signed
+    @blp.doc(security=[{"bearer": []}, {}])  # a token, or a signed link (exp and sig) alone
     @error_answers(blp, 400, 403, 404, 416)
     @blp.arguments(GetArgs, location="query", error_status_code=400)
     @blp.response(200, description=PHOTO_DESCRIPTION)
