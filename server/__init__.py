@@ -33,10 +33,11 @@ def create_app(test_config=None):
     jwt.init_app(app)
     api.init_app(app)
 
-    from . import auth, blueprints, cli, errors, gzip_middleware, reads
+    from . import auth, blueprints, cli, errors, gzip_middleware, openapi, reads
 
     errors.init_app(app)
     auth.init_app(app)
+    openapi.init_app(app, api)
     blueprints.register(app, api)
     cli.init_app(app)
     gzip_middleware.init_app(app)

@@ -140,7 +140,8 @@ class Batch:
             return validate_op(op)
         except OpError as exc:
             op_id = op.get("op_id") if isinstance(op, dict) else None
-            return rejected(op_id, exc)
+            # Echoed so the client can match the result; anything but text is no op_id at all.
+            return rejected(op_id if isinstance(op_id, str) else None, exc)
 
     def _lock(self):
         # Taking the row lock first orders every writer: feed sequence numbers are handed

@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from .errors import ApiError, error_response
 from .extensions import db, jwt
 from .models import Device, LoginAttempt, User, UserRegion
+from .openapi import error_answers
 from .pins import verify_pin
 from .reads import read_rows
-from .schemas import BaseSchema, Phone, Pin, Uuid, new_uuid
+from .schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
 from .timeutil import utcnow
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
@@ -33,21 +34,21 @@ class LoginSchema(BaseSchema):
 
 
 class AccountSchema(BaseSchema):
-    id = fields.String()
-    name = fields.String()
-    role = fields.String()
-    phone = fields.String()
-    regions = fields.List(fields.String())
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin"]})
+    phone = fields.String(required=True, metadata={"pattern": r"^\+62[0-9]+$"})
+    regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}), required=True)
 
 
 class TokensSchema(BaseSchema):
-    access_token = fields.String()
-    refresh_token = fields.String()
-    user = fields.Nested(AccountSchema)
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    user = fields.Nested(AccountSchema, required=True)
 
 
 class AccessTokenSchema(BaseSchema):
-    access_token = fields.String()
+    access_token = fields.String(required=True)
 
 
 def user_regions(user_id):
@@ -80,6 +81,7 @@ def account_json(user):
 
 
 @blp.route("/login", methods=["POST"])
+@error_answers(blp, 400, 401, 413, 422, 429, public=True)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokensSchema)
 def login(body):
@@ -112,6 +114,7 @@ def login(body):
 
 
 @blp.route("/refresh", methods=["POST"])
+@error_answers(blp)
 @blp.response(200, AccessTokenSchema)
 @jwt_required(refresh=True)
 def refresh():

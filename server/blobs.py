@@ -81,6 +81,7 @@ from .errors import ApiError, field_errors
 from .extensions import db
 from .feed import in_regions, visible_producer_ids
 from .models import Blob, Product
+from .openapi import error_answers
 from .schemas import BaseSchema
 from .signed_links import jwt_unless_signed, signed_link_request
 from .timeutil import utcnow
@@ -113,18 +114,22 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 class BlobSchema(BaseSchema):
-    sha256 = fields.String()
-    mime = fields.String()
-    size = fields.Integer(metadata={"description": "Bytes of the stored file (location metadata removed)."})
-    width = fields.Integer()
-    height = fields.Integer()
+    sha256 = fields.String(required=True)
+    mime = fields.String(required=True)
+    size = fields.Integer(
+        required=True, metadata={"description": "Bytes of the stored file (location metadata removed)."}
+    )
+    width = fields.Integer(required=True)
+    height = fields.Integer(required=True)
 
 
 class PartialSchema(BaseSchema):
-    sha256 = fields.String()
-    offset = fields.Integer(metadata={"description": "Bytes received so far: the next piece starts here."})
-    total = fields.Integer()
-    complete = fields.Boolean()
+    sha256 = fields.String(required=True)
+    offset = fields.Integer(
+        required=True, metadata={"description": "Bytes received so far: the next piece starts here."}
+    )
+    total = fields.Integer(required=True)
+    complete = fields.Boolean(required=True)
 
 
 class GetArgs(BaseSchema):
@@ -133,6 +138,9 @@ class GetArgs(BaseSchema):
         validate=validate.OneOf(["full", "thumb"]),
         metadata={"description": "`thumb` for a thumbnail at most 240 px on the long side."},
     )
+    # Read by server/signed_links.py, which answers 403 for a link that does not verify.
+    exp = fields.String(metadata={"description": "A signed link's expiry (unix seconds).", "pattern": "^[0-9]{1,12}$"})
+    sig = fields.String(metadata={"description": "A signed link's HMAC-SHA256, hex.", "pattern": "^[0-9a-fA-F]{64}$"})
 
 
 RANGE_HEADER = {
@@ -146,11 +154,12 @@ PHOTO_DESCRIPTION = "The photo (ETag is its name; If-None-Match answers 304)."
 OFFSET_HEADER = {"Upload-Offset": {"schema": {"type": "integer"}, "description": "Bytes of the upload received."}}
 
 
-@blp.route("/<sha256>")
+@blp.route("/<sha256:sha256>")
 class BlobView(MethodView):
     """One photo, named by the sha256 of its bytes."""
 
     @jwt_required()
+    @error_answers(blp, 400, 409, 413, 415, 416, 422)
     @blp.doc(requestBody={"required": True, "content": dict.fromkeys(FORMATS, BINARY)}, parameters=[RANGE_HEADER])
     @blp.response(201, BlobSchema, description="Stored.")
     @blp.alt_response(200, schema=BlobSchema, description="Already stored.", success=True)
@@ -175,6 +184,7 @@ class BlobView(MethodView):
         return _put_whole(sha256, mime)
 
     @jwt_required()
+    @error_answers(blp, 400, 404)
     @blp.response(200, description="Stored: nothing to send.")
     @blp.alt_response(404, description="Not stored: send it from `Upload-Offset`.", headers=OFFSET_HEADER)
     def head(self, sha256):
@@ -188,9 +198,18 @@ class BlobView(MethodView):
     # Marketplace exports link photos with ?exp=&sig= (server/signed_links.py): such a request
     # is let in by its signature alone, without a token or the scope check below.
     @jwt_unless_signed
-    @blp.arguments(GetArgs, location="query")
+    @blp.doc(security=[{"bearer": []}, {}])  # a token, or a signed link (exp and sig) alone
+    @error_answers(blp, 400, 403, 404, 416)
+    @blp.arguments(GetArgs, location="query", error_status_code=400)
     @blp.response(200, description=PHOTO_DESCRIPTION)
-    @blp.doc(responses={"200": {"description": PHOTO_DESCRIPTION, "content": dict.fromkeys(FORMATS, BINARY)}})
+    @blp.alt_response(206, description="The bytes a Range header asked for.", success=True)
+    @blp.alt_response(304, description="The If-None-Match ETag is current: nothing sent.", success=True)
+    @blp.doc(
+        responses={
+            "200": {"description": PHOTO_DESCRIPTION, "content": dict.fromkeys(FORMATS, BINARY)},
+            "206": {"content": dict.fromkeys(FORMATS, BINARY)},
+        }
+    )
     @blp.alt_response(403, description="No product you may see lists this photo.")
     @blp.alt_response(404, description="Not stored.")
     def get(self, args, sha256):

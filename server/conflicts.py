@@ -9,6 +9,7 @@ from .apply import may_write
 from .errors import ApiError
 from .extensions import db
 from .models import Conflict
+from .openapi import error_answers
 from .records import MODELS
 from .schemas import BaseSchema, Uuid
 from .sync_api import actor_for
@@ -22,23 +23,24 @@ class ConflictArgs(BaseSchema):
 
 
 class ConflictSchema(BaseSchema):
-    id = fields.Integer()
-    entity = fields.String()
-    entity_id = fields.String()
-    op_id = fields.String()
-    reason = fields.String(metadata={"enum": ["lost_to_later", "deleted"]})
-    field = fields.String(allow_none=True)
-    value = fields.Raw(allow_none=True)
-    hlc = fields.String()
-    winning_hlc = fields.String(allow_none=True)
-    user_id = fields.String(allow_none=True)
-    device_id = fields.String(allow_none=True)
-    created_at = fields.String()
+    id = fields.Integer(required=True)
+    entity = fields.String(required=True)
+    entity_id = fields.String(required=True)
+    op_id = fields.String(required=True)
+    reason = fields.String(required=True, metadata={"enum": ["lost_to_later", "deleted"]})
+    field = fields.String(required=True, allow_none=True)
+    value = fields.Raw(required=True, allow_none=True)
+    hlc = fields.String(required=True)
+    winning_hlc = fields.String(required=True, allow_none=True)
+    user_id = fields.String(required=True, allow_none=True)
+    device_id = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
 
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(ConflictArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ConflictArgs, location="query", error_status_code=400)
 @blp.response(200, ConflictSchema(many=True))
 def list_conflicts(args):
     """The conflict records of one record, for facilitators and admins who may see it."""

@@ -58,6 +58,7 @@ from .errors import ApiError, validation_error
 from .extensions import db
 from .feed import in_regions
 from .models import ConsolidationLine, ConsolidationPlan, Producer, Product, Region, User
+from .openapi import error_answers
 from .schemas import BaseSchema, Name, RegionCode, Uuid
 from .scope import covers
 from .sync_api import actor_for
@@ -181,66 +182,67 @@ class ListArgs(BaseSchema):
 
 
 class RegionRefSchema(BaseSchema):
-    code = fields.String()
-    name = fields.String(allow_none=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
 
 
 class LineSchema(BaseSchema):
-    id = fields.Integer()
-    lot = fields.Integer(metadata={"description": "The line's number on the manifest, in route order."})
-    product_id = fields.String()
-    product_name = fields.String(allow_none=True)
-    producer_id = fields.String()
-    producer_name = fields.String(allow_none=True)
-    village_code = fields.String()
-    village_name = fields.String(allow_none=True)
-    kecamatan_code = fields.String()
-    kecamatan_name = fields.String(allow_none=True)
-    hs_code = fields.String(allow_none=True)
-    qty = fields.String(metadata={"description": "Package count: quantity in the product's unit."})
-    unit = fields.String(allow_none=True)
-    net_kg = fields.String()
-    movement_id = fields.String(allow_none=True)
+    id = fields.Integer(required=True)
+    lot = fields.Integer(required=True, metadata={"description": "The line's number on the manifest, in route order."})
+    product_id = fields.String(required=True)
+    product_name = fields.String(required=True, allow_none=True)
+    producer_id = fields.String(required=True)
+    producer_name = fields.String(required=True, allow_none=True)
+    village_code = fields.String(required=True)
+    village_name = fields.String(required=True, allow_none=True)
+    kecamatan_code = fields.String(required=True)
+    kecamatan_name = fields.String(required=True, allow_none=True)
+    hs_code = fields.String(required=True, allow_none=True)
+    qty = fields.String(required=True, metadata={"description": "Package count: quantity in the product's unit."})
+    unit = fields.String(required=True, allow_none=True)
+    net_kg = fields.String(required=True)
+    movement_id = fields.String(required=True, allow_none=True)
 
 
 class TotalsSchema(BaseSchema):
-    lines = fields.Integer()
-    net_kg = fields.String()
-    capacity_kg = fields.String()
-    fill_percent = fields.String()
-    qty_by_unit = fields.Dict(keys=fields.String(), values=fields.String())
+    lines = fields.Integer(required=True)
+    net_kg = fields.String(required=True)
+    capacity_kg = fields.String(required=True)
+    fill_percent = fields.String(required=True)
+    qty_by_unit = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 
 class SkippedSchema(BaseSchema):
-    product_id = fields.String()
-    product_name = fields.String(allow_none=True)
-    village_code = fields.String(allow_none=True)
+    product_id = fields.String(required=True)
+    product_name = fields.String(required=True, allow_none=True)
+    village_code = fields.String(required=True, allow_none=True)
     reason = fields.String(
-        metadata={"enum": ["no_unit_weight", "unknown_product", "not_approved", "outside_region", "wrong_category"]}
+        required=True,
+        metadata={"enum": ["no_unit_weight", "unknown_product", "not_approved", "outside_region", "wrong_category"]},
     )
 
 
 class PlanHeaderSchema(BaseSchema):
-    id = fields.String()
-    status = fields.String(metadata={"enum": ["draft", "shipped", "cancelled"]})
-    category = fields.String(allow_none=True)
-    region = fields.Nested(RegionRefSchema)
-    capacity_kg = fields.String()
-    port = fields.String()
-    date = fields.String()
-    created_by = fields.String()
-    created_by_name = fields.String(allow_none=True)
-    created_at = fields.String()
-    shipped_at = fields.String(allow_none=True)
-    totals = fields.Nested(TotalsSchema)
+    id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["draft", "shipped", "cancelled"]})
+    category = fields.String(required=True, allow_none=True)
+    region = fields.Nested(RegionRefSchema, required=True)
+    capacity_kg = fields.String(required=True)
+    port = fields.String(required=True)
+    date = fields.String(required=True)
+    created_by = fields.String(required=True)
+    created_by_name = fields.String(required=True, allow_none=True)
+    created_at = fields.String(required=True)
+    shipped_at = fields.String(required=True, allow_none=True)
+    totals = fields.Nested(TotalsSchema, required=True)
 
 
 class PlanSchema(PlanHeaderSchema):
-    lines = fields.List(fields.Nested(LineSchema))
+    lines = fields.List(fields.Nested(LineSchema), required=True)
 
 
 class ProposedPlanSchema(PlanSchema):
-    skipped = fields.List(fields.Nested(SkippedSchema))
+    skipped = fields.List(fields.Nested(SkippedSchema), required=True)
 
 
 # -- the fill --------------------------------------------------------------------------------------
@@ -327,6 +329,7 @@ def fill(lots, capacity_g):
 
 @blp.route("", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 400, 403, 409, 413, 422)
 @blp.arguments(ProposeSchema)
 @blp.response(201, ProposedPlanSchema)
 @blp.alt_response(403, description="Not an admin, or the region is outside the caller's regions.")
@@ -378,7 +381,8 @@ def propose(body):
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(ListArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ListArgs, location="query", error_status_code=400)
 @blp.response(200, PlanHeaderSchema(many=True))
 def list_plans(args):
     """The plans in the caller's regions, newest first (headers and totals, no lines)."""
@@ -397,8 +401,9 @@ def list_plans(args):
     return [_header(p, names, creators, totals.get(p.id)) for p in plans]
 
 
-@blp.route("/<plan_id>", methods=["GET"])
+@blp.route("/<uuid_text:plan_id>", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, PlanSchema)
 @blp.alt_response(404, description="No such plan in the caller's regions.")
 def get_plan(plan_id):
@@ -406,8 +411,9 @@ def get_plan(plan_id):
     return plan_json(_plan_in_scope(plan_id))
 
 
-@blp.route("/<plan_id>/lines", methods=["PATCH"])
+@blp.route("/<uuid_text:plan_id>/lines", methods=["PATCH"])
 @jwt_required()
+@error_answers(blp, 400, 403, 404, 409, 413, 422)
 @blp.arguments(LinesPatchSchema)
 @blp.response(200, PlanSchema)
 @blp.alt_response(409, description="`over_capacity`, `over_stock` or `plan_not_open` (with details).")
@@ -528,8 +534,9 @@ def edit_lines(body, plan_id):
     return plan_json(plan)
 
 
-@blp.route("/<plan_id>/cancel", methods=["POST"])
+@blp.route("/<uuid_text:plan_id>/cancel", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 403, 404, 409)
 @blp.response(200, PlanSchema)
 @blp.alt_response(409, description="`plan_not_open`: the plan is shipped.")
 def cancel_plan(plan_id):
@@ -545,8 +552,9 @@ def cancel_plan(plan_id):
     return plan_json(plan)
 
 
-@blp.route("/<plan_id>/ship", methods=["POST"])
+@blp.route("/<uuid_text:plan_id>/ship", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 403, 404, 409)
 @blp.response(200, PlanSchema)
 @blp.alt_response(
     409, description="`stock_changed` (lines that no longer fit: nothing shipped), `plan_not_open`, `plan_empty`."
@@ -622,8 +630,9 @@ def ship_plan(plan_id):
     return plan_json(plan)
 
 
-@blp.route("/<plan_id>/manifest.html", methods=["GET"])
+@blp.route("/<uuid_text:plan_id>/manifest.html", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, description="A printable manifest (HTML, no external resources).", content_type="text/html")
 def manifest_html(plan_id):
     """The plan's manifest for print: header, lines, totals and signature lines (Indonesian, English subtitles)."""
@@ -635,8 +644,9 @@ def manifest_html(plan_id):
     return response
 
 
-@blp.route("/<plan_id>/manifest.csv", methods=["GET"])
+@blp.route("/<uuid_text:plan_id>/manifest.csv", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(
     200, description="The manifest as CSV: UTF-8 with BOM, header rows, lines, totals.", content_type="text/csv"
 )

@@ -23,6 +23,7 @@ from .errors import ApiError, field_errors
 from .extensions import db
 from .feed import feed_position
 from .models import Device, FeaturedProduct, Producer, Product, Region, Review, User
+from .openapi import UUID, ErrorDetailSchema, error_answers
 from .readiness import evaluate, summary_of
 from .records import to_wire
 from .schemas import BaseSchema, RegionCode
@@ -66,15 +67,19 @@ class QueueItemSchema(BaseSchema):
 
 
 class QueuePageSchema(BaseSchema):
-    items = fields.List(fields.Nested(QueueItemSchema))
-    cursor = fields.String(allow_none=True, metadata={"description": "Pass it back for the next page; null: done."})
+    items = fields.List(fields.Nested(QueueItemSchema), required=True)
+    cursor = fields.String(
+        required=True, allow_none=True, metadata={"description": "Pass it back for the next page; null: done."}
+    )
 
 
 class DecisionSchema(BaseSchema):
-    product_id = fields.String(required=True)
+    product_id = fields.String(required=True, metadata={"pattern": UUID})
     decision = fields.String(required=True, metadata={"enum": ["approved", "needs_changes", "rejected"]})
     note = fields.String(metadata={"description": "At most 1,000 characters; the producer reads it."})
-    id = fields.String(metadata={"description": "Optional review id (UUID): sending it again is a duplicate."})
+    id = fields.String(
+        metadata={"description": "Optional review id (UUID): sending it again is a duplicate.", "pattern": UUID}
+    )
 
 
 class DecisionsSchema(BaseSchema):
@@ -82,25 +87,25 @@ class DecisionsSchema(BaseSchema):
 
 
 class DecisionResultSchema(BaseSchema):
-    product_id = fields.String(allow_none=True)
-    review_id = fields.String()
-    status = fields.String(metadata={"enum": ["applied", "duplicate", "rejected"]})
-    error = fields.Dict()
+    product_id = fields.String(required=True, allow_none=True)
+    review_id = fields.String(required=True)
+    status = fields.String(required=True, metadata={"enum": ["applied", "duplicate", "rejected"]})
+    error = fields.Nested(ErrorDetailSchema, metadata={"description": "Why a rejected decision was not applied."})
 
 
 class DecisionAnswerSchema(BaseSchema):
-    results = fields.List(fields.Nested(DecisionResultSchema))
-    hlc = fields.String()
+    results = fields.List(fields.Nested(DecisionResultSchema), required=True)
+    hlc = fields.String(required=True)
 
 
 class ReviewSchema(BaseSchema):
-    id = fields.String()
-    product_id = fields.String()
-    decision = fields.String()
-    note = fields.String(allow_none=True)
-    reviewer_id = fields.String()
-    reviewer_name = fields.String(allow_none=True)
-    at = fields.String()
+    id = fields.String(required=True)
+    product_id = fields.String(required=True)
+    decision = fields.String(required=True)
+    note = fields.String(required=True, allow_none=True)
+    reviewer_id = fields.String(required=True)
+    reviewer_name = fields.String(required=True, allow_none=True)
+    at = fields.String(required=True)
 
 
 class FeaturedArgs(BaseSchema):
@@ -108,16 +113,16 @@ class FeaturedArgs(BaseSchema):
 
 
 class FeaturedSchema(BaseSchema):
-    product_id = fields.String()
-    village_code = fields.String()
-    featured_by = fields.String()
-    featured_at = fields.String()
+    product_id = fields.String(required=True)
+    village_code = fields.String(required=True)
+    featured_by = fields.String(required=True)
+    featured_at = fields.String(required=True)
 
 
 class FeaturedDesaSchema(BaseSchema):
-    village_code = fields.String()
-    village_name = fields.String(allow_none=True)
-    products = fields.List(fields.Dict())
+    village_code = fields.String(required=True)
+    village_name = fields.String(required=True, allow_none=True)
+    products = fields.List(fields.Dict(), required=True)
 
 
 # -- the queue -----------------------------------------------------------------------------------
@@ -125,7 +130,8 @@ class FeaturedDesaSchema(BaseSchema):
 
 @blp.route("/review-queue", methods=["GET"])
 @jwt_required()
-@blp.arguments(QueueArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(QueueArgs, location="query", error_status_code=400)
 @blp.response(200, QueuePageSchema)
 def review_queue(args):
     """Products waiting for review in the admin's regions, oldest change first, a page at a time."""
@@ -189,6 +195,7 @@ def _queue_item(row, today):
 
 
 @blp.route("/reviews", methods=["POST"])
+@error_answers(blp, 400, 403, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": DecisionsSchema}}})
 @blp.response(200, DecisionAnswerSchema)
 @jwt_required()
@@ -244,8 +251,9 @@ def _device_id():
 # -- history -------------------------------------------------------------------------------------
 
 
-@blp.route("/products/<product_id>/reviews", methods=["GET"])
+@blp.route("/products/<uuid_text:product_id>/reviews", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, ReviewSchema(many=True))
 def review_history(product_id):
     """Every decision on a product, oldest first, with the reviewer's name."""
@@ -275,8 +283,9 @@ def _product_in_scope(product_id, regions, allow_deleted=False):
 # -- produk unggulan -----------------------------------------------------------------------------
 
 
-@blp.route("/products/<product_id>/featured", methods=["PUT"])
+@blp.route("/products/<uuid_text:product_id>/featured", methods=["PUT"])
 @jwt_required()
+@error_answers(blp, 403, 404, 409)
 @blp.response(200, FeaturedSchema)
 @blp.alt_response(201, schema=FeaturedSchema, description="Newly featured.")
 def feature(product_id):
@@ -298,8 +307,9 @@ def feature(product_id):
     return _featured_json(featured), 201
 
 
-@blp.route("/products/<product_id>/featured", methods=["DELETE"])
+@blp.route("/products/<uuid_text:product_id>/featured", methods=["DELETE"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(204)
 def unfeature(product_id):
     """Stop featuring a product (nothing happens when it was not featured)."""
@@ -315,7 +325,8 @@ def _featured_json(featured):
 
 @blp.route("/featured", methods=["GET"])
 @jwt_required()
-@blp.arguments(FeaturedArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(FeaturedArgs, location="query", error_status_code=400)
 @blp.response(200, FeaturedDesaSchema(many=True))
 def list_featured(args):
     """Produk unggulan per desa in a region: featured products that are still approved."""

@@ -13,11 +13,12 @@ from marshmallow import fields, validate
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
 from sync.quantity import format_milli
-from sync.records import CATEGORIES
+from sync.records import CATEGORIES, STATUSES
 
 from .extensions import db
 from .feed import in_regions
 from .models import Conflict, Device, Producer, Product, Review, StockMovement, User, UserRegion
+from .openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
 from .schemas import BaseSchema, RegionCode
 from .timeutil import rfc3339, utcnow
 from .workspace import admin_regions, asked_regions, region_key, region_names, scope_filter
@@ -35,7 +36,7 @@ class RegionArgs(BaseSchema):
 class StockArgs(RegionArgs):
     by = fields.String(validate=validate.OneOf(["category", "kecamatan", "desa"]), load_default="category")
     category = fields.String(validate=validate.OneOf(CATEGORIES), metadata={"description": "Only this category."})
-    status = fields.String(metadata={"description": "Only products of this status (e.g. approved)."})
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "Only products of this status."})
 
 
 def _products(regions):
@@ -48,12 +49,14 @@ def _products(regions):
 
 @blp.route("/stock", methods=["GET"])
 @jwt_required()
-@blp.arguments(StockArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(StockArgs, location="query", error_status_code=400)
 @blp.response(
     200,
     description="groups: key (category or region code), name, products, stock_kg (exact decimal text), "
     "and unweighed {unit: quantity} for products of no known weight.",
 )
+@blp.doc(**json_object(regions=TEXTS, by={"type": "string", "enum": ["category", "kecamatan", "desa"]}, groups=OBJECTS))
 def stock(args):
     """Stock on hand by category, kecamatan or desa: kg where the unit weight is known, per unit otherwise."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -102,8 +105,10 @@ def _stock_groups(rows, by):
 
 @blp.route("/products-by-status", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals {status: count} and by_category [{category, statuses}].")
+@blp.doc(**json_object(regions=TEXTS, totals=OBJECT, by_category=OBJECTS))
 def products_by_status(args):
     """How many products are draft, submitted, approved, needs_changes or rejected, per category."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -128,10 +133,12 @@ def products_by_status(args):
 
 @blp.route("/growth", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200, description="months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted."
 )
+@blp.doc(**json_object(regions=TEXTS, months=OBJECTS))
 def growth(args):
     """Producers and products added per month, the last 12 months (this one included)."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -173,11 +180,15 @@ def _last_months(now):
 
 @blp.route("/freshness", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200,
     description="devices {role: {total, stale}}, stale_devices (oldest first, at most 100) "
     "and facilitators {total, stale, stale_list}.",
+)
+@blp.doc(
+    **json_object(regions=TEXTS, stale_after_days=INTEGER, devices=OBJECT, stale_devices=OBJECTS, facilitators=OBJECT)
 )
 def freshness(args):
     """Devices and facilitators in the admin's regions that have not synced for 7 days or more."""
@@ -239,10 +250,12 @@ def _who(row):
 
 @blp.route("/conflicts", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200, description="total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records)."
 )
+@blp.doc(**json_object(regions=TEXTS, total=INTEGER, by_entity=OBJECTS, latest=OBJECTS))
 def conflicts(args):
     """Conflict records of records in the admin's regions: counts by entity and reason, and the latest 20."""
     regions = asked_regions(admin_regions(), args.get("region"))

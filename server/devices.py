@@ -9,6 +9,7 @@ from sqlalchemy import select
 from .errors import ApiError
 from .extensions import db
 from .models import Device, User
+from .openapi import error_answers
 from .schemas import BaseSchema, Uuid
 from .timeutil import rfc3339, utcnow
 from .users import manages
@@ -21,13 +22,13 @@ class DeviceArgs(BaseSchema):
 
 
 class DeviceSchema(BaseSchema):
-    device_id = fields.String()
-    user_id = fields.String()
-    user_agent = fields.String()
-    created_at = fields.String()
-    last_seen_at = fields.String()
-    last_sync_at = fields.String(allow_none=True)
-    revoked_at = fields.String(allow_none=True)
+    device_id = fields.String(required=True)
+    user_id = fields.String(required=True)
+    user_agent = fields.String(required=True)
+    created_at = fields.String(required=True)
+    last_seen_at = fields.String(required=True)
+    last_sync_at = fields.String(required=True, allow_none=True)
+    revoked_at = fields.String(required=True, allow_none=True)
 
 
 def device_json(device):
@@ -45,7 +46,8 @@ def device_json(device):
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(DeviceArgs, location="query")
+@error_answers(blp, 400, 403, 404)
+@blp.arguments(DeviceArgs, location="query", error_status_code=400)
 @blp.response(200, DeviceSchema(many=True))
 def list_devices(args):
     """List the caller's devices; an admin may ask for an account's with ?user_id=."""
@@ -60,9 +62,10 @@ def list_devices(args):
     return [device_json(d) for d in devices]
 
 
-@blp.route("/<device_id>/revoke", methods=["POST"])
+@blp.route("/<uuid_text:device_id>/revoke", methods=["POST"])
 @jwt_required()
-@blp.arguments(DeviceArgs, location="query")
+@error_answers(blp, 400, 403, 404)
+@blp.arguments(DeviceArgs, location="query", error_status_code=400)
 @blp.response(200, DeviceSchema(many=True))
 def revoke_device(args, device_id):
     """Revoke a device: its refresh and access tokens are refused from now on."""

@@ -83,6 +83,7 @@ from .errors import ApiError
 from .extensions import db
 from .feed import in_regions
 from .models import FeaturedProduct, Producer, Product, Region, StockMovement
+from .openapi import error_answers
 from .schemas import BaseSchema, RegionCode
 from .scope import covers
 from .signed_links import LinkSigner
@@ -210,7 +211,36 @@ class Selection:
 
 
 def _file(kind, description):
-    return {"responses": {"200": {"description": description, "content": {kind: {"schema": {"type": "string"}}}}}}
+    schema = {"type": "string", "format": "binary"} if kind == XLSX else {"type": "string"}
+    return {"responses": {"200": {"description": description, "content": {kind: {"schema": schema}}}}}
+
+
+VALUE = {"type": "object", "properties": {"@type": {"type": "string"}, "value": {}}}
+FEED_RECORD = {
+    "type": "object",
+    "required": ["@context", "@type", "sku", "productID", "name", "description", "category", "image"],
+    "properties": {
+        "@context": {"type": "string", "enum": [SCHEMA_ORG]},
+        "@type": {"type": "string", "enum": ["Product"]},
+        "sku": {"type": "string"},
+        "productID": {"type": "string"},
+        "name": {"type": "string"},
+        "description": {"type": "string"},
+        "category": {"type": "string", "enum": list(CATEGORIES)},
+        "image": {"type": "array", "items": {"type": "string"}, "description": "Signed photo links."},
+        "countryOfOrigin": {"type": "object"},
+        "weight": VALUE,
+        "offers": {"type": "object", "properties": {"price": {"type": "integer"}, "inventoryLevel": VALUE}},
+        "additionalProperty": {"type": "array", "items": VALUE},
+    },
+}
+FEED = {
+    "description": "schema.org Product records: a JSON array, or JSON Lines (`format=jsonl`).",
+    "content": {
+        "application/json": {"schema": {"type": "array", "items": FEED_RECORD}},
+        "application/x-ndjson": {"schema": {"type": "string", "description": "One record a line."}},
+    },
+}
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -219,7 +249,8 @@ FORBIDDEN = "Not an admin, or a region outside yours."
 
 @blp.route("/products.csv", methods=["GET"])
 @jwt_required()
-@blp.arguments(ExportArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file("text/csv", "Shopee mass-upload columns, one approved product a row."))
 @blp.alt_response(403, description=FORBIDDEN)
 def products_csv(args):
@@ -230,7 +261,8 @@ def products_csv(args):
 
 @blp.route("/products.xlsx", methods=["GET"])
 @jwt_required()
-@blp.arguments(ExportArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file(XLSX, "Shopee mass-upload columns, one approved product a row."))
 @blp.alt_response(403, description=FORBIDDEN)
 def products_xlsx(args):
@@ -241,7 +273,8 @@ def products_xlsx(args):
 
 @blp.route("/products-b2b.csv", methods=["GET"])
 @jwt_required()
-@blp.arguments(ExportArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file("text/csv", "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."))
 @blp.alt_response(403, description=FORBIDDEN)
 def products_b2b_csv(args):
@@ -252,7 +285,8 @@ def products_b2b_csv(args):
 
 @blp.route("/products-b2b.xlsx", methods=["GET"])
 @jwt_required()
-@blp.arguments(ExportArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file(XLSX, "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."))
 @blp.alt_response(403, description=FORBIDDEN)
 def products_b2b_xlsx(args):
@@ -263,8 +297,9 @@ def products_b2b_xlsx(args):
 
 @blp.route("/feed.json", methods=["GET"])
 @jwt_required()
-@blp.arguments(FeedArgs, location="query")
-@blp.doc(**_file("application/json", "schema.org Product records: a JSON array, or JSON Lines."))
+@error_answers(blp, 400, 403)
+@blp.arguments(FeedArgs, location="query", error_status_code=400)
+@blp.doc(responses={"200": FEED})
 @blp.alt_response(403, description=FORBIDDEN)
 def feed_json(args):
     """Approved products as schema.org Product records (JSON array or JSON Lines), streamed."""

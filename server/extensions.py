@@ -5,10 +5,11 @@ import time
 from flask_jwt_extended import JWTManager, view_decorators
 from flask_jwt_extended.utils import get_unverified_jwt_headers
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from jwt import ExpiredSignatureError
 from sqlalchemy import MetaData
+
+from .openapi import LumbungApi
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
@@ -68,4 +69,4 @@ view_decorators.get_unverified_jwt_headers = _cached_headers
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 jwt = CachingJWTManager()
-api = Api()
+api = LumbungApi()

@@ -17,13 +17,14 @@ from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from sync.records import CATEGORIES, CERTIFICATION_KINDS
+from sync.records import CATEGORIES, CERTIFICATION_KINDS, STATUSES
 
 from .apply import Rec, may_write
 from .errors import ApiError
 from .extensions import db
 from .messages import language
 from .models import Producer, Product
+from .openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
 from .schemas import BaseSchema, RegionCode
 from .sync_api import actor_for
 from .timeutil import utcnow
@@ -184,7 +185,7 @@ class AsOfArgs(BaseSchema):
 class SummaryArgs(AsOfArgs):
     region = RegionCode(metadata={"description": "A region inside the admin's; default: all of them."})
     by = fields.String(validate=validate.OneOf(list(BY_LEVEL)), metadata={"description": "Child level to count by."})
-    status = fields.String(metadata={"description": "Only products of this status (e.g. approved)."})
+    status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "Only products of this status."})
 
 
 class CheckSchema(BaseSchema):
@@ -197,29 +198,38 @@ class CheckSchema(BaseSchema):
 
 
 class ReadinessSchema(BaseSchema):
-    product_id = fields.String()
-    category = fields.String()
-    state = fields.String(metadata={"enum": ["ready", "missing", "expiring"]})
-    as_of = fields.String()
-    missing = fields.List(fields.String(), metadata={"description": "Requirements with no document."})
-    expired = fields.List(fields.String(), metadata={"description": "Requirements whose documents all expired."})
-    expiring = fields.List(fields.String(), metadata={"description": "Requirements whose document expires soon."})
-    requirements = fields.List(fields.Nested(CheckSchema))
-    recommended = fields.List(fields.Dict())
-    documents = fields.Dict(metadata={"description": "Name, what it is and who can help, per document kind."})
+    product_id = fields.String(required=True)
+    category = fields.String(required=True)
+    state = fields.String(required=True, metadata={"enum": ["ready", "missing", "expiring"]})
+    as_of = fields.String(required=True)
+    missing = fields.List(fields.String(), metadata={"description": "Requirements with no document."}, required=True)
+    expired = fields.List(
+        fields.String(), metadata={"description": "Requirements whose documents all expired."}, required=True
+    )
+    expiring = fields.List(
+        fields.String(), metadata={"description": "Requirements whose document expires soon."}, required=True
+    )
+    requirements = fields.List(fields.Nested(CheckSchema), required=True)
+    recommended = fields.List(fields.Dict(), required=True)
+    documents = fields.Dict(
+        required=True, metadata={"description": "Name, what it is and who can help, per document kind."}
+    )
 
 
 @blp.route("/readiness/rules", methods=["GET"])
 @jwt_required()
+@error_answers(blp)
 @blp.response(200, description="server/readiness_rules.json as it is; its `fields` section documents each field.")
+@blp.doc(**json_object(version=INTEGER, documents=OBJECT, requirements=OBJECTS, categories=OBJECT))
 def get_rules():
     """The readiness rule table as data: documents, who can help, and what each category needs."""
     return RULES
 
 
-@blp.route("/products/<product_id>/readiness", methods=["GET"])
+@blp.route("/products/<uuid_text:product_id>/readiness", methods=["GET"])
 @jwt_required()
-@blp.arguments(AsOfArgs, location="query")
+@error_answers(blp, 400, 403, 404)
+@blp.arguments(AsOfArgs, location="query", error_status_code=400)
 @blp.response(200, ReadinessSchema)
 def product_readiness(args, product_id):
     """What one product still lacks for export, what expired and what expires within 90 days."""
@@ -246,9 +256,22 @@ def document_texts():
 
 @blp.route("/readiness/summary", methods=["GET"])
 @jwt_required()
-@blp.arguments(SummaryArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(SummaryArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals, by_category, by_region and documents, each with products, ready, missing and "
               "expiring counts (documents: missing, expired and expiring per requirement).")  # fmt: skip
+@blp.doc(
+    **json_object(
+        regions=TEXTS,
+        by={"type": "string", "enum": list(BY_LEVEL)},
+        as_of={"type": "string", "format": "date"},
+        expiring_within_days=INTEGER,
+        totals=OBJECT,
+        by_category=OBJECTS,
+        by_region=OBJECTS,
+        documents=OBJECTS,
+    )
+)
 def readiness_summary(args):
     """Counts of ready, missing-something and expiring products per category and child region."""
     from .readiness_summary import summarize  # it builds on this module's rules

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from .extensions import db
 from .models import Region
+from .openapi import error_answers
 from .schemas import BaseSchema, RegionCode
 
 DATA_DIR = Path(__file__).parent / "regions_data"
@@ -27,6 +28,7 @@ SOURCES = (
 )
 
 blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="Kemendagri regions")
+NOT_MODIFIED = "The If-None-Match ETag is current: nothing sent."
 
 
 class RegionArgs(BaseSchema):
@@ -34,14 +36,14 @@ class RegionArgs(BaseSchema):
 
 
 class RegionSchema(BaseSchema):
-    code = fields.String()
-    name = fields.String()
-    level = fields.Integer()
-    parent_code = fields.String(allow_none=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    level = fields.Integer(required=True)
+    parent_code = fields.String(required=True, allow_none=True)
 
 
 class RegionDetailSchema(RegionSchema):
-    ancestors = fields.List(fields.Nested(RegionSchema))
+    ancestors = fields.List(fields.Nested(RegionSchema), required=True)
 
 
 def read_source(source_dir=DATA_DIR, only=None):
@@ -82,8 +84,10 @@ def import_regions(source_dir=DATA_DIR, only=None):
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(RegionArgs, location="query")
+@error_answers(blp, 400, 404)
+@blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(200, RegionSchema(many=True))
+@blp.alt_response(304, description=NOT_MODIFIED, success=True)
 def list_regions(args):
     """List the children of a region (?parent=32.04), or the provinces without one."""
     parent = args.get("parent")
@@ -93,9 +97,11 @@ def list_regions(args):
     return _cacheable([_region_json(r) for r in rows])
 
 
-@blp.route("/<code>", methods=["GET"])
+@blp.route("/<region:code>", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 404)
 @blp.response(200, RegionDetailSchema)
+@blp.alt_response(304, description=NOT_MODIFIED, success=True)
 def get_region(code):
     """One region with its ancestors, province first."""
     region = db.session.get(Region, code)

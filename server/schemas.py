@@ -6,12 +6,14 @@ import uuid
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from sync.phone import normalize_phone
+from sync.records import UUID_PATTERN, UUID_RE
 
 # Matched with fullmatch, never match: "$" also matches before a final newline ("246810\n").
 # [0-9], not \d, which takes any script's digits.
 PIN_RE = re.compile(r"^[0-9]{6}$")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-REGION_RE = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
+# [0-9] and \Z, as in sync/records.py: ASCII digits only, and no trailing newline.
+REGION_PATTERN = r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?"
+REGION_RE = re.compile(rf"^{REGION_PATTERN}\Z")
 
 # marshmallow's own messages, mapped to our field error codes.
 MARSHMALLOW_CODES = {
@@ -45,14 +47,25 @@ class Phone(fields.String):
 class Pin(fields.String):
     """A PIN of exactly six digits."""
 
+    def __init__(self, **kwargs):
+        super().__init__(**_documented(kwargs, pattern="^[0-9]{6}$"))
+
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not PIN_RE.fullmatch(value):
             raise ValidationError("invalid_pin")
         return value
 
 
+def _documented(kwargs, **properties):
+    """Field arguments whose metadata tells OpenAPI what the field's own check accepts."""
+    return {**kwargs, "metadata": {**properties, **kwargs.get("metadata", {})}}
+
+
 class Uuid(fields.String):
     """A lower-case UUID as text."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_documented(kwargs, format="uuid", pattern=f"^{UUID_PATTERN}$"))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not UUID_RE.fullmatch(value):
@@ -62,6 +75,9 @@ class Uuid(fields.String):
 
 class RegionCode(fields.String):
     """A Kemendagri code with dots: 32, 32.04, 32.04.10 or 32.04.10.2001."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**_documented(kwargs, pattern=f"^{REGION_PATTERN}$"))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str) or not REGION_RE.fullmatch(value):

@@ -25,22 +25,25 @@ from .errors import ApiError
 from .extensions import db
 from .feed import committed_feed_position, read_changes
 from .models import Device
+from .openapi import HLC, ErrorDetailSchema, error_answers
 from .schemas import UUID_RE, BaseSchema, Uuid
 from .timeutil import utcnow
 
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Push ops, pull changes")
 
 MAX_OPS = 1000
+ENTITIES = ["producer", "product", "stock_movement", "review"]
+ACTIONS = ["upsert", "delete"]
 MAX_LIMIT = 5000
 
 
 class OpSchema(BaseSchema):
     op_id = Uuid(required=True)
-    entity = fields.String(required=True, validate=validate.OneOf(["producer", "product", "stock_movement", "review"]))
+    entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
     entity_id = Uuid(required=True)
-    action = fields.String(required=True, validate=validate.OneOf(["upsert", "delete"]))
+    action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     op_fields = fields.Dict(data_key="fields", metadata={"description": "The record's fields to set (upsert only)."})
-    hlc = fields.String(required=True, metadata={"example": "0001764230400000:0000:device-id"})
+    hlc = fields.String(required=True, metadata={"example": "0001764230400000:0000:device-id", "pattern": HLC})
 
 
 class PushSchema(BaseSchema):
@@ -49,15 +52,17 @@ class PushSchema(BaseSchema):
 
 
 class ResultSchema(BaseSchema):
-    op_id = fields.String()
-    status = fields.String(metadata={"enum": ["applied", "duplicate", "rejected"]})
-    error = fields.Dict()
-    hlc = fields.String(metadata={"description": "Present when the server re-stamped an op's clock."})
+    op_id = fields.String(
+        required=True, allow_none=True, metadata={"description": "The op's op_id as sent; null when it had none."}
+    )
+    status = fields.String(required=True, metadata={"enum": ["applied", "duplicate", "rejected"]})
+    error = fields.Nested(ErrorDetailSchema, metadata={"description": "Why a rejected op was not applied."})
+    hlc = fields.String(metadata={"description": "Present when the server re-stamped an op's clock.", "pattern": HLC})
 
 
 class PushAnswerSchema(BaseSchema):
-    results = fields.List(fields.Nested(ResultSchema))
-    hlc = fields.String()
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+    hlc = fields.String(required=True, metadata={"pattern": HLC})
 
 
 # Read by hand rather than by a schema: the idle pull is the most frequent request of all.
@@ -68,18 +73,18 @@ PULL_PARAMETERS = {
 
 
 class ChangeSchema(BaseSchema):
-    entity = fields.String()
-    entity_id = fields.String()
-    action = fields.String()
-    data = fields.Dict()
+    entity = fields.String(required=True, metadata={"enum": ENTITIES})
+    entity_id = fields.String(required=True)
+    action = fields.String(required=True, metadata={"enum": ACTIONS})
+    data = fields.Dict(metadata={"description": "The record's whole current state (upserts only)."})
 
 
 class PullAnswerSchema(BaseSchema):
-    changes = fields.List(fields.Nested(ChangeSchema))
-    cursor = fields.String()
-    more = fields.Boolean()
-    reset = fields.Boolean()
-    hlc = fields.String()
+    changes = fields.List(fields.Nested(ChangeSchema), required=True)
+    cursor = fields.String(required=True)
+    more = fields.Boolean(required=True)
+    reset = fields.Boolean(required=True)
+    hlc = fields.String(required=True, metadata={"pattern": HLC})
 
 
 def actor_for(user):
@@ -88,6 +93,7 @@ def actor_for(user):
 
 
 @blp.route("/push", methods=["POST"])
+@error_answers(blp, 400, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PushSchema}}})
 @blp.response(200, PushAnswerSchema)
 @jwt_required()
@@ -107,6 +113,7 @@ def push():
 
 
 @blp.route("/pull", methods=["GET"])
+@error_answers(blp, 400)
 @blp.doc(parameters=[{"in": "query", "name": name, "schema": schema} for name, schema in PULL_PARAMETERS.items()])
 @blp.response(200, PullAnswerSchema)
 @jwt_required()

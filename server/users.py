@@ -11,6 +11,7 @@ from .auth import AccountSchema, account_json, user_regions
 from .errors import ApiError, field_errors, validation_error
 from .extensions import db
 from .models import Region, User, UserRegion
+from .openapi import error_answers
 from .pins import hash_pin, is_weak_pin
 from .schemas import BaseSchema, Name, Phone, Pin, RegionCode, new_uuid
 from .scope import covers, lies_below, region_level
@@ -44,6 +45,7 @@ class UserListArgs(BaseSchema):
 
 @blp.route("", methods=["POST"])
 @jwt_required()
+@error_answers(blp, 400, 403, 409, 413, 422)
 @blp.arguments(NewUserSchema)
 @blp.response(201, AccountSchema)
 def create_user(body):
@@ -74,7 +76,8 @@ def phone_taken(phone):
 
 @blp.route("", methods=["GET"])
 @jwt_required()
-@blp.arguments(UserListArgs, location="query")
+@error_answers(blp, 400, 403)
+@blp.arguments(UserListArgs, location="query", error_status_code=400)
 @blp.response(200, AccountSchema(many=True))
 def list_users(args):
     """List the accounts the caller manages (admins: under their regions; facilitators: producers)."""
@@ -86,8 +89,9 @@ def list_users(args):
     return [account_json(u) for u in db.session.scalars(query) if manages(current_user, u)]
 
 
-@blp.route("/<user_id>", methods=["GET"])
+@blp.route("/<uuid_text:user_id>", methods=["GET"])
 @jwt_required()
+@error_answers(blp, 403, 404)
 @blp.response(200, AccountSchema)
 def get_user(user_id):
     """One account: oneself, or one the caller manages."""
@@ -97,8 +101,9 @@ def get_user(user_id):
     return account_json(user)
 
 
-@blp.route("/<user_id>", methods=["PATCH"])
+@blp.route("/<uuid_text:user_id>", methods=["PATCH"])
 @jwt_required()
+@error_answers(blp, 400, 403, 404, 413, 422)
 @blp.arguments(UserPatchSchema)
 @blp.response(200, AccountSchema)
 def update_user(body, user_id):
