@@ -159,7 +159,7 @@ class BlobView(MethodView):
     """One photo, named by the sha256 of its bytes."""
 
     @jwt_required()
-    @error_answers(blp, 400, 409, 413, 415, 416, 422)
+    @error_answers(blp, 400, 409, 413, 415, 416, 422, 429)
     @blp.doc(requestBody={"required": True, "content": dict.fromkeys(FORMATS, BINARY)}, parameters=[RANGE_HEADER])
     @blp.response(201, BlobSchema, description="Stored.")
     @blp.alt_response(200, schema=BlobSchema, description="Already stored.", success=True)
