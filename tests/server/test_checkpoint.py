@@ -35,7 +35,15 @@ def _write_rows(app, n):
 
 @sqlite_only
 def test_commits_checkpoint_by_themselves_by_default(app, pages):
-    assert _autocheckpoint(app) == checkpoint.DEFAULT_PAGES
+    assert _autocheckpoint(app) == 1000  # pages of log, as SQLite does by itself
+
+
+@sqlite_only
+def test_each_new_connection_takes_the_autocheckpoint_setting(app, monkeypatch):
+    monkeypatch.setattr(checkpoint, "autocheckpoint_pages", 1234)
+    with app.app_context():
+        db.engine.dispose()  # the next statement opens a new connection
+    assert _autocheckpoint(app) == 1234
 
 
 @sqlite_only
