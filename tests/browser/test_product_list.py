@@ -64,17 +64,18 @@ def test_five_thousand_products_render_only_what_is_visible(server, phone_contex
     assert rows.count() < 40
     expect(rows.first).to_contain_text("Produk 0000")
 
-    # Scroll far down: other rows, still only a screenful of them, drawn within a frame or two.
-    elapsed = phone.page.evaluate(
+    # Scroll far down: other rows, still only a screenful of them, drawn within two frames
+    # (counted in frames, not milliseconds: a busy machine makes frames longer, not more).
+    drawn = phone.page.evaluate(
         """() => new Promise(resolve => {
-            const start = performance.now();
             window.scrollTo(0, 76 * 4000);
-            requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - start)));
+            const rows = () => [...document.querySelectorAll(".vlist .row")].map(row => row.textContent);
+            requestAnimationFrame(() => requestAnimationFrame(() => resolve(rows())));
         })"""
     )
+    assert any("Produk 4000" in row for row in drawn), drawn
     expect(phone.page.locator(".vlist .row", has_text="Produk 4000")).to_have_count(1)
     assert rows.count() < 40
-    assert elapsed < 500, elapsed
     screenshot(phone.page, "12-five-thousand")
 
     phone.page.evaluate("window.scrollTo(0, 0)")

@@ -61,7 +61,8 @@ def engine_for(url):
 class LiveServer:
     """gunicorn (gunicorn.conf.py) on a database URL; started, killed with SIGKILL and started again."""
 
-    def __init__(self, tmp_path, database_url, workers=1, threads=4):
+    def __init__(self, tmp_path, database_url, workers=1, threads=4, app="server:create_app()", env=None):
+        self.app = app
         self.env = {
             **os.environ,
             "DATABASE_URL": database_url,
@@ -73,6 +74,7 @@ class LiveServer:
             "PIN_HASH_TIME_COST": "1",
             "PIN_HASH_MEMORY_KIB": "8192",
             **SERVE_SECRETS,
+            **(env or {}),
         }
         self.log = tmp_path / "gunicorn.log"
         self.proc = None
@@ -96,7 +98,7 @@ class LiveServer:
         self.port = free_port()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
-                [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", "server:create_app()"],
+                [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", self.app],
                 cwd=ROOT,
                 env={**self.env, "PORT": str(self.port)},
                 stdout=log,

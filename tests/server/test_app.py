@@ -1,6 +1,7 @@
 import stat
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -168,12 +169,27 @@ def test_api_needs_a_token(client):
     assert response.get_json()["error"]["code"] == "unauthorized"
 
 
-def test_no_cookie_sessions_are_kept(app, client):
+def test_no_cookie_sessions_are_kept(app, client, accounts):
     """Every API request is authenticated by its Bearer token: no session is opened or sent back."""
     from flask import session
     from flask.sessions import NullSession
 
     with app.test_request_context("/"):
         assert isinstance(session._get_current_object(), NullSession)
-    answer = client.get("/")
-    assert "Set-Cookie" not in answer.headers
+    phone = accounts.make(role="facilitator", regions=("32.04.10",))
+    login = {"phone": phone, "pin": "246810", "device_id": str(uuid.uuid4())}
+    answers = {"POST /api/v1/auth/login": client.post("/api/v1/auth/login", json=login)}
+    token = answers["POST /api/v1/auth/login"].get_json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    push = {"device_id": str(uuid.uuid4()), "ops": []}
+    answers |= {
+        "GET /": client.get("/"),
+        "GET /api/v1/sync/pull": client.get("/api/v1/sync/pull", headers=bearer),
+        "POST /api/v1/sync/push": client.post("/api/v1/sync/push", json=push, headers=bearer),
+        "GET /api/v1/regions": client.get("/api/v1/regions", headers=bearer),
+        "GET /api/v1/regions without a token": client.get("/api/v1/regions"),
+        "GET /api/v1/no-such-thing": client.get("/api/v1/no-such-thing"),
+        "GET /api/v1/openapi.json": client.get("/api/v1/openapi.json"),
+    }
+    assert [answer.status_code for answer in answers.values()] == [200, 200, 200, 200, 200, 401, 404, 200]
+    assert [request for request, answer in answers.items() if "Set-Cookie" in answer.headers] == []

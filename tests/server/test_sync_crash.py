@@ -1,4 +1,9 @@
-"""Crash: gunicorn killed with SIGKILL mid-push, again and again; every push lands whole or not at all, once."""
+"""Crash: gunicorn killed with SIGKILL mid-push, again and again; every push lands whole or not at all, once.
+
+Kills come at random moments, and at three certain ones: with the push held just before its
+commit, held just after it (the answer is then lost), and after the answer. The server runs
+tests/server/crash_app.py, which holds a push at its commit when the test asks.
+"""
 
 import os
 import random
@@ -23,10 +28,19 @@ PUSH = "/api/v1/sync/push"
 KINDS = (("harvest", 1), ("purchase", 1), ("sale", -1), ("spoilage", -1))
 
 
+# Each cycle kills at one of these moments, in turn; None: at a random moment (class Aim).
+MOMENTS = ("before the commit", "after the commit", "after the answer", None)
+HELD = {"before the commit": "before", "after the commit": "after"}  # crash_app's names
+
+
 @pytest.fixture
 def server(tmp_path):
-    """A started gunicorn with one worker, on a fresh database of the run's engine."""
-    with running_server(tmp_path, workers=1) as live:
+    """A started gunicorn with one worker (of crash_app), on a fresh database of the run's engine."""
+    holds = tmp_path / "holds"
+    holds.mkdir()
+    env = {"CRASH_HOLD_DIR": str(holds)}
+    with running_server(tmp_path, workers=1, app="tests.server.crash_app:create_app()", env=env) as live:
+        live.holds = holds
         yield live
 
 
@@ -101,16 +115,35 @@ class InFlight(threading.Thread):
             transport.close()
 
 
-def kill_while_pushing(device, ops, delay):
-    """Start a push, SIGKILL gunicorn `delay` seconds later, start it again; answers the push's answer."""
+def kill_while_pushing(device, ops, when):
+    """Start a push, SIGKILL gunicorn `when` (seconds in, or a moment of MOMENTS), start it again;
+    answers the push's answer."""
+    holds = device.server.holds
+    if when in HELD:
+        (holds / HELD[when]).touch()
     push = InFlight(device, ops)
     push.start()
-    time.sleep(delay)
+    if when in HELD:
+        wait_for(holds / f"held {HELD[when]}")
+    elif when == "after the answer":
+        push.join(60)
+    else:
+        time.sleep(when)
     device.server.kill()
+    for leftover in holds.iterdir():
+        leftover.unlink()
     push.join(10)
     assert not push.is_alive()
     device.server.start()
     return push.answer
+
+
+def wait_for(path, timeout=60):
+    """Wait until the worker says it holds the push (a file appears)."""
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"the worker did not reach {path.name}"
+        time.sleep(0.01)
 
 
 class Database:
@@ -212,13 +245,13 @@ def cold_push_seconds(device, product_id):
 class Aim:
     """Kill delays: half spread evenly over a push's life, half closing in on the moment it commits."""
 
-    def __init__(self, rng, seconds):
-        self.rng, self.span = rng, 1.5 * seconds
+    def __init__(self, rng, seconds, kills):
+        self.rng, self.span, self.kills = rng, 1.5 * seconds, kills
         self.early, self.late = 0.0, self.span  # the latest kill that came too early, the earliest too late
 
     def delay(self, cycle):
         if cycle % 2 == 0:
-            strata = (KILLS + 1) // 2
+            strata = (self.kills + 1) // 2
             return (cycle // 2 + self.rng.random()) / strata * self.span
         low, high = sorted((self.early, self.late))  # crossed when timings jitter: aim at both sides
         return self.rng.uniform(max(0.0, low - JITTER_S), high + JITTER_S)
@@ -237,12 +270,12 @@ def landed(before, answer):
     return "after the commit, answer lost" if before == BATCH else "before the commit"
 
 
-def kill_and_retry(device, db, pushes, ops, delay):
-    """Kill gunicorn `delay` s into a push, check the database, retry the push; answers where the kill landed."""
-    answer = kill_while_pushing(device, ops, delay)
+def kill_and_retry(device, db, pushes, ops, when):
+    """Kill gunicorn `when` (kill_while_pushing), check the database, retry the push; answers where the kill landed."""
+    answer = kill_while_pushing(device, ops, when)
     db.settle()
     before = db.movements_noted(ops[0]["fields"]["note"])
-    assert before in (0, BATCH), f"a partial push: {before} of {BATCH} movements after a kill {delay * 1000:.0f} ms in"
+    assert before in (0, BATCH), f"a partial push: {before} of {BATCH} movements after a kill at {when}"
     if answer is not None:
         assert answer[0] == 200 and {r["status"] for r in answer[1]["results"]} == {"applied"}, answer
         assert before == BATCH
@@ -263,11 +296,16 @@ def test_a_push_killed_at_any_moment_lands_whole_or_not_at_all_and_once_after_th
     db = Database(server.db, product_id)
     calibration, seconds = cold_push_seconds(device, product_id)
     pushes.append(calibration)
-    aim, tally, started = Aim(device.rng, seconds), Counter(), time.monotonic()
+    aim = Aim(device.rng, seconds, kills=KILLS // len(MOMENTS))
+    tally, started = Counter(), time.monotonic()
     for cycle in range(KILLS):
-        delay = aim.delay(cycle)
-        where = kill_and_retry(device, db, pushes, device.movements(product_id, f"push {cycle}"), delay)
-        aim.learn(delay, where != "before the commit")
+        moment = MOMENTS[cycle % len(MOMENTS)]
+        when = moment or aim.delay(cycle // len(MOMENTS))
+        where = kill_and_retry(device, db, pushes, device.movements(product_id, f"push {cycle}"), when)
+        if moment is None:
+            aim.learn(when, where != "before the commit")
+        else:
+            assert where.startswith(moment), f"a kill at {moment} landed {where}"
         tally[where] += 1
     assert pulled_movement_ids(server, device.token) == {op["entity_id"] for push in pushes[1:] for op in push}
     with capsys.disabled():
@@ -276,3 +314,4 @@ def test_a_push_killed_at_any_moment_lands_whole_or_not_at_all_and_once_after_th
             f"{BATCH} takes {seconds * 1000:.0f} ms, kills 0-{seconds * 1500:.0f} ms in): "
             + ", ".join(f"{n} {where}" for where, n in sorted(tally.items()))
         )
+    assert set(tally) == {"before the commit", "after the commit, answer lost", "after the answer"}

@@ -177,8 +177,9 @@ class HeldPush(threading.Thread):
         with self.app.app_context():
             batch = Batch(self.actor, None)
             self.results = batch.run(self.ops)  # the sync_state row lock is taken, the rows are written
+            self.pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
             self.written.set()
-            if self.release.wait(10):
+            if self.release.wait(120):
                 db.session.commit()
 
 
@@ -213,6 +214,21 @@ def devices_of_one_facilitator(client, accounts, count):
     return devices
 
 
+def blocked_by(app, pid):
+    """Whether a PostgreSQL backend waits for a lock that backend `pid` holds."""
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+    with app.app_context(), db.engine.connect() as conn:
+        return conn.execute(text(sql), {"pid": pid}).scalar() > 0
+
+
+def wait_until(condition, timeout=60):
+    """Wait until condition() is true; a cap for a failing run, not a budget."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "waited a minute"
+        time.sleep(0.01)
+
+
 def seq_of(app, producer_id):
     with app.app_context():
         return db.session.execute(text("SELECT seq FROM producers WHERE id = :id"), {"id": producer_id}).scalar_one()
@@ -230,7 +246,8 @@ def test_a_later_writer_waits_for_an_open_one_so_a_pull_in_between_skips_neither
     try:
         assert held.written.wait(10)
         later.start()
-        later.join(0.3)
+        # Until the later writer waits for the held one's lock, or has finished without waiting.
+        wait_until(lambda: blocked_by(app, held.pid) or not later.is_alive())
         assert later.is_alive(), "a second writer went ahead while the first held the change-feed lock"
         seen, cursor_between = pull_from(device, cursor)
         assert seen == set()

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import threading
 import time
+from pathlib import Path
 
 from server.worker import LINGER_SECONDS, may_linger
 from tests.server.live_server import ROOT, SERVE_SECRETS, VENV, free_port
@@ -15,14 +16,14 @@ MINUTE_MS = 60_000  # a linger far longer than any test: what a thread does whil
 
 
 @contextlib.contextmanager
-def gunicorn(threads, linger_ms=MINUTE_MS):
+def gunicorn(tmp_path, threads, linger_ms=MINUTE_MS):
     """gunicorn with one worker of our class and `threads` pool threads, serving tests/server/worker_app.py."""
     port = free_port()
     proc = subprocess.Popen(
         [str(VENV / "gunicorn"), "--worker-class", "server.worker.LingeringThreadWorker", "--workers", "1"]
         + ["--threads", str(threads), "--bind", f"127.0.0.1:{port}", "tests.server.worker_app:app"],
         cwd=ROOT,
-        env={**os.environ, **SERVE_SECRETS, "KEEPALIVE_LINGER_MS": str(linger_ms)},
+        env={**os.environ, **SERVE_SECRETS, "KEEPALIVE_LINGER_MS": str(linger_ms), "WORKER_APP_DIR": str(tmp_path)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -34,10 +35,49 @@ def gunicorn(threads, linger_ms=MINUTE_MS):
                 break
             assert time.monotonic() < deadline and proc.poll() is None, "gunicorn did not start"
             time.sleep(0.05)
-        yield port
+        yield Server(port, proc.pid, tmp_path)
     finally:
+        for held in tmp_path.glob("*.started"):  # no held request outlives the test
+            held.with_suffix(".release").touch()
         proc.terminate()
         proc.wait(10)
+
+
+class Server:
+    """A started gunicorn: its port, and the states of its threads a test waits for (read in /proc)."""
+
+    def __init__(self, port, master, directory):
+        self.port, self.master, self.directory = port, master, directory
+
+    def worker(self):
+        """The pid of gunicorn's worker: the master's child."""
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.master:
+                    return int(stat.parent.name)
+        raise AssertionError("gunicorn has no worker")
+
+    def wait_lingering(self, thread):
+        """Wait until pool thread `thread` (its native id, as worker_app answers) waits in poll() for
+        its connection's next request: the only poll() of a pool thread (it reads with recv())."""
+        task = Path(f"/proc/{self.worker()}/task/{int(thread)}")
+        wait_until(lambda: (task / "wchan").read_text().startswith("poll_schedule_timeout"))
+
+    def wait_held(self, name):
+        """Wait until the request sent with `?hold=name` is being served (worker_app)."""
+        wait_until((self.directory / f"{name}.started").exists)
+
+    def release(self, name):
+        """Let the request sent with `?hold=name` be answered."""
+        (self.directory / f"{name}.release").touch()
+
+
+def wait_until(condition, timeout=60):
+    """Wait until condition() is true; a cap for a failing run, not a budget."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "waited a minute"
+        time.sleep(0.01)
 
 
 class Connection:
@@ -102,39 +142,45 @@ def test_a_thread_lingers_only_while_another_is_free():
     assert not may_linger(busy=1, threads=4, alive=False)  # a stopping worker lets go
 
 
-def test_a_kept_alive_connection_keeps_its_thread_and_the_others_are_served_by_the_other():
-    with gunicorn(threads=2) as port, opener(port) as connect:
+def test_a_kept_alive_connection_keeps_its_thread_and_the_others_are_served_by_the_others(tmp_path):
+    # Three threads: while one of the others finishes an answer, one is still free, so the kept
+    # thread may go on lingering whenever its connection's next request comes.
+    with gunicorn(tmp_path, threads=3) as server, opener(server.port) as connect:
         kept = connect()
         own = kept.get()
-        time.sleep(0.3)  # for its thread to start lingering on it (once its answer is written)
+        server.wait_lingering(own)
         served_by = {connect().get() for _ in range(10)}
         assert kept.get() == own
-    # The other thread answered all ten; with gunicorn's own worker, the first thread (idle
-    # again after each answer) would have taken some, or all.
-    assert len(served_by) == 1 and own not in served_by
+    # Other threads answered all ten; with gunicorn's own worker, the first thread (idle again
+    # after each answer) would have taken some, or all.
+    assert own not in served_by
 
 
-def test_a_lingering_thread_serves_a_waiting_connection_before_its_own():
-    with gunicorn(threads=2) as port, opener(port) as connect:
+def test_a_lingering_thread_serves_a_waiting_connection_before_its_own(tmp_path):
+    with gunicorn(tmp_path, threads=2) as server, opener(server.port) as connect:
         kept = connect()
-        kept.get()
-        time.sleep(0.3)  # for its thread to start lingering on it (once its answer is written)
-        busy = connect()
-        busy.send("/?sleep=3")  # the other thread is busy for 3 s
-        time.sleep(0.3)
-        waiting = connect(timeout=1.5)
+        server.wait_lingering(kept.get())
+        busy = connect(timeout=60)
+        busy.send("/?hold=busy")  # the other thread is busy until released
+        server.wait_held("busy")
+        waiting = connect(timeout=60)
         waiting.send()  # no thread free: it waits in gunicorn's queue
-        time.sleep(0.3)
-        kept.send("/?sleep=2")  # the lingering thread sees its request come, and another waiting
-        waiting.answer()  # answered first (within 1.5 s), not after the kept connection's 2 s
+        time.sleep(1)  # for gunicorn's main thread to queue it (nothing outside shows when it has)
+        kept.send("/?hold=kept")  # the lingering thread sees its request come, and another waiting
+        # Answered first: had the lingering thread served its own request first, that request
+        # would hold the thread until released, and this would wait until it timed out.
+        waiting.answer()
+        server.release("kept")
+        server.release("busy")
         kept.answer()
         busy.answer()
 
 
-def test_a_client_sending_requests_without_pause_never_keeps_a_pool_of_one_from_the_others():
-    with gunicorn(threads=1) as port, opener(port) as connect:
-        # 20,000 requests of 1 ms in one stream, so that the next is nearly always read with the
-        # last one (gunicorn reads 8 KiB at a time); its answers are drained on a thread of their own.
+def test_a_client_sending_requests_without_pause_never_keeps_a_pool_of_one_from_the_others(tmp_path):
+    with gunicorn(tmp_path, threads=1) as server, opener(server.port) as connect:
+        # 20,000 requests of 5 ms in one stream (at least 100 s), so that the next is nearly always
+        # read with the last one (gunicorn reads 8 KiB at a time); its answers are drained on a
+        # thread of their own.
         streaming = connect()
         answered = threading.Event()
 
@@ -144,6 +190,8 @@ def test_a_client_sending_requests_without_pause_never_keeps_a_pool_of_one_from_
                     answered.set()
 
         threading.Thread(target=drain, daemon=True).start()
-        threading.Thread(target=_send_all, args=(streaming, "/?sleep=0.001", 20_000), daemon=True).start()
-        assert answered.wait(10)
-        connect(timeout=2).get()  # answered in its turn (within 2 s), not after the whole stream
+        threading.Thread(target=_send_all, args=(streaming, "/?sleep=0.005", 20_000), daemon=True).start()
+        assert answered.wait(60)
+        # Answered in its turn, after a request or two of the stream, not after the whole stream:
+        # the 15 s limit is a cap far from both.
+        connect(timeout=15).get()
