@@ -179,4 +179,3 @@ def test_a_consolidation_capacity_of_3_000_plans_three_tonnes(server, id_context
     assert plan["totals"]["net_kg"] == "3000"
     expect(page.locator("#plan-total")).to_have_text("3.000 kg")
     assert admin.errors == []
-

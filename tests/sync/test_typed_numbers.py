@@ -43,6 +43,9 @@ def test_both_languages_and_all_answers_are_covered():
     assert len({(c["text"], c["lang"]) for c in CASES}) == len(CASES)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["lang"] == "id" and c["expect"] not in ("ambiguous", "invalid")], ids=lambda c: repr(c["text"]))
+READ_IN_INDONESIAN = [c for c in CASES if c["lang"] == "id" and c["expect"] not in ("ambiguous", "invalid")]
+
+
+@pytest.mark.parametrize("case", READ_IN_INDONESIAN, ids=lambda c: repr(c["text"]))
 def test_csv_loader_reads_indonesian_numbers_as_the_phone_does(case):
     assert parse_decimal(case["text"].strip(), semicolon=True) == case["expect"]
