@@ -49,6 +49,8 @@ def add_product(page, name, unit, price):
     form.get_by_label("Berat per satuan (kg)").fill("0,25")
     form.get_by_label("Harga per satuan (Rupiah)").fill(price)
     expect(form.locator(".understood")).to_have_text(["= 0,25 kg", "= Rp 120.000"])
+    form.get_by_label("Harga per satuan (Rupiah)").evaluate("input => input.scrollIntoView({ block: 'start' })")
+    screenshot(page, f"numbers-00-product-{unit}")
     form.get_by_role("button", name="Simpan").click()
     page.wait_for_url(re.compile(r"#/products/[0-9a-f-]{36}$"))
     return page.url.rsplit("/", 1)[1]
