@@ -1,6 +1,6 @@
 // Numbers, money, dates and bytes as people here read them.
 import { currentLang } from "./i18n.js";
-import { displayQuantity } from "./quantity.js";
+import { displayQuantity, readTyped } from "./quantity.js";
 
 /** 120000 -> "Rp 120.000" (rupiah has no minor unit in daily use). */
 export function rupiah(value) {
@@ -8,14 +8,33 @@ export function rupiah(value) {
   return `Rp ${String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ".")}`;
 }
 
-const PRICE_LIMIT = 1e12;
+const PRICE_LIMIT = 10n ** 12n; // at most Rp 1,000,000,000,000 (SYNC-CONTRACT 1.1)
 
-/** What a person types as a price ("120.000", "Rp 120000") -> 120000, or null; NaN when not a price. */
+/**
+ * A typed price, read like any typed number ("120.000", "Rp 120.000,-" in Indonesian, "120,000"
+ * in English) -> {value: 120000} | {ambiguous: [texts]} | {error: reason}. A reading that is not
+ * whole rupiah is not a price: "12,500" can only be 12.500 and is not asked about.
+ */
+export function readPrice(text, lang = currentLang()) {
+  let typed = String(text ?? "").trim().replace(/^Rp\.?\s*/i, "");
+  if (lang !== "en") typed = typed.replace(/,-$/, "");
+  let read = readTyped(typed, lang);
+  if (read.ambiguous) {
+    const whole = read.ambiguous.filter((reading) => !reading.includes("."));
+    if (whole.length === 2) return read;
+    read = { value: whole[0] };
+  }
+  if (read.error) return read;
+  if (read.value.includes(".")) return { error: "whole_rupiah" };
+  if (BigInt(read.value) > PRICE_LIMIT) return { error: "price_too_large" };
+  return { value: Number(read.value) };
+}
+
+/** A typed price -> 120000, null when nothing was typed, NaN when it is not one price. */
 export function parsePrice(text) {
-  const digits = String(text || "").replace(/^\s*Rp\s*/i, "").replace(/[.\s]/g, "");
-  if (!digits) return null;
-  // At most Rp 1,000,000,000,000 (SYNC-CONTRACT 1.1).
-  return /^[0-9]{1,13}$/.test(digits) && Number(digits) <= PRICE_LIMIT ? Number(digits) : NaN;
+  const read = readPrice(text);
+  if (read.error === "empty") return null;
+  return read.value === undefined ? NaN : read.value;
 }
 
 export function quantity(text, unitLabel = "") {

@@ -87,6 +87,24 @@ const WORDS = {
   qty_too_large: ["Jumlah paling banyak 1 miliar.", "The amount is at most 1 billion."],
   stock_too_large: ["Stok harus tetap antara minus 1 triliun dan 1 triliun.", "Stock must stay between minus 1 trillion and 1 trillion."],
   invalid_price: ["Harga harus angka bulat, paling banyak Rp1 triliun.", "The price must be a whole number, at most Rp 1 trillion."],
+  // Typed numbers (pwa/src/numberInput.js): the question when a text reads two ways, the reasons
+  // a text is not a number; and a sale or loss larger than the stock (movementForm.js).
+  number_means: ["Maksudnya {a} atau {b}?", "Did you mean {a} or {b}?"],
+  number_not_a_number: ["Tulis angka saja, contoh 1.250,5.", "Write digits only, e.g. 1,250.5."],
+  number_negative: ["Tulis tanpa tanda minus.", "Write it without a minus sign."],
+  number_groups: [
+    "Titik memisahkan ribuan: sesudahnya selalu 3 angka (1.000 atau 12.500). Untuk pecahan pakai koma: 1,5.",
+    "A comma separates thousands: always 3 digits after it (1,000 or 12,500). For a fraction use a point: 1.5.",
+  ],
+  number_two_points: [
+    "Koma hanya sekali, untuk pecahan (12,5). Ribuan pakai titik: 1.000.000.",
+    "Only one point, for a fraction (12.5). Thousands take commas: 1,000,000.",
+  ],
+  number_decimals: ["Paling banyak 3 angka sesudah koma.", "At most 3 digits after the point."],
+  number_too_long: ["Angka terlalu panjang.", "The number is too long."],
+  number_whole_rupiah: ["Harga dalam rupiah utuh, tanpa pecahan.", "A price is in whole rupiah, without a fraction."],
+  stock_only: ["Stok hanya {qty} — tetap catat?", "Only {qty} in stock — record it anyway?"],
+  record_anyway: ["Ya, tetap catat", "Yes, record it"],
   record_stock: ["Catat stok", "Record stock"],
   edit: ["Ubah", "Edit"],
   ready_to_submit: ["Siap diajukan", "Ready to submit"],

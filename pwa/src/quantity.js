@@ -45,11 +45,46 @@ function limitPassed(milli, limit) {
   return null;
 }
 
-/** What a person types ("12,5", " 3 ") -> canonical text, or null. A decimal comma is accepted. */
-export function parseTyped(text) {
-  if (typeof text !== "string") return null;
-  const milli = parseMilli(text.trim().replace(",", "."));
-  return milli === null ? null : formatMilli(milli);
+// What a person types, read the way their language writes numbers: in Indonesian "." groups
+// thousands and "," is the decimal mark ("1.250,75"); in English the other way round
+// ("1,250.75"). "1,000" in Indonesian (a decimal mark, exactly three digits, nothing else) is
+// also how English writes a thousand: such a text is asked about, never guessed.
+const MARKS = { id: [".", ","], en: [",", "."] }; // [thousands, decimal]
+
+/**
+ * Typed text -> {value: canonical text} | {ambiguous: [smaller, larger]} | {error: reason}.
+ * Reasons: empty, not_a_number, negative, groups, two_points, decimals, too_long.
+ */
+export function readTyped(text, lang = "id") {
+  const typed = String(text ?? "").trim();
+  if (!typed) return { error: "empty" };
+  if (/^[-−]/.test(typed)) return { error: "negative" };
+  if (!/^[0-9.,]+$/.test(typed)) return { error: "not_a_number" };
+  const [group, point] = MARKS[lang] || MARKS.id;
+  const parts = typed.split(point);
+  if (parts.length > 2) return { error: "two_points" };
+  const [whole, frac = ""] = parts;
+  if (!whole && !frac) return { error: "not_a_number" };
+  if (frac.includes(group)) return { error: "groups" };
+  if (parts.length === 2 && /^[1-9][0-9]{0,2}$/.test(whole) && /^[0-9]{3}$/.test(frac)) {
+    return { ambiguous: [canonical(whole, frac), canonical(whole + frac, "")] };
+  }
+  const grouped = new RegExp(`^[0-9]{1,3}(\\${group}[0-9]{3})+$`);
+  if (whole.includes(group) && !grouped.test(whole)) return { error: "groups" };
+  const digits = whole.split(group).join("");
+  if (frac.length > 3) return { error: "decimals" };
+  if (digits.replace(/^0+/, "").length > 15) return { error: "too_long" };
+  return { value: canonical(digits, frac) };
+}
+
+function canonical(whole, frac) {
+  return formatMilli(parseMilli(`${whole.replace(/^0+(?=[0-9])/, "") || "0"}${frac ? `.${frac}` : ""}`));
+}
+
+/** What a person types -> canonical text, or null (ambiguous or not a number). */
+export function parseTyped(text, lang = "id") {
+  const read = readTyped(text, lang);
+  return read.value === undefined ? null : read.value;
 }
 
 /** The exact sum of quantity texts, as canonical text. */

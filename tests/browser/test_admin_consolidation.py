@@ -32,7 +32,7 @@ def test_admin_proposes_edits_and_ships_a_load(server, desktop_context):
     admin.go("#/admin/consolidation")
     expect(page.locator("h1")).to_have_text("Load consolidation")
     form = page.locator("#propose-form")
-    expect(form.get_by_label("Capacity (kg)")).to_have_value("3000")
+    expect(form.get_by_label("Capacity (kg)")).to_have_value("3,000")
     form.get_by_label("Category", exact=True).select_option("coffee")
     form.get_by_label("Region", exact=True).select_option("32.04")
     form.get_by_label("Capacity (kg)").fill("1000")

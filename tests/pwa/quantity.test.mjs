@@ -42,11 +42,11 @@ describe("quantity vectors", () => {
   }
 });
 
-test("what a person types: decimal comma, spaces", () => {
+test("what a person types: decimal comma, thousands dot, spaces (more in typed_numbers)", () => {
   assert.equal(parseTyped("12,5"), "12.5");
   assert.equal(parseTyped(" 3 "), "3");
   assert.equal(parseTyped("12,5,1"), null);
-  assert.equal(parseTyped("1.234,5"), null); // thousands separators are not guessed at
+  assert.equal(parseTyped("1.234,5"), "1234.5");
   assert.equal(parseTyped(""), null);
 });
 

@@ -4,8 +4,9 @@
 // drops through the apply path); the printable manifest and its CSV, fetched with the header.
 import { field, h, select } from "../dom.js";
 import { dateOnly, dateTime, today } from "../format.js";
-import { choices, currentLang, label } from "../i18n.js";
-import { parseTyped, sumQuantities } from "../quantity.js";
+import { choices, label } from "../i18n.js";
+import { numberInput } from "../numberInput.js";
+import { sumQuantities } from "../quantity.js";
 import { errorBox, fillBar, kg, number, qtyUnit, regionChoices, saveResponse, table } from "./ui.js";
 import { at } from "./words.js";
 
@@ -57,7 +58,8 @@ function proposeForm(env, regions) {
   const byProducts = h("input", { type: "radio", name: "plan-mode", id: "mode-products", value: "products", checked: mode === "products" });
   const category = select(choices("category").map((v) => [v, label("category", v)]), "coffee", { id: "plan-category", name: "category" });
   const region = select(regions, (mine[0] || regions[0] || [""])[0], { id: "plan-region", name: "region" });
-  const capacity = h("input", { id: "plan-capacity", name: "capacity_kg", inputmode: "decimal", value: DEFAULT_CAPACITY, required: true });
+  const capacity = h("input", { id: "plan-capacity", name: "capacity_kg", inputmode: "decimal", required: true });
+  const capacityReader = numberInput(capacity, { unit: () => "kg", initial: DEFAULT_CAPACITY });
   const port = h("input", { id: "plan-port", name: "port", list: "ports", required: true, maxlength: "200" });
   const date = h("input", { id: "plan-date", name: "date", type: "date", value: inDays(7), required: true });
   const productBox = h("div", { class: "choices-list", id: "plan-products", role: "group", "aria-label": at("choose_products") });
@@ -101,7 +103,9 @@ function proposeForm(env, regions) {
       const holder = document.getElementById(`${input.id}-error`);
       if (holder) holder.textContent = "";
     }
-    const capacityText = parseTyped(capacity.value);
+    const read = capacityReader.check();
+    if (!read.ok) return;
+    const capacityText = read.value;
     if (!capacityText) {
       document.getElementById(`${capacity.id}-error`).textContent = at("capacity_kg");
       capacity.setAttribute("aria-invalid", "true");
@@ -141,7 +145,7 @@ function proposeForm(env, regions) {
     h("fieldset", { class: "buttons" }, h("legend", { class: "visually-hidden" }, at("new_plan")),
       h("label", { for: "mode-category", style: "display:flex;gap:8px;align-items:center;margin:0" }, byCategory, at("by_category")),
       h("label", { for: "mode-products", style: "display:flex;gap:8px;align-items:center;margin:0" }, byProducts, at("by_products"))),
-    h("div", { class: "toolbar" }, categoryField, field(at("region"), region), field(at("capacity_kg"), capacity), field(at("port"), port), field(at("pickup_date"), date)),
+    h("div", { class: "toolbar" }, categoryField, field(at("region"), region), field(at("capacity_kg"), capacity, capacityReader.hint), field(at("port"), port), field(at("pickup_date"), date)),
     productsField,
     h("datalist", { id: "ports" }, PORTS.map((name) => h("option", { value: name }))),
     h("div", { class: "buttons" }, submit),
@@ -190,10 +194,6 @@ function sumKg(lines) {
   return sumQuantities(lines.map((line) => line.net_kg));
 }
 
-function shownQty(text) {
-  return currentLang() === "en" ? text : String(text).replace(".", ",");
-}
-
 export async function planScreen(env, planId) {
   const main = h("main", { id: "main" });
   const plan = await env.api.json("GET", `/api/v1/consolidations/${planId}`);
@@ -220,10 +220,13 @@ export async function planScreen(env, planId) {
         const group = current.lines.filter((l) => l.village_code === desa);
         rows.push(h("tr", { class: "subgroup" }, h("th", { colspan: "6", scope: "colgroup" }, `${at("desa")} ${line.village_name || desa} (${desa})`), h("th", { class: "num" }, kg(sumKg(group))), h("th")));
       }
-      const qty = draft
-        ? h("input", { id: `qty-${line.id}`, inputmode: "decimal", value: shownQty(line.qty), "aria-label": at("qty_of", { product: line.product_name }) })
-        : qtyUnit(line.qty, line.unit);
-      if (draft) inputs.set(line.id, qty);
+      let qty = qtyUnit(line.qty, line.unit);
+      if (draft) {
+        const input = h("input", { id: `qty-${line.id}`, inputmode: "decimal", "aria-label": at("qty_of", { product: line.product_name }) });
+        const reader = numberInput(input, { unit: () => label("unit", line.unit), initial: line.qty });
+        inputs.set(line.id, reader);
+        qty = [input, reader.hint];
+      }
       const row = h("tr", { id: `line-${line.id}` },
         h("td", null, String(line.lot)), h("td", null, line.producer_name || ""), h("td", null, line.product_name || line.product_id),
         h("td", null, line.hs_code || ""), h("td", { class: "num" }, qty), h("td", null, label("unit", line.unit)),
@@ -259,12 +262,12 @@ export async function planScreen(env, planId) {
           edits.push({ line_id: line.id, remove: true });
           continue;
         }
-        const typed = parseTyped(inputs.get(line.id).value);
-        if (typed === null) {
-          inputs.get(line.id).setAttribute("aria-invalid", "true");
+        const read = inputs.get(line.id).check();
+        const typed = read.value;
+        if (!read.ok || typed === null) {
           box.textContent = "";
           box.append(errorBox(at("qty_of", { product: line.product_name })));
-          inputs.get(line.id).focus();
+          if (read.ok) document.getElementById(`qty-${line.id}`).focus();
           return;
         }
         if (typed !== line.qty) edits.push({ line_id: line.id, qty: typed });

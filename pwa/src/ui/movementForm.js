@@ -1,11 +1,13 @@
 // Record stock: harvest, production, purchase, sale, spoilage or adjustment. The person types a
-// positive amount on the numeric keypad (decimal comma welcome); the kind gives it its sign, as
-// sync/records.py requires (sales and spoilage take stock away).
+// positive amount on the numeric keypad, the way their language writes numbers (numberInput.js);
+// the kind gives it its sign, as sync/records.py requires (sales and spoilage take stock away).
+// Taking away more than the stock on hand is asked about before it is saved.
 import { h, field, showFieldError } from "../dom.js";
-import { today } from "../format.js";
+import { quantity, today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
-import { parseMilli, parseTyped, qtyLimitPassed, stockLimitPassed } from "../quantity.js";
+import { numberInput } from "../numberInput.js";
+import { formatMilli, parseMilli, qtyLimitPassed, stockLimitPassed } from "../quantity.js";
 
 const KINDS = ["harvest", "production", "purchase", "sale", "spoilage", "adjustment"];
 const OUTGOING = new Set(["sale", "spoilage", "shipment"]);
@@ -32,9 +34,11 @@ export function movementForm(ctx, { productId, fix = null }) {
   const pid = fix ? initial.product_id : productId;
   const product = ctx.model.productById.get(pid) || {};
   const initialKind = initial.kind || "harvest";
-  const initialAmount = initial.qty ? initial.qty.replace("-", "").replace(".", ",") : "";
   const kinds = radios("kind", KINDS, initialKind, (k) => label("movement", k));
-  const amount = h("input", { id: "amount", inputmode: "decimal", autocomplete: "off", required: true, value: initialAmount, enterkeyhint: "done" });
+  const amount = h("input", { id: "amount", inputmode: "decimal", autocomplete: "off", required: true, enterkeyhint: "done" });
+  const amountReader = numberInput(amount, { unit: () => label("unit", product.unit), initial: initial.qty ? initial.qty.replace("-", "") : null });
+  const overStock = h("div", { class: "ask-box", id: "over-stock", role: "alertdialog", "aria-labelledby": "over-stock-text", hidden: true });
+  let overStockConfirmed = null; // the qty the person said to record although it is more than the stock
   const direction = radios("direction", ["add", "take"], initial.qty && initial.qty.startsWith("-") ? "take" : "add", (d) =>
     d === "add" ? t("add_stock") : t("remove_stock"),
   );
@@ -65,21 +69,51 @@ export function movementForm(ctx, { productId, fix = null }) {
   // The server's limits (SYNC-CONTRACT 1.1), told here before the movement is saved: a rejected
   // op would come back only after a sync. A fix replaces a movement the stock shown may hold.
   function amountError(value, qty) {
-    if (value === null || value.startsWith("-") || value === "0") return t("invalid_number");
+    if (value === null || value === "0") return t("invalid_number");
     if (qtyLimitPassed(parseMilli(qty)) !== null) return t("qty_too_large");
-    const stock = parseMilli(ctx.model.stockByProduct.get(pid) || "0") || 0n;
-    if (!fix && stockLimitPassed(stock + parseMilli(qty)) !== null) return t("stock_too_large");
+    if (!fix && stockLimitPassed(stockOnHand() + parseMilli(qty)) !== null) return t("stock_too_large");
     return "";
+  }
+
+  function stockOnHand() {
+    return parseMilli(ctx.model.stockByProduct.get(pid) || "0") || 0n;
+  }
+
+  /** A sale or loss larger than the stock on hand: asked, "Stok hanya 1 pak — tetap catat?". */
+  function askOverStock(qty) {
+    const stock = stockOnHand();
+    if (fix || !qty.startsWith("-") || stock + parseMilli(qty) >= 0n || overStockConfirmed === qty) return false;
+    const yes = h("button", { type: "button", class: "btn primary", id: "over-stock-yes" }, t("record_anyway"));
+    const no = h("button", { type: "button", class: "btn", id: "over-stock-no" }, t("cancel"));
+    yes.addEventListener("click", () => {
+      overStockConfirmed = qty;
+      overStock.hidden = true;
+      form.requestSubmit();
+    });
+    no.addEventListener("click", () => {
+      overStock.hidden = true;
+      amount.focus();
+    });
+    const shown = quantity(formatMilli(stock < 0n ? 0n : stock), label("unit", product.unit));
+    overStock.textContent = "";
+    overStock.append(h("p", { id: "over-stock-text" }, t("stock_only", { qty: shown })), yes, no);
+    overStock.hidden = false;
+    yes.focus();
+    return true;
   }
 
   async function save(event) {
     event.preventDefault();
-    const value = parseTyped(amount.value);
+    overStock.hidden = true;
+    const read = amountReader.check();
+    if (!read.ok) return;
+    const value = read.value;
     const kind = chosen("kind");
     const qty = value === null ? null : signedQty(kind, value, chosen("direction") === "take");
     const error = amountError(value, qty);
     showFieldError(amount, error);
     if (error) return amount.focus();
+    if (askOverStock(qty)) return;
     const fields = { product_id: pid, kind, qty, occurred_at: occurredAt() };
     if (note.value.trim()) fields.note = note.value.trim();
     if (fix) {
@@ -98,9 +132,10 @@ export function movementForm(ctx, { productId, fix = null }) {
     { class: "card", onsubmit: save, id: "movement-form" },
     h("fieldset", null, h("legend", null, t("movement_kind")), kinds),
     directionField,
-    field(`${t("amount")} (${label("unit", product.unit)})`, amount, h("span", { class: "unit-suffix", "aria-hidden": "true" }, label("unit", product.unit))),
+    field(`${t("amount")} (${label("unit", product.unit)})`, amount, [h("span", { class: "unit-suffix", "aria-hidden": "true" }, label("unit", product.unit)), amountReader.hint]),
     field(t("date"), date),
     field(t("note"), note),
+    overStock,
     h("button", { type: "submit", class: "btn primary" }, t("save")),
     h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn" }, t("cancel")),
   );

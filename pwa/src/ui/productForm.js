@@ -1,12 +1,11 @@
 // The product form: category, unit, weight per unit, price in rupiah, description, HS code,
 // certifications with numbers and expiry dates, and photos shrunk on the phone before storing.
 import { h, field, select, showFieldError } from "../dom.js";
-import { parsePrice, rupiah } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
 import { sameValue } from "../merge.js";
+import { numberInput } from "../numberInput.js";
 import { sha256Hex, shrinkPhoto } from "../photos.js";
-import { parseTyped } from "../quantity.js";
 
 function options(group) {
   return choices(group).map((value) => [value, label(group, value)]);
@@ -42,20 +41,16 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
   const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
   const category = select(options("category"), initial.category || "coffee");
   const unit = select(options("unit"), initial.unit || "kg");
-  const weight = h("input", { inputmode: "decimal", value: (initial.unit_weight_kg || "").replace(".", ","), autocomplete: "off" });
-  const price = h("input", { inputmode: "numeric", value: initial.price_idr ?? "", autocomplete: "off" });
-  const pricePreview = h("p", { class: "hint", id: "price-preview", "aria-live": "polite" }, rupiah(initial.price_idr));
+  const weight = h("input", { inputmode: "decimal", autocomplete: "off" });
+  const weightReader = numberInput(weight, { unit: () => "kg", initial: initial.unit_weight_kg });
+  const price = h("input", { inputmode: "numeric", autocomplete: "off" });
+  const priceReader = numberInput(price, { price: true, initial: initial.price_idr });
   const description = h("textarea", { maxlength: "5000", rows: "3" }, initial.description || "");
   const hsCode = h("input", { inputmode: "numeric", value: initial.hs_code || "", autocomplete: "off" });
   const certs = h("div", { class: "certs" }, (initial.certifications || []).map(certificationRow));
   const thumbs = h("div", { class: "thumbs" });
   const camera = h("input", { type: "file", accept: "image/*", capture: "environment", id: "photo-input", class: "visually-hidden" });
   const photoStatus = h("p", { class: "hint", "aria-live": "polite" });
-
-  price.addEventListener("input", () => {
-    const value = parsePrice(price.value);
-    pricePreview.textContent = Number.isFinite(value) ? rupiah(value) : "";
-  });
 
   async function drawThumbs() {
     thumbs.textContent = "";
@@ -100,14 +95,12 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     const errors = [];
     showFieldError(name, fields.name ? "" : t("required"));
     if (!fields.name) errors.push(name);
-    const weightText = weight.value.trim();
-    fields.unit_weight_kg = weightText ? parseTyped(weightText) : null;
-    showFieldError(weight, weightText && !fields.unit_weight_kg ? t("invalid_number") : "");
-    if (weightText && !fields.unit_weight_kg) errors.push(weight);
-    const priceValue = parsePrice(price.value);
-    showFieldError(price, Number.isNaN(priceValue) ? t("invalid_price") : "");
-    if (Number.isNaN(priceValue)) errors.push(price);
-    fields.price_idr = priceValue;
+    const weightRead = weightReader.check();
+    const priceRead = priceReader.check();
+    if (!weightRead.ok) errors.push(weight);
+    if (!priceRead.ok) errors.push(price);
+    fields.unit_weight_kg = weightRead.value ?? null;
+    fields.price_idr = priceRead.value ?? null;
     fields.description = description.value.trim() || null;
     fields.hs_code = hsCode.value.trim() || null; // checked by the server: one set of rules
     fields.certifications = Array.from(certs.children, (row) => row.value());
@@ -169,8 +162,8 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       field(t("name"), name),
       field(t("category"), category),
       field(t("unit"), unit),
-      field(t("unit_weight"), weight),
-      field(t("price"), price, pricePreview),
+      field(t("unit_weight"), weight, weightReader.hint),
+      field(t("price"), price, priceReader.hint),
       field(t("description"), description),
       field(t("hs_code"), hsCode),
       h("h2", null, t("certifications")),
