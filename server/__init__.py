@@ -33,13 +33,14 @@ def create_app(test_config=None):
     jwt.init_app(app)
     api.init_app(app)
 
-    from . import auth, blueprints, cli, errors, gzip_middleware, reads
+    from . import auth, blueprints, cli, errors, gzip_middleware, json_body, reads
 
     errors.init_app(app)
     auth.init_app(app)
     blueprints.register(app, api)
     cli.init_app(app)
     gzip_middleware.init_app(app)
+    json_body.init_app(app)  # after gzip's hook: it parses the inflated body
     reads.init_app(app)
     app.session_interface = NoSessions()
     return app

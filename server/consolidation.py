@@ -45,7 +45,6 @@ from datetime import UTC, date
 
 from flask import Response, current_app, render_template_string
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import false, func, select, text
 
@@ -58,6 +57,7 @@ from .auth import user_regions
 from .errors import ApiError, validation_error
 from .extensions import db
 from .feed import in_regions
+from .json_body import Blueprint
 from .models import ConsolidationLine, ConsolidationPlan, Producer, Product, Region, User
 from .schemas import BaseSchema, Name, RegionCode, Uuid
 from .scope import covers

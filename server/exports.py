@@ -68,7 +68,6 @@ from tempfile import SpooledTemporaryFile
 import orjson
 from flask import Response, request, stream_with_context
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -83,6 +82,7 @@ from .auth import user_regions
 from .errors import ApiError
 from .extensions import db
 from .feed import in_regions
+from .json_body import Blueprint
 from .models import FeaturedProduct, Producer, Product, Region, StockMovement
 from .schemas import BaseSchema, RegionCode
 from .scope import covers

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from sync.records import CATEGORIES, CERTIFICATION_KINDS
@@ -22,6 +21,7 @@ from sync.records import CATEGORIES, CERTIFICATION_KINDS
 from .apply import Rec, may_write
 from .errors import ApiError
 from .extensions import db
+from .json_body import Blueprint
 from .messages import language
 from .models import Producer, Product
 from .schemas import BaseSchema, RegionCode
