@@ -24,7 +24,7 @@ from .extensions import db
 from .json_body import Blueprint
 from .messages import language
 from .models import Producer, Product
-from .schemas import BaseSchema, RegionCode
+from .schemas import BaseSchema, CalendarDate, RegionCode
 from .sync_api import actor_for
 from .timeutil import utcnow
 from .workspace import BY_LEVEL, admin_regions, asked_regions
@@ -178,7 +178,7 @@ def parse_as_of(value):
 
 
 class AsOfArgs(BaseSchema):
-    as_of = fields.Date(metadata={"description": "Judge on this day (YYYY-MM-DD) instead of today."})
+    as_of = CalendarDate(metadata={"description": "Judge on this day (YYYY-MM-DD, 2000-2100) instead of today."})
 
 
 class SummaryArgs(AsOfArgs):

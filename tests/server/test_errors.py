@@ -4,12 +4,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from marshmallow import Schema, fields
 
 import server
 from server import create_app
 from server.errors import HTTP_CODES, ApiError
 from server.extensions import db
 from server.messages import FIELD_MESSAGES, MESSAGES
+from server.schemas import CalendarDate
 from tests.conftest import ENGINE, Accounts, base_config
 
 EN = {"Accept-Language": "en"}
@@ -259,3 +261,23 @@ def test_json_nested_32_levels_is_read_on_every_endpoint(app, client, admin_head
 def test_json_nested_32_levels_reaches_the_fields_check(client):
     fields = error_of(client.post(LOGIN, data='{"phone": ' + nested(31) + "}", content_type="application/json"), 422)
     assert fields["details"]["fields"]["phone"]["code"] == "invalid_phone"
+
+
+# -- dates (SYNC-CONTRACT 1.1: in the years 2000 to 2100) -----------------------------------------
+
+
+def test_every_date_the_api_reads_is_a_calendar_date_of_2000_to_2100(app):
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    schemas = [cls for cls in subclasses(Schema) if cls.__module__.startswith("server.")]
+    date_fields = [
+        (cls.__name__, name, field)
+        for cls in schemas
+        for name, field in cls().fields.items()
+        if isinstance(field, fields.Date | fields.DateTime) and not field.dump_only
+    ]
+    assert {(cls, name) for cls, name, _ in date_fields} >= {("AsOfArgs", "as_of"), ("ProposeSchema", "date")}
+    assert [(cls, name) for cls, name, field in date_fields if not isinstance(field, CalendarDate)] == []
