@@ -35,6 +35,7 @@ def from_environment(instance_path):
         "SQLITE_BUSY_TIMEOUT_MS": _int("SQLITE_BUSY_TIMEOUT_MS", 30000),
         "LOGIN_WINDOW_MINUTES": _int("LOGIN_WINDOW_MINUTES", 15),
         "EXPORT_LINK_DAYS": _int("EXPORT_LINK_DAYS", 7),
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
     }
 
 
