@@ -33,7 +33,7 @@ def create_app(test_config=None):
     jwt.init_app(app)
     api.init_app(app)
 
-    from . import auth, blueprints, cli, errors, gzip_middleware, openapi, reads
+    from . import auth, blueprints, cli, errors, gzip_middleware, headers, json_body, openapi, reads
 
     errors.init_app(app)
     auth.init_app(app)
@@ -41,6 +41,8 @@ def create_app(test_config=None):
     blueprints.register(app, api)
     cli.init_app(app)
     gzip_middleware.init_app(app)
+    json_body.init_app(app)  # after gzip's hook: it parses the inflated body
+    headers.init_app(app)
     reads.init_app(app)
     app.session_interface = NoSessions()
     return app

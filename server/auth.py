@@ -11,12 +11,12 @@ from flask_jwt_extended import (
     get_jwt,
     jwt_required,
 )
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import func, select
 
 from .errors import ApiError, error_response
 from .extensions import db, jwt
+from .json_body import Blueprint
 from .models import Device, LoginAttempt, User, UserRegion
 from .openapi import error_answers
 from .pins import verify_pin

@@ -69,7 +69,6 @@ from pathlib import Path
 from flask import Response, current_app, jsonify, request, send_file
 from flask.views import MethodView
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from PIL import Image, features
 from sqlalchemy import Text, cast, select
@@ -80,6 +79,7 @@ from .auth import user_regions
 from .errors import ApiError, field_errors
 from .extensions import db
 from .feed import in_regions, visible_producer_ids
+from .json_body import Blueprint
 from .models import Blob, Product
 from .openapi import error_answers
 from .schemas import BaseSchema

@@ -39,6 +39,7 @@ def from_environment(instance_path):
         "EXPORT_LINK_DAYS": _int("EXPORT_LINK_DAYS", 7),
         "BLOB_PHOTOS_PER_MINUTE": _int("BLOB_PHOTOS_PER_MINUTE", 30),
         "BLOB_MEGAPIXELS_PER_MINUTE": _int("BLOB_MEGAPIXELS_PER_MINUTE", 100),
+        "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
     }
 
 

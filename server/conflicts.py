@@ -1,13 +1,13 @@
 """Conflict records: values that lost to later ones, and edits of deleted records."""
 
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import select
 
 from .apply import may_write
 from .errors import ApiError
 from .extensions import db
+from .json_body import Blueprint
 from .models import Conflict
 from .openapi import error_answers
 from .records import MODELS

@@ -39,17 +39,16 @@ The rules, in plain words:
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date
+from datetime import UTC
 
 from flask import Response, current_app, render_template_string
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy import false, func, select, text
 
 from sync.ids import uuid7
 from sync.quantity import format_milli, parse_milli
-from sync.records import CATEGORIES, DATE_RE
+from sync.records import CATEGORIES
 
 from .apply import apply_ops
 from .auth import user_regions
@@ -57,9 +56,10 @@ from .csv_writer import csv_bytes
 from .errors import ApiError, validation_error
 from .extensions import db
 from .feed import in_regions
+from .json_body import Blueprint
 from .models import ConsolidationLine, ConsolidationPlan, Producer, Product, Region, User
 from .openapi import error_answers
-from .schemas import BaseSchema, Name, RegionCode, Uuid
+from .schemas import BaseSchema, CalendarDate, Name, RegionCode, Uuid
 from .scope import covers
 from .sync_api import actor_for
 from .timeutil import rfc3339, utcnow
@@ -123,19 +123,6 @@ class Capacity(Quantity):
         return grams
 
 
-class PickupDate(fields.String):
-    """A calendar date, YYYY-MM-DD."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or not DATE_RE.match(value):
-            raise ValidationError("invalid_date")
-        try:
-            date.fromisoformat(value)
-        except ValueError as exc:
-            raise ValidationError("invalid_date") from exc
-        return value
-
-
 class ProposeSchema(BaseSchema):
     category = fields.String(validate=validate.OneOf(CATEGORIES), metadata={"example": "coffee"})
     product_ids = fields.List(
@@ -148,7 +135,7 @@ class ProposeSchema(BaseSchema):
         load_default=parse_milli(DEFAULT_CAPACITY_KG), metadata={"example": "3000", "description": "Default 3000."}
     )
     port = Name(required=True, metadata={"example": "Tanjung Priok"})
-    date = PickupDate(required=True, metadata={"example": "2026-12-05"})
+    date = CalendarDate(required=True, metadata={"example": "2026-12-05"})
 
     @validates_schema
     def _category_or_products(self, data, **kwargs):
@@ -363,7 +350,7 @@ def propose(body):
         region_code=region.code,
         capacity_g=body["capacity_kg"],
         port=body["port"].strip(),
-        pickup_date=body["date"],
+        pickup_date=body["date"].isoformat(),
         status="draft",
         created_by=current_user.id,
         created_at=utcnow(),

@@ -7,7 +7,6 @@ review pushed by any device would. Only admins curate, and only within their reg
 
 from flask import current_app, request
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from .apply import apply_ops
 from .errors import ApiError, field_errors
 from .extensions import db
 from .feed import feed_position
+from .json_body import Blueprint
 from .models import Device, FeaturedProduct, Producer, Product, Region, Review, User
 from .openapi import UUID, ErrorDetailSchema, error_answers
 from .readiness import evaluate, summary_of

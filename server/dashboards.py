@@ -8,7 +8,6 @@ the running total the apply path keeps (product_stock), never by summing movemen
 from datetime import timedelta
 
 from flask_jwt_extended import jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
@@ -17,6 +16,7 @@ from sync.records import CATEGORIES, STATUSES
 
 from .extensions import db
 from .feed import in_regions
+from .json_body import Blueprint
 from .models import Conflict, Device, Producer, Product, Review, StockMovement, User, UserRegion
 from .openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
 from .schemas import BaseSchema, RegionCode

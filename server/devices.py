@@ -2,12 +2,12 @@
 
 from flask import abort
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import select
 
 from .errors import ApiError
 from .extensions import db
+from .json_body import Blueprint
 from .models import Device, User
 from .openapi import error_answers
 from .schemas import BaseSchema, Uuid

@@ -66,7 +66,6 @@ from tempfile import SpooledTemporaryFile
 import orjson
 from flask import Response, request, stream_with_context
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -82,6 +81,7 @@ from .csv_writer import CsvWriter
 from .errors import ApiError
 from .extensions import db
 from .feed import in_regions
+from .json_body import Blueprint
 from .models import FeaturedProduct, Producer, Product, Region, StockMovement
 from .openapi import error_answers
 from .schemas import BaseSchema, RegionCode

@@ -26,6 +26,10 @@ MESSAGES = {
     "method_not_allowed": ("Metode tidak diizinkan.", "Method not allowed."),
     "payload_too_large": ("Data terlalu besar.", "The request is too large."),
     "unsupported_media_type": ("Jenis data tidak didukung.", "Unsupported media type."),
+    "uri_too_long": ("Alamat permintaan terlalu panjang.", "The request address (URI) is too long."),
+    "headers_too_large": ("Header permintaan terlalu besar.", "The request headers are too large."),
+    "expectation_failed": ("Header Expect tidak didukung.", "The Expect header is not supported."),
+    "not_implemented": ("Permintaan ini tidak didukung server.", "The server does not support this request."),
     "phone_taken": ("Nomor HP sudah terdaftar.", "This phone number is already registered."),
     "weak_pin": (
         "PIN terlalu mudah ditebak. Pilih 6 angka lain: jangan semua sama, jangan berurutan (seperti 123456),"

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from sync.records import CATEGORIES, CERTIFICATION_KINDS, STATUSES
@@ -22,10 +21,11 @@ from sync.records import CATEGORIES, CERTIFICATION_KINDS, STATUSES
 from .apply import Rec, may_write
 from .errors import ApiError
 from .extensions import db
+from .json_body import Blueprint
 from .messages import language
 from .models import Producer, Product
 from .openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
-from .schemas import BaseSchema, RegionCode
+from .schemas import BaseSchema, CalendarDate, RegionCode
 from .sync_api import actor_for
 from .timeutil import utcnow
 from .workspace import BY_LEVEL, admin_regions, asked_regions
@@ -179,7 +179,7 @@ def parse_as_of(value):
 
 
 class AsOfArgs(BaseSchema):
-    as_of = fields.Date(metadata={"description": "Judge on this day (YYYY-MM-DD) instead of today."})
+    as_of = CalendarDate(metadata={"description": "Judge on this day (YYYY-MM-DD, 2000-2100) instead of today."})
 
 
 class SummaryArgs(AsOfArgs):

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from flask import Response, abort, request
 from flask_jwt_extended import jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlalchemy import insert, select, update
 
 from .extensions import db
+from .json_body import Blueprint
 from .models import Region
 from .openapi import error_answers
 from .schemas import BaseSchema, RegionCode

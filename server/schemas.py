@@ -2,11 +2,12 @@
 
 import re
 import uuid
+from datetime import date
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from sync.phone import normalize_phone
-from sync.records import UUID_PATTERN, UUID_RE
+from sync.records import DATE_RE, UUID_PATTERN, UUID_RE
 
 # Matched with fullmatch, never match: "$" also matches before a final newline ("246810\n").
 # [0-9], not \d, which takes any script's digits.
@@ -14,6 +15,8 @@ PIN_RE = re.compile(r"^[0-9]{6}$")
 # [0-9] and \Z, as in sync/records.py: ASCII digits only, and no trailing newline.
 REGION_PATTERN = r"[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?"
 REGION_RE = re.compile(rf"^{REGION_PATTERN}\Z")
+# SYNC-CONTRACT 1.1: dates in records and in query parameters lie in the years 2000 to 2100.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # marshmallow's own messages, mapped to our field error codes.
 MARSHMALLOW_CODES = {
@@ -83,6 +86,22 @@ class RegionCode(fields.String):
         if not isinstance(value, str) or not REGION_RE.fullmatch(value):
             raise ValidationError("unknown_region")
         return value
+
+
+class CalendarDate(fields.Date):
+    """A calendar date written YYYY-MM-DD, in the years 2000 to 2100; loaded as a date."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        # Python reads 20261127 and 2026-W48-5 as dates too; the API takes one spelling.
+        if not isinstance(value, str) or not DATE_RE.match(value):
+            raise ValidationError("invalid_date")
+        try:
+            day = date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValidationError("invalid_date") from exc
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ValidationError("out_of_range")
+        return day
 
 
 def Name(**kwargs):

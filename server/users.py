@@ -2,7 +2,6 @@
 
 from flask import abort
 from flask_jwt_extended import current_user, jwt_required
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -10,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from .auth import AccountSchema, account_json, user_regions
 from .errors import ApiError, field_errors, validation_error
 from .extensions import db
+from .json_body import Blueprint
 from .models import Region, User, UserRegion
 from .openapi import error_answers
 from .pins import hash_pin, is_weak_pin

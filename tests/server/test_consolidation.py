@@ -458,6 +458,18 @@ def test_bad_input_is_422_in_the_error_shape(admin, world, body, field, code):
     assert error["details"]["fields"][field]["message"]
 
 
+@pytest.mark.parametrize("day", ["9999-12-31", "2101-01-01", "1999-12-31"])
+def test_pickup_date_outside_the_years_2000_to_2100_is_422(admin, world, day):
+    world.product("10")
+    fields = propose(admin, status=422, date=day)["error"]["details"]["fields"]
+    assert fields["date"]["code"] == "out_of_range"
+
+
+def test_pickup_date_on_the_last_day_of_the_range(admin, world):
+    world.product("10")
+    assert propose(admin, date="2100-12-31")["date"] == "2100-12-31"
+
+
 def test_messages_follow_accept_language(admin, world):
     world.product("10", status="submitted")
     english = propose(admin, status=409, headers={"Accept-Language": "en"})["error"]["message"]

@@ -4,12 +4,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from marshmallow import Schema, fields
 
 import server
 from server import create_app
 from server.errors import HTTP_CODES, ApiError
 from server.extensions import db
 from server.messages import FIELD_MESSAGES, MESSAGES
+from server.schemas import CalendarDate
 from tests.conftest import ENGINE, Accounts, base_config
 
 EN = {"Accept-Language": "en"}
@@ -197,3 +199,85 @@ def test_a_locked_sqlite_database_is_503_with_retry_after(tmp_path, template_db,
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+# -- JSON depth (SYNC-CONTRACT 1.1: a body nests at most 32 levels) ------------------------------
+
+
+def nested(levels):
+    """A JSON body of `levels` arrays and objects, one inside the other, around a 1."""
+    opening = "".join("[" if i % 2 == 0 else '{"a": ' for i in range(levels))
+    closing = "".join("]" if i % 2 == 0 else "}" for i in reversed(range(levels)))
+    return opening + "1" + closing
+
+
+def body_routes(app):
+    """(method, path) of every route that takes a body, its path parameters filled in."""
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH"}):
+            yield method, re.sub(r"<(?:\w+:)?\w+>", "0" * 64 if "blobs" in rule.rule else str(uuid.uuid4()), rule.rule)
+
+
+def send(client, method, path, body, headers=None):
+    return client.open(path, method=method, data=body, content_type="application/json", headers=headers)
+
+
+@pytest.fixture
+def admin_headers(accounts):
+    return accounts.headers(role="admin", regions=("32.04",))
+
+
+def test_every_body_route_is_tested(app):
+    routes = {path.split("/")[3] for _, path in body_routes(app)}
+    assert {"auth", "users", "reviews", "consolidations", "sync", "blobs", "devices", "products"} <= routes
+
+
+def test_deeply_nested_json_is_400_not_500(app, client, admin_headers):
+    body = "[" * 100_000 + "]" * 100_000
+    for method, path in body_routes(app):
+        for headers in (None, admin_headers):  # before login too
+            error = error_of(send(client, method, path, body, headers), 400)
+            assert error["code"] == "invalid_json", (method, path)
+
+
+def test_json_nested_33_levels_is_invalid_json_on_every_endpoint(app, client, admin_headers):
+    for method, path in body_routes(app):
+        for headers in (None, admin_headers):
+            error = error_of(send(client, method, path, nested(33), {**(headers or {}), **EN}), 400)
+            assert error == {
+                "code": "invalid_json",
+                "message": "The request body is not valid JSON.",
+                "details": {"max_depth": 32},
+            }, (method, path)
+
+
+def test_json_nested_32_levels_is_read_on_every_endpoint(app, client, admin_headers):
+    for method, path in body_routes(app):
+        response = send(client, method, path, nested(32), admin_headers)
+        assert response.status_code < 500, (method, path, response.get_data(as_text=True))
+        assert response.get_json()["error"]["code"] != "invalid_json", (method, path)
+
+
+def test_json_nested_32_levels_reaches_the_fields_check(client):
+    fields = error_of(client.post(LOGIN, data='{"phone": ' + nested(31) + "}", content_type="application/json"), 422)
+    assert fields["details"]["fields"]["phone"]["code"] == "invalid_phone"
+
+
+# -- dates (SYNC-CONTRACT 1.1: in the years 2000 to 2100) -----------------------------------------
+
+
+def test_every_date_the_api_reads_is_a_calendar_date_of_2000_to_2100(app):
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    schemas = [cls for cls in subclasses(Schema) if cls.__module__.startswith("server.")]
+    date_fields = [
+        (cls.__name__, name, field)
+        for cls in schemas
+        for name, field in cls().fields.items()
+        if isinstance(field, fields.Date | fields.DateTime) and not field.dump_only
+    ]
+    assert {(cls, name) for cls, name, _ in date_fields} >= {("AsOfArgs", "as_of"), ("ProposeSchema", "date")}
+    assert [(cls, name) for cls, name, field in date_fields if not isinstance(field, CalendarDate)] == []

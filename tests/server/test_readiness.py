@@ -154,6 +154,31 @@ def test_a_products_readiness_is_for_those_who_may_see_it(client, facilitator, o
     assert_error(readiness(client, facilitator, new_id(), expect=404), "not_found")
 
 
+@pytest.mark.parametrize("as_of", ["9999-12-31", "2101-01-01", "1999-12-31", "0001-01-01"])
+def test_as_of_outside_the_years_2000_to_2100_is_400_not_500(client, facilitator, admin, as_of):
+    product_id = add_product(facilitator, add_producer(facilitator))
+    for body in (
+        readiness(client, facilitator, product_id, expect=400, as_of=as_of),
+        summary(client, admin, expect=400, as_of=as_of),
+    ):
+        assert_error(body, "invalid_parameter")
+        assert body["error"]["details"]["fields"]["as_of"]["code"] == "out_of_range"
+
+
+@pytest.mark.parametrize("as_of", ["2026-13-45", "27-11-2026", "2026-W48-5", "20261127"])
+def test_as_of_that_is_not_a_date_is_400(client, facilitator, as_of):
+    body = readiness(client, facilitator, add_product(facilitator, add_producer(facilitator)), 400, as_of=as_of)
+    assert_error(body, "invalid_parameter")
+    assert body["error"]["details"]["fields"]["as_of"]["code"] == "invalid_date"
+
+
+def test_as_of_on_the_first_and_last_days_of_the_range(client, facilitator, admin):
+    product_id = add_product(facilitator, add_producer(facilitator))
+    for as_of in ("2000-01-01", "2100-12-31"):
+        assert readiness(client, facilitator, product_id, as_of=as_of)["as_of"] == as_of
+        assert summary(client, admin, as_of=as_of)["totals"]["products"] == 1
+
+
 # -- per region ----------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 another thread stays free for the other connections."""
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -9,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+from server.messages import MESSAGES
 from server.worker import LINGER_SECONDS, may_linger
 from tests.server.live_server import ROOT, SERVE_SECRETS, VENV, free_port
 
@@ -195,3 +197,40 @@ def test_a_client_sending_requests_without_pause_never_keeps_a_pool_of_one_from_
         # Answered in its turn, after a request or two of the stream, not after the whole stream:
         # the 15 s limit is a cap far from both.
         connect(timeout=15).get()
+
+
+# -- what gunicorn refuses before the app sees it: in the error shape too (SYNC-CONTRACT 1.1) ------
+
+
+def raw_answer(port, request):
+    """Send raw request bytes; answers (status, headers, body) of the answer read to the end."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status_line, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return int(status_line.split()[1]), headers, body
+
+
+REFUSED = [
+    (b"GET /" + b"a" * 10_240 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414, "uri_too_long"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_480 + b"\r\n\r\n", 431, "headers_too_large"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n", 400, "bad_request"),
+    (b"GET / HTTP/7.1\r\nHost: x\r\n\r\n", 400, "bad_request"),
+]
+
+
+def test_what_gunicorn_refuses_is_answered_in_the_error_shape(tmp_path):
+    with gunicorn(tmp_path, threads=2, linger_ms=0) as port:
+        for request, status, code in REFUSED:
+            answer = raw_answer(port, request)
+            assert answer[0] == status, answer
+            _, headers, body = answer
+            assert headers["content-type"] == "application/json"
+            assert headers["connection"] == "close"
+            assert int(headers["content-length"]) == len(body)
+            error = json.loads(body)["error"]
+            assert error == {"code": code, "message": MESSAGES[code][0], "details": {}}
