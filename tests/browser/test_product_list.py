@@ -8,6 +8,7 @@ from .conftest import screenshot
 from .phone import Phone
 
 PRODUCER = "081300000002"
+FACILITATOR = "081300000003"
 VILLAGE = "32.04.10.2001"
 COUNT = 5000
 T0 = 1764230400000
@@ -18,8 +19,10 @@ def hlc(device, tick):
 
 
 def seed_products(server, count=COUNT):
-    """A producer's own record and `count` products, pushed through the API from another device."""
-    api = server.api(PRODUCER)
+    """A producer's record and `count` products, pushed through the API by its facilitator
+    (only facilitators and admins make producer records)."""
+    server.user("facilitator", FACILITATOR, [VILLAGE], "Pak Dedi")
+    api = server.api(FACILITATOR)
     device = str(uuid.uuid4())
     producer_id = str(uuid.uuid4())
     ops = [

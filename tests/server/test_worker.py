@@ -224,9 +224,9 @@ REFUSED = [
 
 
 def test_what_gunicorn_refuses_is_answered_in_the_error_shape(tmp_path):
-    with gunicorn(tmp_path, threads=2, linger_ms=0) as port:
+    with gunicorn(tmp_path, threads=2, linger_ms=0) as server:
         for request, status, code in REFUSED:
-            answer = raw_answer(port, request)
+            answer = raw_answer(server.port, request)
             assert answer[0] == status, answer
             _, headers, body = answer
             assert headers["content-type"] == "application/json"
