@@ -346,38 +346,53 @@ class Ledger:
             return {key for key, (_, _, state) in self.movements.items() if state == "pending"}
 
 
-def check(database_url, ledger):
-    """Compare the database with the ledger; answers a list of problems (empty: exact)."""
+def read_movements(database_url):
+    """From the database: ({movement id: (product id, qty_milli)}, ids stored twice, {product id: stock_milli})."""
     engine = engine_for(database_url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT id, product_id, qty_milli FROM stock_movements")).all()
-            stock = dict(conn.execute(text("SELECT product_id, stock_milli FROM product_stock")).all())
+            stock = conn.execute(text("SELECT product_id, stock_milli FROM product_stock")).all()
     finally:
         engine.dispose()
-    stored = {}
-    twice = set()
+    stored, twice = {}, set()
     for movement_id, product_id, qty in rows:
         if str(movement_id) in stored:
             twice.add(str(movement_id))
         stored[str(movement_id)] = (str(product_id), qty)
-    acknowledged = ledger.acknowledged()
-    doubt = ledger.in_doubt()
-    problems = []
-    missing = acknowledged.keys() - stored.keys()
-    extra = stored.keys() - acknowledged.keys() - doubt
-    changed = [key for key in acknowledged.keys() & stored.keys() if acknowledged[key] != stored[key]]
-    for label, ids in (("missing", missing), ("extra", extra), ("twice", twice), ("changed", changed)):
-        if ids:
-            problems.append(f"{len(ids)} acknowledged movements {label}, e.g. {sorted(ids)[:3]}")
+    return stored, twice, {str(product_id): total for product_id, total in stock}
+
+
+def stock_problems(stored, stock):
+    """A problem (in a list) when a product's stock total is not the sum of its stored movements."""
     sums = {}
     for product_id, qty in stored.values():
         sums[product_id] = sums.get(product_id, 0) + qty
-    stock = {str(key): value for key, value in stock.items()}
-    wrong = [key for key in sums.keys() | stock.keys() if sums.get(key, 0) != stock.get(key, 0)]
-    if wrong:
-        problems.append(f"{len(wrong)} products' stock totals differ from the sum of their movements, e.g. {wrong[:3]}")
-    return problems
+    wrong = sorted(key for key in sums.keys() | stock.keys() if sums.get(key, 0) != stock.get(key, 0))
+    return (
+        [f"{len(wrong)} products' stock totals differ from the sum of their movements, e.g. {wrong[:3]}"]
+        if wrong
+        else []
+    )
+
+
+def check(database_url, ledger):
+    """Compare the database with the ledger; answers a list of problems (empty: exact)."""
+    stored, twice, stock = read_movements(database_url)
+    acknowledged = ledger.acknowledged()
+    problems = []
+    missing = acknowledged.keys() - stored.keys()
+    extra = stored.keys() - acknowledged.keys() - ledger.in_doubt()
+    changed = [key for key in acknowledged.keys() & stored.keys() if acknowledged[key] != stored[key]]
+    for label, ids in (
+        ("acknowledged movements missing", missing),
+        ("movements stored that were not acknowledged", extra),
+        ("movements stored twice", twice),
+        ("acknowledged movements stored with another product or quantity", changed),
+    ):
+        if ids:
+            problems.append(f"{len(ids)} {label}, e.g. {sorted(ids)[:3]}")
+    return problems + stock_problems(stored, stock)
 
 
 # --- the devices -------------------------------------------------------------------------------
