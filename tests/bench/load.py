@@ -214,11 +214,18 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.rows = []  # (endpoint, started, seconds, ok)
+        self.failures = []  # (endpoint, status or 0 when no answer came, Retry-After, body): the first 10,000
 
     def add(self, endpoint, started, seconds, ok):
         """Record one request."""
         with self.lock:
             self.rows.append((endpoint, started, seconds, ok))
+
+    def failed(self, endpoint, status, retry_after, body):
+        """Record what a failed request answered."""
+        with self.lock:
+            if len(self.failures) < 10_000:
+                self.failures.append((endpoint, status, retry_after, body))
 
     def since(self, start, until=float("inf")):
         """The rows of requests started in [start, until)."""
@@ -235,21 +242,23 @@ class Wire:
         self.timeout = timeout
         self.conn = None
         self.tokens = None
+        self.retry_after = None  # the last answer's Retry-After
 
     def call(self, method, path, body=None, endpoint="other", params=None):
         """Send a request (refreshing an expired token once); answers (status, parsed JSON)."""
         started = time.monotonic()
-        ok = False
+        status, answer, self.retry_after = 0, None, None
         try:
             status, answer = self._send(method, path, body, params, self.tokens and self.tokens["access_token"])
             code = (answer or {}).get("error", {}).get("code") if isinstance(answer, dict) else None
             if status == 401 and self.tokens and code in ("token_expired", "invalid_token"):
                 self.refresh()
                 status, answer = self._send(method, path, body, params, self.tokens["access_token"])
-            ok = status < 400
             return status, answer
         finally:
-            self.stats.add(endpoint, started, time.monotonic() - started, ok)
+            self.stats.add(endpoint, started, time.monotonic() - started, 0 < status < 400)
+            if not 0 < status < 400:
+                self.stats.failed(endpoint, status, self.retry_after, answer)
 
     def refresh(self):
         """Trade the refresh token for a new access token."""
@@ -291,6 +300,7 @@ class Wire:
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 raise TransportError(str(exc)) from exc
+            self.retry_after = response.getheader("Retry-After")
             if response.getheader("Content-Encoding") == "gzip":
                 data = gzip.decompress(data)
             try:
