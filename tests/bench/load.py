@@ -40,6 +40,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -760,6 +761,7 @@ class Result:
     in_doubt: int
     rejected: int
     knee: int = None
+    failures: dict = field(default_factory=dict)  # {(endpoint, status, 0 when no answer came): count}
 
 
 def default_ramp(devices, fast_pins):
@@ -821,6 +823,7 @@ def run(
         result = Result(
             tables, logins, problems, len(ledger.acknowledged()), len(ledger.in_doubt()), ledger.rejected_ops, knee
         )
+        result.failures = dict(Counter((f[0], f[1]) for f in stats.failures))
         if keep:
             result.server, result.ledger = server, ledger
         return result
@@ -837,6 +840,11 @@ def report(engine, result):
     if result.logins:
         f = result.logins
         print(f"\n[{engine}] logins: {f['count']}, p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms, errors {f['errors']}")
+    if result.failures:
+        listed = ", ".join(
+            f"{endpoint} {status or 'no answer'}: {n}" for (endpoint, status), n in result.failures.items()
+        )
+        print(f"[{engine}] failed requests (whole run): {listed}")
     if result.knee is not None:
         print(f"[{engine}] knee: p95 of push and pull passed {KNEE_MS} ms at {result.knee} devices")
     elif len(result.tables) > 1:
