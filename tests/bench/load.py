@@ -15,8 +15,9 @@ products of its own. An admin made with the CLI sets them all up through the API
 
 Logins cost Argon2 time (0.3-0.6 s at production settings, which the server runs with unless
 `--fast-pins`), so devices come online spread over `--ramp` seconds (0.25 s a device by
-default) and are measured only once all have. `--knee` adds devices step by step (the ones
-already online stay) until the p95 of pushes and pulls passes 1 s.
+default) and are measured only once all have logged in and pulled (or 10 minutes after the
+ramp). `--knee` adds devices step by step (the ones already online stay) until the p95 of pushes
+and pulls passes 1 s.
 
 Afterwards the database is read directly: every movement the server acknowledged (applied or
 duplicate) is there with the quantity sent, none is there that was not sent, none twice, and
@@ -509,6 +510,7 @@ class Device:
         self.products = {}  # id -> data, as pulled
         self.cursor = None
         self.failures = 0
+        self.online = threading.Event()  # logged in, first pull done
 
     def login(self):
         """Log in with phone and PIN (one Argon2 on the server)."""
@@ -605,6 +607,7 @@ class Device:
                     self.push()
                 self.pull()
                 first = False
+                self.online.set()
                 self.failures = 0
                 delay = self.rng.uniform(*sleep)
             except TransportError:
@@ -658,6 +661,13 @@ class Fleet:
             self.devices.append(device)
             self.threads.append(thread)
             thread.start()
+
+    def wait_online(self, timeout):
+        """Wait until every device has logged in and pulled once (at most `timeout` s); answers how many have."""
+        deadline = time.monotonic() + timeout
+        for device in self.devices:
+            device.online.wait(max(0, deadline - time.monotonic()))
+        return sum(device.online.is_set() for device in self.devices)
 
     def halt(self, timeout=120):
         """Stop every device after its current request, then push what their outboxes hold."""
@@ -804,7 +814,10 @@ def run(
             step_ramp = default_ramp(count - len(fleet.devices), fast_pins) if ramp is None else ramp
             say(f"[{engine}] {count} devices: setting up, then logging in over {step_ramp:.0f} s")
             fleet.grow(count, step_ramp)
-            time.sleep(step_ramp + 1)
+            # Logins queue for Argon2 when the cores are busy: measure once every device is online.
+            online = fleet.wait_online(step_ramp + 600)
+            if online < count:
+                say(f"[{engine}] only {online} of {count} devices came online; measuring them")
             window = step_seconds if knee_steps else seconds
             start = time.monotonic()
             say(f"[{engine}] {count} devices: measuring {window} s")
