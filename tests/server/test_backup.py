@@ -81,6 +81,7 @@ def wait_for(condition, seconds=60):
         time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_a_backup_taken_mid_load_holds_every_op_acknowledged_before_it(live, tmp_path):
     live.start()
     ledger = load.Ledger()

@@ -232,6 +232,7 @@ def probe(port, tokens):
     return status, wire.retry_after, body
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["fast", "immediate"])
 def test_postgresql_stopped_mid_load_is_503_with_retry_after_and_recovers_by_itself(private_postgres, mode):
     server = load.Server(database_url=private_postgres.url, fast_pins=True)

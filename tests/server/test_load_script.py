@@ -6,6 +6,8 @@ from sqlalchemy import text
 from tests.bench import load
 from tests.conftest import BASE_URL, ENGINE
 
+pytestmark = pytest.mark.slow  # a gunicorn and devices on threads
+
 
 @pytest.fixture(scope="module")
 def tiny_run():
