@@ -54,6 +54,7 @@ deleted) that lists it in `photos`; others get 403 (HEAD already tells anyone si
 photo exists, so 404 would hide nothing).
 """
 
+import errno
 import fcntl
 import hashlib
 import io
@@ -106,6 +107,7 @@ TRANSPOSE_FOR_ORIENTATION = {
 }
 THUMB_SIDE = 240
 THUMB = ".thumb"
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # answered 507 insufficient_storage
 PIECE = 64 * 1024
 CACHE_CONTROL = "private, max-age=31536000, immutable"
 DEFAULT_MAX_PIXELS = 16_000_000
@@ -159,7 +161,7 @@ class BlobView(MethodView):
     """One photo, named by the sha256 of its bytes."""
 
     @jwt_required()
-    @error_answers(blp, 400, 409, 413, 415, 416, 422, 429)
+    @error_answers(blp, 400, 409, 413, 415, 416, 422, 429, 507)
     @blp.doc(requestBody={"required": True, "content": dict.fromkeys(FORMATS, BINARY)}, parameters=[RANGE_HEADER])
     @blp.response(201, BlobSchema, description="Stored.")
     @blp.alt_response(200, schema=BlobSchema, description="Already stored.", success=True)
@@ -169,19 +171,27 @@ class BlobView(MethodView):
     @blp.alt_response(416, description="A piece that does not start at the received offset.", headers=OFFSET_HEADER)
     @blp.alt_response(409, description="`upload_in_progress`: another request is writing this upload.")
     @blp.alt_response(422, description="`hash_mismatch`: the bytes do not hash to the name.")
-    @blp.alt_response(429, description="`rate_limited`: the account's photos a minute are spent; see Retry-After.")
+    @blp.alt_response(507, description="`insufficient_storage`: the server's disk is full; try again later.")
     def put(self, sha256):
         """Upload a photo (image/jpeg, image/png or image/webp, at most 2 MB), whole or in pieces."""
         _check_name(sha256)
         mime = _declared_mime()
         content_range = request.headers.get("Content-Range")
-        if content_range is not None:
-            start, end, total = _parse_range(content_range)
-            if end + 1 == total:
-                _check_upload_rate()
-            return _put_piece(sha256, mime, (start, end, total))
-        _check_upload_rate()
-        return _put_whole(sha256, mime)
+        try:
+            if content_range is not None:
+                start, end, total = _parse_range(content_range)
+                if end + 1 == total:
+                    _check_upload_rate()
+                return _put_piece(sha256, mime, (start, end, total))
+            _check_upload_rate()
+            return _put_whole(sha256, mime)
+        except OSError as exc:
+            if exc.errno not in DISK_FULL:
+                raise
+            # Nothing half-written stays under a photo's name (_write_atomic); a partial upload
+            # keeps what reached the disk, and says how much, to resume from once there is room.
+            headers = _offset_header(_partial_offset(sha256)) if content_range is not None else None
+            raise ApiError(507, "insufficient_storage", headers=headers) from exc
 
     @jwt_required()
     @error_answers(blp, 400, 404)
@@ -451,7 +461,11 @@ def _store(sha256, data, mime, user_id):
     upload_rate.BUDGET.spend(user_id, width * height)
     image = _decode(clean, FORMATS[mime], (width, height))
     _write_atomic(_path(sha256, THUMB), make_thumbnail(image))
-    _write_atomic(_path(sha256), clean)
+    try:
+        _write_atomic(_path(sha256), clean)
+    except OSError:
+        _remove(_path(sha256, THUMB))  # no thumbnail is left without its photo
+        raise
     row = {
         "sha256": sha256,
         "mime": mime,

@@ -12,6 +12,7 @@ from operator import itemgetter
 
 import orjson
 from sqlalchemy import JSON, DateTime
+from sqlalchemy.exc import OperationalError
 
 from .extensions import db
 
@@ -156,6 +157,12 @@ def driver_rows(connection, sql, params):
     try:
         cursor.execute(sql, params)
         return cursor.fetchall()
+    except connection.dialect.loaded_dbapi.OperationalError as exc:
+        # As SQLAlchemy does for its own statements: a connection the database dropped is never
+        # lent again, and the error is the one the handlers answer 503 (server/errors.py).
+        if connection.dialect.is_disconnect(exc, connection.connection.dbapi_connection, cursor):
+            connection.invalidate(exc)
+        raise OperationalError(sql, params, exc) from exc
     finally:
         cursor.close()
 

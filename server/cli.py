@@ -1,4 +1,4 @@
-"""Command-line tools: accounts, regions and demo data."""
+"""Command-line tools: accounts, regions, demo data, backups."""
 
 import time
 
@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
+from .backup import backup_command, restore_command
 from .demo import demo_command
 from .extensions import db
 from .load import load_command
@@ -69,3 +70,5 @@ def init_app(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(load_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

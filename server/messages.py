@@ -44,6 +44,10 @@ MESSAGES = {
         "Something went wrong on the server. Your data is safe; please try again.",
     ),
     "service_unavailable": ("Layanan sedang sibuk. Coba lagi.", "The service is busy. Try again."),
+    "insufficient_storage": (
+        "Penyimpanan server penuh. Foto belum tersimpan; coba lagi nanti.",
+        "The server's storage is full. The photo was not stored; try again later.",
+    ),
     "conflict": ("Terjadi konflik data.", "The data conflicts with what is stored."),
     "over_capacity": (
         "Muatan melebihi kapasitas rencana.",

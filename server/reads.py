@@ -10,6 +10,7 @@ transaction the driver opened for it).
 """
 
 from flask import g
+from sqlalchemy.exc import OperationalError
 
 from .bulk import driver_rows, param_mark
 from .extensions import db
@@ -28,10 +29,24 @@ def _give_back(_exception=None):
     if connection is not None:
         # The session's connection goes back first, this one last, so that the pool (last in,
         # first out) lends each the same role in the next request: see server/__init__.py.
-        db.session.remove()
+        _end_session()
         connection.close()
+
+
+def _end_session():
+    """Close the request's ORM session; when its database connection was lost, drop it unused."""
+    try:
+        db.session.remove()
+    except OperationalError:
+        # Closing rolls back, and a connection the database dropped (PostgreSQL restarted)
+        # cannot: the answer is already given, so discard the connections without a word to it.
+        db.session().invalidate()
+        db.session.remove()
 
 
 def init_app(app):
     """Give each request's read connection back to the pool when the request ends."""
     app.teardown_request(_give_back)
+    # Flask-SQLAlchemy closes the session at the end of the app context too; closed here first,
+    # a lost connection does not turn an answered request into an error.
+    app.teardown_appcontext(lambda _exception=None: _end_session())
