@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, text, update
 
 from sync.hlc import Clock
 from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_status, same_immutable
-from sync.quantity import parse_milli
+from sync.quantity import STOCK_LIMIT_MILLI, parse_milli, stock_limit_passed
 from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
 
 from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
@@ -25,6 +25,9 @@ from .scope import covers
 from .timeutil import rfc3339, utcnow
 
 HANDLED = [(action, entity) for action in ("upsert", "delete") for entity in MODELS]
+# A product's stored stock read with its scope, in the same statement (one query a push): movements
+# keep it within the contract's limit, so it is checked against the total before each is applied.
+STORED_STOCK = "(SELECT stock_milli FROM product_stock WHERE product_stock.product_id = products.id)"
 # The columns of a new movement's row, in the order Batch._upsert_stock_movement makes it.
 MOVEMENT_COLUMNS = (
     "seq",
@@ -66,6 +69,7 @@ class Rec:
     new: bool = False
     dirty: bool = False
     cascade: bool = False  # its village changed: its children follow
+    stock: int = 0  # a product's stored stock on hand (thousandths), read when movements name it
     stock_delta: int = 0
 
 
@@ -161,7 +165,7 @@ class Batch:
                 self.villages.add(fields["village_code"])
         for entity in ("stock_movement", "review", "product", "producer"):
             if entity == "producer":
-                self._load_scope_of_products(stocked - full["product"], full["producer"])
+                self._load_scope_of_products(stocked, full["producer"])
             for row in self._load(entity, full[entity]):
                 self.cache[(entity, row["id"])] = self._rec_from_row(entity, row)
                 if entity != "producer":
@@ -177,19 +181,23 @@ class Batch:
         return select_in(table, [c.name for c in table.columns], "id", sorted(ids))
 
     def _load_scope_of_products(self, ids, producers):
-        """Products that movements name: id, owner, desa and whether deleted, nothing more."""
-        columns = ("id", "producer_id", "village_code", "deleted")
-        for product_id, producer_id, village_code, deleted in select_in_rows(
+        """Products that movements name: id, owner, desa, whether deleted and stored stock, nothing
+        more (the stock of those already loaded in full is added to them)."""
+        columns = ("id", "producer_id", "village_code", "deleted", STORED_STOCK)
+        for product_id, producer_id, village_code, deleted, stock in select_in_rows(
             Product.__table__, columns, "id", sorted(ids)
         ):
-            self.cache[("product", product_id)] = Rec(
-                "product",
-                data={"id": product_id},
-                deleted=bool(deleted),
-                village_code=village_code,
-                producer_id=producer_id,
-            )
-            producers.add(producer_id)
+            rec = self.cache.get(("product", product_id))
+            if rec is None:
+                rec = self.cache[("product", product_id)] = Rec(
+                    "product",
+                    data={"id": product_id},
+                    deleted=bool(deleted),
+                    village_code=village_code,
+                    producer_id=producer_id,
+                )
+                producers.add(producer_id)
+            rec.stock = int(stock or 0)
 
     @staticmethod
     def _rec_from_row(entity, row):
@@ -292,6 +300,9 @@ class Batch:
             return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
         qty_milli = parse_milli(fields["qty"])  # cached in sync.quantity: a push repeats few quantities
+        stock = product.stock + product.stock_delta + qty_milli
+        if not -STOCK_LIMIT_MILLI <= stock <= STOCK_LIMIT_MILLI:
+            raise OpError("out_of_range", field="stock_on_hand", limit=stock_limit_passed(stock))
         product.stock_delta += qty_milli
         row = (
             entity_id,

@@ -103,6 +103,7 @@ DEFAULT_MOQ_UNITS = 10
 PRICE_TIERS = ((1, 100), (5, 95), (20, 90))  # (times MOQ, percent of price_idr)
 SUPPLY_KINDS = ("harvest", "production")
 SUPPLY_DAYS = 365
+SUPPLY_SPLIT = 10**9
 XLSX_SPOOL_BYTES = 8 * 1024 * 1024
 CHUNK = 64 * 1024
 SCHEMA_ORG = "https://schema.org"
@@ -331,6 +332,8 @@ def product_batches(selection, supply=False, batch_size=BATCH):
     if selection.featured:
         query = query.where(Product.id.in_(select(FeaturedProduct.product_id)))
     for rows in keyset_pages(query, Product.id, batch_size):
+        for row in rows:
+            row["stock_milli"] = exact_milli(row["stock_milli"])
         if supply:
             supplies = monthly_supply(rows)
             for row in rows:
@@ -366,12 +369,26 @@ def walk_by_id(column):
     return column
 
 
+def exact_milli(value):
+    """A stored stock total as an exact integer, whatever the database holds.
+
+    SQLite turns an integer that overflows into a REAL. The apply path keeps every total within
+    the contract's limits, so none overflows; still, an export must not fail on any stored value.
+    """
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) else 0
+    return value or 0
+
+
 def monthly_supply(rows):
     """{product id: average monthly harvest + production of the last 365 days, in thousandths}."""
     since = utcnow() - timedelta(days=SUPPLY_DAYS)
+    # Summed in two parts, billions and the rest, each far from 64 bits however many movements
+    # there are (SQLite's sum of integers fails on overflow); joined exactly in Python.
+    high, low = StockMovement.qty_milli // SUPPLY_SPLIT, StockMovement.qty_milli % SUPPLY_SPLIT
     # Movements are found through their producer's index (they have none on product_id).
     query = (
-        select(StockMovement.product_id, (func.sum(StockMovement.qty_milli) / 12).label("per_month"))
+        select(StockMovement.product_id, func.sum(high), func.sum(low))
         .where(
             StockMovement.producer_id.in_(sorted({row["producer_id"] for row in rows})),
             StockMovement.product_id.in_([row["id"] for row in rows]),
@@ -380,7 +397,9 @@ def monthly_supply(rows):
         )
         .group_by(StockMovement.product_id)
     )
-    return {product_id: int(per_month or 0) for product_id, per_month in db.session.execute(query)}
+    return {
+        product_id: (int(high) * SUPPLY_SPLIT + int(low)) // 12 for product_id, high, low in db.session.execute(query)
+    }
 
 
 # --- what the columns hold -------------------------------------------------------------------

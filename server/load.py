@@ -693,7 +693,10 @@ def _problem_text(row, column, code, params, lang):
 def _rejection(plan, row, source, error):
     """Reasons for an op the server rejected: each bad field's column, else the op's main column."""
     fields = error.get("details", {}).get("fields")
-    if error["code"] == "validation_error" and fields:
+    if error["code"] == "out_of_range":  # a value past a limit of the contract; a row's qty moves stock
+        name = {"stock_on_hand": "qty"}.get(error["details"]["field"], error["details"]["field"])
+        fields = {name: {"code": "out_of_range", "message": error["message"]}}
+    if error["code"] in ("validation_error", "out_of_range") and fields:
         reasons = []
         for name, problem in fields.items():
             column, number = source.columns.get(name, (COLUMN_OF.get((source.entity, name), name), None))

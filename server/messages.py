@@ -54,6 +54,12 @@ MESSAGES = {
         "This plan is shipped or cancelled; it cannot be changed.",
     ),
     "plan_empty": ("Rencana ini tidak punya baris untuk dikirim.", "This plan has no lines to ship."),
+    "out_of_range": (
+        "Di luar batas: jumlah paling banyak 1 miliar, stok paling banyak 1 triliun, harga paling banyak "
+        "Rp1 triliun, tanggal antara tahun 2000 dan 2100.",
+        "Beyond the limits: a quantity of at most 1 billion, stock of at most 1 trillion, a price of at most "
+        "Rp 1 trillion, dates between the years 2000 and 2100.",
+    ),
     "nothing_available": (
         "Tidak ada stok produk yang disetujui untuk direncanakan.",
         "There is no approved stock to plan from.",

@@ -9,6 +9,11 @@ QTY_RE = re.compile(r"^(-?)([0-9]{1,15})(?:\.([0-9]{1,3}))?\Z")
 
 MAX_QTY_TEXT = 20  # "-" and 15 digits, "." and 3 more
 
+# The limits of SYNC-CONTRACT 1.1, in thousandths. Within them every stock total and every sum of
+# a push's movements fits a 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT) exactly.
+QTY_LIMIT_MILLI = 10**12  # a movement's qty: at most 1,000,000,000 either way
+STOCK_LIMIT_MILLI = 10**15  # a product's stock on hand: within +-1,000,000,000,000
+
 
 def parse_milli(text):
     """ "12.5" -> 12500; None for anything that is not a decimal string with at most 3 places."""
@@ -33,3 +38,21 @@ def format_milli(value):
     if not frac:
         return f"{sign}{whole}"
     return f"{sign}{whole}.{frac:03d}".rstrip("0")
+
+
+def qty_limit_passed(milli):
+    """The limit (text) a movement's qty in thousandths goes past, or None when it is within it."""
+    return _limit_passed(milli, QTY_LIMIT_MILLI)
+
+
+def stock_limit_passed(milli):
+    """The limit (text) a stock on hand in thousandths goes past, or None when it is within it."""
+    return _limit_passed(milli, STOCK_LIMIT_MILLI)
+
+
+def _limit_passed(milli, limit):
+    if milli > limit:
+        return format_milli(limit)
+    if milli < -limit:
+        return format_milli(-limit)
+    return None

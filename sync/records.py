@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from .hlc import HLC_PATTERN, is_hlc
 from .phone import normalize_phone
-from .quantity import MAX_QTY_TEXT, format_milli, parse_milli
+from .quantity import MAX_QTY_TEXT, format_milli, parse_milli, qty_limit_passed
 
 # [0-9] and \Z, never \d and $: ASCII digits only, and no trailing newline (as in JavaScript).
 UUID_PATTERN = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -64,10 +64,19 @@ DEVICE_STATUSES = ("draft", "submitted")  # what an op may set; the rest comes f
 STATUSES = DEVICE_STATUSES + DECISIONS
 MAX_PHOTOS = 20
 MAX_CERTIFICATIONS = 20
+# The limits of SYNC-CONTRACT 1.1 that a field alone decides (stock on hand needs the stored total:
+# server/apply.py). Past one, the op is rejected "out_of_range" with the field and the limit passed.
+PRICE_LIMITS = (0, 10**12)
+YEARS = (2000, 2100)
+DATE_LIMITS = ("2000-01-01", "2100-12-31")
+TIME_LIMITS = ("2000-01-01T00:00:00Z", "2100-12-31T23:59:59.999Z")
 
 
 class FieldError(Exception):
-    """A field's value is not valid: code and its parameters."""
+    """A field's value is not valid: code and its parameters.
+
+    A value past a limit of the contract is "out_of_range" with a `limit` parameter (and
+    `field` when it lies deeper than the op's field, as a certification's date does)."""
 
     def __init__(self, code, **params):
         super().__init__(code)
@@ -158,8 +167,19 @@ def _canonical_decimal(text):
     return None if milli is None else format_milli(milli)
 
 
+@lru_cache(maxsize=4096)
+def _canonical_qty(text):
+    """The canonical text of a movement's qty: not zero and within its limit; else None."""
+    milli = parse_milli(text)
+    return None if not milli or qty_limit_passed(milli) is not None else format_milli(milli)
+
+
 def _quantity(value):
-    return _decimal(value, allow_zero=False)
+    text = _decimal(value, allow_zero=False)
+    limit = qty_limit_passed(parse_milli(text))
+    if limit is not None:
+        raise FieldError("out_of_range", limit=limit)
+    return text
 
 
 def _weight(value):
@@ -174,8 +194,9 @@ def _price(value):
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise FieldError("not_an_integer")
-    if not 0 <= value <= 10**13:
-        raise FieldError("out_of_range")
+    low, high = PRICE_LIMITS
+    if not low <= value <= high:
+        raise FieldError("out_of_range", limit=str(low if value < low else high))
     return value
 
 
@@ -185,9 +206,17 @@ def _date(value):
     if not isinstance(value, str) or not DATE_RE.match(value):
         raise FieldError("invalid_date")
     try:
-        return date.fromisoformat(value).isoformat()
+        day = date.fromisoformat(value)
     except ValueError:
         raise FieldError("invalid_date") from None
+    _check_year(day.year, DATE_LIMITS)
+    return day.isoformat()
+
+
+def _check_year(year, limits):
+    """FieldError out_of_range, with the limit passed, for a year outside YEARS."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise FieldError("out_of_range", limit=limits[0] if year < YEARS[0] else limits[1])
 
 
 def _certifications(value):
@@ -198,16 +227,17 @@ def _certifications(value):
     if len(value) > MAX_CERTIFICATIONS:
         raise FieldError("out_of_range")
     result = []
-    for item in value:
+    for index, item in enumerate(value):
         if not isinstance(item, dict) or set(item) - {"kind", "number", "valid_until"}:
             raise FieldError("not_an_object")
-        result.append(
-            {
-                "kind": _choice(CERTIFICATION_KINDS)(item.get("kind")),
-                "number": _text(100)(item.get("number")),
-                "valid_until": _date(item.get("valid_until")),
-            }
-        )
+        kind, number = _choice(CERTIFICATION_KINDS)(item.get("kind")), _text(100)(item.get("number"))
+        try:
+            valid_until = _date(item.get("valid_until"))
+        except FieldError as exc:
+            if "limit" in exc.params:
+                exc.params["field"] = f"certifications[{index}].valid_until"
+            raise
+        result.append({"kind": kind, "number": number, "valid_until": valid_until})
     return result
 
 
@@ -233,25 +263,25 @@ def parse_time(value):
 
 
 def _time(value):
-    if isinstance(value, str) and WHOLE_SECONDS_RE.match(value):
-        # Whole seconds, "...:00Z", as devices send them: already canonical once the day is a
-        # real one (remembered: a push repeats days).
-        if _real_day(value[:10]):
-            return value
-        raise FieldError("invalid_datetime")
+    # Whole seconds, "...:00Z", as devices send them: already canonical once the day is a real
+    # one within the years allowed (remembered: a push repeats days).
+    if isinstance(value, str) and WHOLE_SECONDS_RE.match(value) and _usable_day(value[:10]):
+        return value
     parsed = parse_time(value)
     if parsed is None:
         raise FieldError("invalid_datetime")
+    _check_year(parsed.year, TIME_LIMITS)
     return format_time(parsed)
 
 
 @lru_cache(maxsize=1024)
-def _real_day(text):
+def _usable_day(text):
+    """Whether YYYY-MM-DD is a real day in the years allowed."""
     try:
-        date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         return False
-    return True
+    return YEARS[0] <= day.year <= YEARS[1]
 
 
 def format_time(value):
@@ -397,8 +427,8 @@ def canonical_movement(op):
         or len(fields) != 4 + ("note" in fields)  # the four read above, and perhaps a note: nothing else
         or not MOVEMENT_TEXTS_RE.match(texts)
         or (entity_id != op_id and not (isinstance(entity_id, str) and UUID_RE.match(entity_id)))
-        or not _real_day(at[:10])
-        or not (isinstance(qty, str) and len(qty) <= MAX_QTY_TEXT and _canonical_decimal(qty) == qty != "0")
+        or not _usable_day(at[:10])
+        or not (isinstance(qty, str) and len(qty) <= MAX_QTY_TEXT and _canonical_qty(qty) == qty)
         or (sign and qty.startswith("-") != (sign < 0))
         or not (note is None or (isinstance(note, str) and len(note) <= 1000 and note == note.strip()))
     ):
@@ -439,8 +469,16 @@ def validate_fields(entity, entity_id, fields):
         if sign and (result["qty"].startswith("-")) != (sign < 0):
             errors["qty"] = ("out_of_range", {})
     if errors:
-        raise OpError("validation_error", errors)
+        raise _fields_error(errors)
     return result
+
+
+def _fields_error(errors):
+    """validation_error naming every bad field; out_of_range when each one only passed a limit."""
+    if all(code == "out_of_range" and "limit" in params for code, params in errors.values()):
+        name, (_, params) = next(iter(errors.items()))
+        return OpError("out_of_range", field=params.get("field", name), limit=params["limit"])
+    return OpError("validation_error", errors)
 
 
 def missing_required(entity, fields):

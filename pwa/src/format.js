@@ -8,11 +8,14 @@ export function rupiah(value) {
   return `Rp ${String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ".")}`;
 }
 
-/** What a person types as a price ("120.000", "Rp 120000") -> 120000, or null. */
+const PRICE_LIMIT = 1e12;
+
+/** What a person types as a price ("120.000", "Rp 120000") -> 120000, or null; NaN when not a price. */
 export function parsePrice(text) {
   const digits = String(text || "").replace(/^\s*Rp\s*/i, "").replace(/[.\s]/g, "");
   if (!digits) return null;
-  return /^[0-9]{1,13}$/.test(digits) ? Number(digits) : NaN;
+  // At most Rp 1,000,000,000,000 (SYNC-CONTRACT 1.1).
+  return /^[0-9]{1,13}$/.test(digits) && Number(digits) <= PRICE_LIMIT ? Number(digits) : NaN;
 }
 
 export function quantity(text, unitLabel = "") {

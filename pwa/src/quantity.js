@@ -3,6 +3,11 @@
 
 const QTY_RE = /^(-?)([0-9]{1,15})(?:\.([0-9]{1,3}))?$/;
 
+// The limits of SYNC-CONTRACT 1.1, in thousandths: a movement's qty at most 1,000,000,000 either
+// way, a product's stock on hand within +-1,000,000,000,000 (past one, the server rejects the op).
+export const QTY_LIMIT_MILLI = 10n ** 12n;
+export const STOCK_LIMIT_MILLI = 10n ** 15n;
+
 /** "12.5" -> 12500n; null for anything that is not a decimal string with at most 3 places. */
 export function parseMilli(text) {
   if (typeof text !== "string" || text.includes("\n")) return null;
@@ -22,6 +27,22 @@ export function formatMilli(value) {
   const frac = abs % 1000n;
   if (frac === 0n) return `${sign}${whole}`;
   return `${sign}${whole}.${String(frac).padStart(3, "0").replace(/0+$/, "")}`;
+}
+
+/** The limit (text) a movement's qty in thousandths goes past, or null when it is within it. */
+export function qtyLimitPassed(milli) {
+  return limitPassed(BigInt(milli), QTY_LIMIT_MILLI);
+}
+
+/** The limit (text) a stock on hand in thousandths goes past, or null when it is within it. */
+export function stockLimitPassed(milli) {
+  return limitPassed(BigInt(milli), STOCK_LIMIT_MILLI);
+}
+
+function limitPassed(milli, limit) {
+  if (milli > limit) return formatMilli(limit);
+  if (milli < -limit) return formatMilli(-limit);
+  return null;
 }
 
 /** What a person types ("12,5", " 3 ") -> canonical text, or null. A decimal comma is accepted. */

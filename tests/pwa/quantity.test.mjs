@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { displayQuantity, formatMilli, parseMilli, parseTyped, sumQuantities } from "../../pwa/src/quantity.js";
+import {
+  displayQuantity,
+  formatMilli,
+  parseMilli,
+  parseTyped,
+  qtyLimitPassed,
+  stockLimitPassed,
+  sumQuantities,
+} from "../../pwa/src/quantity.js";
 import { vectors } from "./vectors.mjs";
 
 const VECTORS = vectors("quantity");
@@ -25,6 +33,12 @@ describe("quantity vectors", () => {
       assert.equal(String(milli), c.expect);
       assert.equal(formatMilli(milli), c.input);
     });
+  }
+  for (const c of VECTORS.qty_limit) {
+    test(`qty limit: ${c.name}`, () => assert.equal(qtyLimitPassed(parseMilli(c.input)), c.expect));
+  }
+  for (const c of VECTORS.stock_limit) {
+    test(`stock limit: ${c.name}`, () => assert.equal(stockLimitPassed(BigInt(c.input)), c.expect));
   }
 });
 

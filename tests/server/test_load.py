@@ -338,6 +338,18 @@ def test_a_changed_quantity_is_refused_as_immutable(app, load, tmp_path):
         assert stock() == {"Kopi Bubuk": 10_000}
 
 
+def test_a_row_past_a_limit_of_the_contract_names_its_column(app, load, tmp_path):
+    row = "Pak Ujang,,32.04.10.2001,individual,Kopi Bubuk,coffee,pack,{},production,{},"
+    rows = [row.format("1000000000", "2026-11-01"), row.format("1000000000.001", "2026-11-02")]
+    rows.append(row.format("5", "1999-12-31"))
+    result = load(write(tmp_path, "\n".join([HEADER, *rows])))
+    assert result.exit_code == 1
+    assert 'row 3, qty "1000000000.001": out_of_range: Beyond the limits' in result.output
+    assert 'row 4, occurred_at "1999-12-31": out_of_range: Beyond the limits' in result.output
+    with app.app_context():
+        assert stock() == {"Kopi Bubuk": 10**12}
+
+
 def test_same_rows_on_one_day_are_separate_movements(app, load, tmp_path):
     row = "Pak Ujang,,32.04.10.2001,individual,Kopi Bubuk,coffee,pack,5,sale,2026-11-02,"
     rows = [row.replace("5,sale", "20,production")] + [row] * 3

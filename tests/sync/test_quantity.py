@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.quantity import format_milli, parse_milli
+from sync.quantity import format_milli, parse_milli, qty_limit_passed, stock_limit_passed
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "quantity.json").read_text())
 LIMIT = 10**18 - 1  # "999999999999999.999" in thousandths
@@ -36,6 +36,16 @@ def test_canonical_vector(case):
 def test_large_vector(case):
     assert parse_milli(case["input"]) == int(case["expect"])
     assert format_milli(int(case["expect"])) == case["input"]
+
+
+@cases("qty_limit")
+def test_qty_limit_vector(case):
+    assert qty_limit_passed(parse_milli(case["input"])) == case["expect"]
+
+
+@cases("stock_limit")
+def test_stock_limit_vector(case):
+    assert stock_limit_passed(int(case["input"])) == case["expect"]
 
 
 def test_json_numbers_in_vectors_are_exact_in_javascript():

@@ -60,6 +60,14 @@ def field_error(entity, name, value):
     return fields[name]
 
 
+def out_of_range(given):
+    """The details of the out_of_range rejection validate_op raises for an op."""
+    with pytest.raises(OpError) as caught:
+        validate_op(given)
+    assert (caught.value.code, caught.value.fields) == ("out_of_range", {})
+    return caught.value.details
+
+
 def canonical(entity, name, value):
     """The canonical value of one valid field."""
     return validate_op(op(entity, {name: value}))["fields"][name]
@@ -321,7 +329,7 @@ def test_unit_weight_errors(value, code):
     assert field_error("product", "unit_weight_kg", value) == (code, {})
 
 
-@pytest.mark.parametrize("value", [0, 1, 55000, 10**13, None])
+@pytest.mark.parametrize("value", [0, 1, 55000, 10**12, None])
 def test_price_is_whole_rupiah(value):
     assert canonical("product", "price_idr", value) == value
 
@@ -332,12 +340,15 @@ def test_price_is_whole_rupiah(value):
         (True, "not_an_integer"),
         (55000.0, "not_an_integer"),
         ("55000", "not_an_integer"),
-        (-1, "out_of_range"),
-        (10**13 + 1, "out_of_range"),
     ],
 )
 def test_price_errors(value, code):
     assert field_error("product", "price_idr", value) == (code, {})
+
+
+@pytest.mark.parametrize(("value", "limit"), [(10**12 + 1, "1000000000000"), (10**13, "1000000000000"), (-1, "0")])
+def test_a_price_past_its_limit_is_rejected_out_of_range(value, limit):
+    assert out_of_range(op("product", {"price_idr": value})) == {"field": "price_idr", "limit": limit}
 
 
 @pytest.mark.parametrize(
@@ -449,6 +460,40 @@ def test_qty_errors(value, code):
     assert errors_of(movement(qty=value)) == ("validation_error", {"qty": (code, {})})
 
 
+@pytest.mark.parametrize("value", ["1000000000", "-1000000000", "999999999.999", "1000000000.000"])
+def test_a_qty_at_its_limit_is_valid(value):
+    assert validate_op(movement(kind="adjustment", qty=value))["fields"]["qty"] == value.removesuffix(".000")
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"),
+    [
+        ("1000000000.001", "1000000000"),
+        ("-1000000000.001", "-1000000000"),
+        ("1000000001", "1000000000"),
+        ("999999999999999.999", "1000000000"),
+        ("-999999999999999.999", "-1000000000"),
+    ],
+)
+def test_a_huge_qty_is_rejected_out_of_range(value, limit):
+    assert out_of_range(movement(kind="adjustment", qty=value)) == {"field": "qty", "limit": limit}
+
+
+def test_a_qty_past_its_limit_with_the_wrong_sign_is_out_of_range():
+    assert out_of_range(movement(kind="sale", qty="1000000000.001")) == {"field": "qty", "limit": "1000000000"}
+
+
+def test_a_limit_passed_beside_a_bad_field_is_a_validation_error_naming_both():
+    code, fields = errors_of(movement(qty="1000000000.001", note=5))
+    assert code == "validation_error"
+    assert fields == {"qty": ("out_of_range", {"limit": "1000000000"}), "note": ("not_a_string", {})}
+
+
+def test_of_two_limits_passed_the_first_field_is_named():
+    given = op("product", {"price_idr": -5, "certifications": [{"kind": "halal", "valid_until": "2101-01-01"}]})
+    assert out_of_range(given) == {"field": "price_idr", "limit": "0"}
+
+
 @pytest.mark.parametrize("kind", MOVEMENT_KINDS)
 def test_qty_sign_follows_the_kind(kind):
     sign = {"harvest": 1, "production": 1, "purchase": 1, "sale": -1, "spoilage": -1, "shipment": -1}.get(kind, 0)
@@ -513,6 +558,42 @@ def test_occurred_at_errors(value):
     assert errors_of(movement(occurred_at=value)) == ("validation_error", {"occurred_at": ("invalid_datetime", {})})
 
 
+@pytest.mark.parametrize(
+    "value", ["2000-01-01T00:00:00Z", "2100-12-31T23:59:59Z", "2100-12-31T23:59:59.999Z", "2000-01-01T00:00:00.000Z"]
+)
+def test_occurred_at_in_the_years_2000_to_2100_is_valid(value):
+    assert validate_op(movement(occurred_at=value))["fields"]["occurred_at"] == value.replace(".000Z", "Z")
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"),
+    [
+        ("1999-12-31T23:59:59Z", "2000-01-01T00:00:00Z"),
+        ("1999-12-31T23:59:59.999Z", "2000-01-01T00:00:00Z"),
+        ("2101-01-01T00:00:00Z", "2100-12-31T23:59:59.999Z"),
+        ("0001-01-01T00:00:00Z", "2000-01-01T00:00:00Z"),
+        ("9999-12-31T23:59:59Z", "2100-12-31T23:59:59.999Z"),
+    ],
+)
+def test_occurred_at_outside_the_years_2000_to_2100_is_rejected_out_of_range(value, limit):
+    assert out_of_range(movement(occurred_at=value)) == {"field": "occurred_at", "limit": limit}
+
+
+@pytest.mark.parametrize("value", ["2000-01-01", "2100-12-31"])
+def test_valid_until_in_the_years_2000_to_2100_is_valid(value):
+    certification = {"kind": "halal", "number": None, "valid_until": value}
+    assert canonical("product", "certifications", [certification]) == [certification]
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"), [("1999-12-31", "2000-01-01"), ("2101-01-01", "2100-12-31"), ("0001-01-01", "2000-01-01")]
+)
+def test_valid_until_outside_the_years_2000_to_2100_is_rejected_out_of_range(value, limit):
+    certifications = [{"kind": "nib"}, {"kind": "halal", "valid_until": value}]
+    details = out_of_range(op("product", {"certifications": certifications}))
+    assert details == {"field": "certifications[1].valid_until", "limit": limit}
+
+
 def test_parse_time_and_format_time_round_trip():
     parsed = parse_time("2026-11-27T08:15:00.250Z")
     assert parsed.tzinfo is None and parsed.microsecond == 250_000
@@ -563,7 +644,10 @@ SOME_IDS = [ENTITY_ID, OTHER_ID, ENTITY_ID.upper(), "not-a-uuid", ENTITY_ID + "\
 # What a movement's fields may be changed to, valid or not.
 MOVEMENT_VALUES = {
     "product_id": SOME_IDS,
-    "qty": ["12.5", "-3", "1", "0", "-0", "1.50", "+1", " 5", "0.125", "1.2345", "٣", "9" * 16, 12, 1.5, None],
+    "qty": [
+        *("12.5", "-3", "1", "0", "-0", "1.50", "+1", " 5", "0.125", "1.2345", "٣", "9" * 16, 12, 1.5, None),
+        *("1000000000", "-1000000000", "1000000000.001", "-1000000000.001", "999999999999999.999", "1000000000.0"),
+    ],
     "kind": [*MOVEMENT_KINDS, "HARVEST", "gift", None, ["sale"]],
     "occurred_at": [
         "2026-11-27T08:15:00Z",
@@ -575,6 +659,12 @@ MOVEMENT_VALUES = {
         " 2026-11-27T08:15:00Z",
         "2026-11-27T08:15:00Z 2026-11-27T08:15:00Z",
         1764230400,
+        "1999-12-31T23:59:59Z",
+        "2000-01-01T00:00:00Z",
+        "2100-12-31T23:59:59Z",
+        "2101-01-01T00:00:00Z",
+        "2101-01-01T00:00:00.000Z",
+        "0000-01-01T00:00:00Z",
     ],
     "note": [None, "", "panen", " panen ", "x" * 1000, "x" * 1001, 5, ["x"]],
     "id": SOME_IDS,
@@ -633,7 +723,7 @@ def outcome(validate, given):
     try:
         return validate(given)
     except OpError as exc:
-        return (exc.code, exc.fields)
+        return (exc.code, exc.fields, exc.details)
 
 
 @pytest.mark.parametrize(("part", "value"), CHANGES)

@@ -5,7 +5,7 @@ import { h, field, showFieldError } from "../dom.js";
 import { today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
-import { parseTyped } from "../quantity.js";
+import { parseMilli, parseTyped, qtyLimitPassed, stockLimitPassed } from "../quantity.js";
 
 const KINDS = ["harvest", "production", "purchase", "sale", "spoilage", "adjustment"];
 const OUTGOING = new Set(["sale", "spoilage", "shipment"]);
@@ -39,7 +39,12 @@ export function movementForm(ctx, { productId, fix = null }) {
     d === "add" ? t("add_stock") : t("remove_stock"),
   );
   const directionField = h("fieldset", { class: "direction" }, h("legend", null, t("direction")), direction);
-  const date = h("input", { type: "date", value: initial.occurred_at ? initial.occurred_at.slice(0, 10) : today(), max: today() });
+  const date = h("input", {
+    type: "date",
+    value: initial.occurred_at ? initial.occurred_at.slice(0, 10) : today(),
+    min: "2000-01-01",
+    max: today(),
+  });
   const note = h("input", { maxlength: "1000", value: initial.note || "", autocomplete: "off" });
 
   function chosen(name) {
@@ -57,14 +62,25 @@ export function movementForm(ctx, { productId, fix = null }) {
     return date.value === today() || !date.value ? new Date().toISOString() : `${date.value}T12:00:00Z`;
   }
 
+  // The server's limits (SYNC-CONTRACT 1.1), told here before the movement is saved: a rejected
+  // op would come back only after a sync. A fix replaces a movement the stock shown may hold.
+  function amountError(value, qty) {
+    if (value === null || value.startsWith("-") || value === "0") return t("invalid_number");
+    if (qtyLimitPassed(parseMilli(qty)) !== null) return t("qty_too_large");
+    const stock = parseMilli(ctx.model.stockByProduct.get(pid) || "0") || 0n;
+    if (!fix && stockLimitPassed(stock + parseMilli(qty)) !== null) return t("stock_too_large");
+    return "";
+  }
+
   async function save(event) {
     event.preventDefault();
     const value = parseTyped(amount.value);
-    const valid = value !== null && !value.startsWith("-") && value !== "0";
-    showFieldError(amount, valid ? "" : t("invalid_number"));
-    if (!valid) return amount.focus();
     const kind = chosen("kind");
-    const fields = { product_id: pid, kind, qty: signedQty(kind, value, chosen("direction") === "take"), occurred_at: occurredAt() };
+    const qty = value === null ? null : signedQty(kind, value, chosen("direction") === "take");
+    const error = amountError(value, qty);
+    showFieldError(amount, error);
+    if (error) return amount.focus();
+    const fields = { product_id: pid, kind, qty, occurred_at: occurredAt() };
     if (note.value.trim()) fields.note = note.value.trim();
     if (fix) {
       await ctx.replica.resend(fix, fields);

@@ -15,7 +15,8 @@ function options(group) {
 function certificationRow(cert = {}) {
   const kind = select(options("certification"), cert.kind || "pirt", { "aria-label": t("cert_kind") });
   const number = h("input", { value: cert.number || "", "aria-label": t("cert_number"), maxlength: "100", autocomplete: "off" });
-  const until = h("input", { type: "date", value: cert.valid_until || "", "aria-label": t("valid_until") });
+  // Dates lie in the years 2000 to 2100 (SYNC-CONTRACT 1.1).
+  const until = h("input", { type: "date", min: "2000-01-01", max: "2100-12-31", value: cert.valid_until || "", "aria-label": t("valid_until") });
   const row = h(
     "fieldset",
     { class: "cert" },
