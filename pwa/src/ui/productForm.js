@@ -7,6 +7,7 @@ import { choices, label, t } from "../i18n.js";
 import { sameValue } from "../merge.js";
 import { sha256Hex, shrinkPhoto } from "../photos.js";
 import { parseTyped } from "../quantity.js";
+import { fieldProblems, problemText } from "../rules.js";
 
 function options(group) {
   return choices(group).map((value) => [value, label(group, value)]);
@@ -95,24 +96,36 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     camera.value = "";
   });
 
+  const certsError = h("p", { class: "field-error", id: "certs-error", role: "alert" });
+
+  /** The form's fields, and the inputs whose values the server would refuse (told at each). */
   function collect() {
     const fields = { name: name.value.trim(), category: category.value, unit: unit.value };
-    const errors = [];
-    showFieldError(name, fields.name ? "" : t("required"));
-    if (!fields.name) errors.push(name);
     const weightText = weight.value.trim();
     fields.unit_weight_kg = weightText ? parseTyped(weightText) : null;
-    showFieldError(weight, weightText && !fields.unit_weight_kg ? t("invalid_number") : "");
-    if (weightText && !fields.unit_weight_kg) errors.push(weight);
     const priceValue = parsePrice(price.value);
-    showFieldError(price, Number.isNaN(priceValue) ? t("invalid_price") : "");
-    if (Number.isNaN(priceValue)) errors.push(price);
-    fields.price_idr = priceValue;
+    fields.price_idr = Number.isNaN(priceValue) ? null : priceValue;
     fields.description = description.value.trim() || null;
-    fields.hs_code = hsCode.value.trim() || null; // checked by the server: one set of rules
+    fields.hs_code = hsCode.value.trim() || null; // a cleared field is null: it clears
     fields.certifications = Array.from(certs.children, (row) => row.value());
     fields.photos = [...photos];
+    const found = fieldProblems("product", fields);
+    if (weightText && !fields.unit_weight_kg) found.unit_weight_kg = { code: "invalid_decimal" };
+    if (Number.isNaN(priceValue)) found.price_idr = priceProblem(price.value);
+    const inputs = { name, unit_weight_kg: weight, price_idr: price, description, hs_code: hsCode };
+    for (const [key, input] of Object.entries(inputs)) {
+      showFieldError(input, found[key] ? problemText(t, "product", key, found[key]) : "");
+    }
+    certsError.textContent = found.certifications ? problemText(t, "product", "certifications", found.certifications) : "";
+    const errors = Object.keys(inputs).filter((key) => found[key]).map((key) => inputs[key]);
+    if (found.certifications) errors.push(certs.querySelector("input") || certs);
     return { fields, errors };
+  }
+
+  /** Digits past the limit, or not a whole number at all. */
+  function priceProblem(text) {
+    const digits = String(text).replace(/^\s*Rp\s*/i, "").replace(/[.\s]/g, "");
+    return /^[0-9]+$/.test(digits) ? { code: "out_of_range", limit: "1000000000000" } : { code: "not_an_integer" };
   }
 
   /** Only what changed: an untouched field keeps its clock (and its reviewer's approval). */
@@ -175,6 +188,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       field(t("hs_code"), hsCode),
       h("h2", null, t("certifications")),
       certs,
+      certsError,
       h("button", { type: "button", class: "btn", onclick: () => certs.append(certificationRow()) }, t("add_certification")),
       h("h2", null, t("photos")),
       thumbs,
