@@ -229,11 +229,16 @@ export class Replica {
     return this.db.getAllFromIndex(OUTBOX, BY_STATE, REJECTED);
   }
 
+  /** How many ops are still to go, and how many rejections the person must fix (a rejected op
+   * that only waits for another's fix is still to go). */
   async counts() {
     const tx = this.db.transaction(OUTBOX);
     const index = tx.store.index(BY_STATE);
     const [pending, rejected] = await Promise.all([index.count(PENDING), index.count(REJECTED)]);
-    return { pending, rejected };
+    if (!rejected) return { pending, rejected };
+    const waiting = await this.waiting();
+    const waitingRejected = (await this.rejected()).filter((op) => waiting.has(op.seq)).length;
+    return { pending: pending + waitingRejected, rejected: rejected - waitingRejected };
   }
 
   // -- sync ------------------------------------------------------------------

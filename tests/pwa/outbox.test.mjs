@@ -105,6 +105,7 @@ describe("Replica: the fix loop", () => {
     assert.equal(rejected.length, 3); // the server's answer: one invalid, two unknown_reference
     const waiting = await replica.waiting();
     assert.equal(waiting.size, 2); // ...but only the producer needs the person
+    assert.deepEqual(await replica.counts(), { pending: 2, rejected: 1 });
 
     const [producer] = rejected.filter((o) => !waiting.has(o.seq));
     assert.equal(producer.entity, "producer");
