@@ -35,6 +35,7 @@ export async function loadModel(replica) {
     unsentIds: new Set([...pending, ...waitingOps].map((op) => op.entity_id)),
     pending: pending.length + waitingOps.filter((op) => op.state !== "pending").length, // all that is still to go
     rejected, // the server's rejections to fix
+    rejectedIds: new Set(rejected.map((op) => op.entity_id)),
     waitingOps, // ops held back until the rejected op they need is fixed
     waitingFor: new Map(waitingOps.map((op) => [op.entity_id, waiting.get(op.seq)])), // record id -> that op
     needsChanges: [], // products a reviewer asked to change

@@ -13,8 +13,10 @@ export function statusBadge(status) {
   return h("span", { class: `badge status-${value}` }, label("status", value));
 }
 
-/** "belum terkirim", or "menunggu: Produsen Ibu Euis" when it waits for that record's fix. */
+/** "belum terkirim", or "menunggu: Produsen Ibu Euis" when it waits for that record's fix, or
+ * "Ditolak server" when it is the one to fix. */
 export function unsentBadge(ctx, id) {
+  if (ctx.model.rejectedIds.has(id)) return h("span", { class: "badge status-rejected" }, t("rejected"));
   const blocker = ctx.model.waitingFor.get(id);
   if (blocker) return h("span", { class: "badge unsent waiting" }, t("waiting_for", { what: describeOp(ctx, blocker) }));
   return ctx.model.unsentIds.has(id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null;
