@@ -183,7 +183,8 @@ def _quantity(value):
 
 
 def _weight(value):
-    text = _decimal(value, nullable=True)
+    # A weight is above zero: a product weighing nothing would ship as nothing.
+    text = _decimal(value, allow_zero=False, nullable=True)
     if text is not None and text.startswith("-"):
         raise FieldError("out_of_range")
     return text

@@ -103,11 +103,11 @@ async function render() {
 }
 
 function drawChrome(route = location.hash) {
-  const counts = { pending: ctx.model.pending, rejected: ctx.model.rejected.length };
+  const counts = { pending: ctx.model.pending, rejected: ctx.model.inboxCount };
   const state = { online: navigator.onLine, lastSync: ctx.lastSync, ...counts, ...ctx.syncState };
   const producer = isFacilitator() ? ctx.model.producerById.get(currentProducerId()) : null;
   setChildren("top", statusBar(state), forBar(producer, true));
-  setChildren("bottom", ctx.waitingWorker ? updateBanner(applyUpdate) : null, bottomNav(route, isFacilitator()));
+  setChildren("bottom", ctx.waitingWorker ? updateBanner(applyUpdate) : null, bottomNav(route, isFacilitator(), ctx.model.inboxCount));
 }
 
 function setChildren(id, ...children) {
@@ -141,10 +141,11 @@ function currentProducerId() {
   return own ? own.id : null;
 }
 
-async function chooseProducer(id) {
+/** Enter for this producer, then open `target` (their products, or one of them). */
+async function chooseProducer(id, target = "#/products") {
   ctx.ui.currentProducer = id;
   await setMeta(ctx.db, "current_producer", id);
-  go("#/products");
+  go(target);
 }
 
 async function afterWrite({ quiet = false } = {}) {

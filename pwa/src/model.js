@@ -19,7 +19,10 @@ export function enteredBy(row) {
 }
 
 export async function loadModel(replica) {
-  const [rows, pending, rejected] = await Promise.all([replica.rows(), replica.pending(), replica.rejected()]);
+  const [rows, pending, allRejected, waiting] = await Promise.all([replica.rows(), replica.pending(), replica.rejected(), replica.waiting()]);
+  // A rejected op that only waits for another's fix is not the person's to fix (outbox.js).
+  const rejected = allRejected.filter((op) => !waiting.has(op.seq));
+  const waitingOps = [...pending, ...allRejected].filter((op) => waiting.has(op.seq)).sort((a, b) => a.seq - b.seq);
   const model = {
     producers: [],
     products: [],
@@ -29,9 +32,14 @@ export async function loadModel(replica) {
     reviewsByProduct: new Map(),
     stockByProduct: new Map(),
     enteredBy: new Map(),
-    unsentIds: new Set(pending.map((op) => op.entity_id)),
-    pending: pending.length,
-    rejected,
+    unsentIds: new Set([...pending, ...waitingOps].map((op) => op.entity_id)),
+    pending: pending.length + waitingOps.filter((op) => op.state !== "pending").length, // all that is still to go
+    rejected, // the server's rejections to fix
+    rejectedIds: new Set(rejected.map((op) => op.entity_id)),
+    waitingOps, // ops held back until the rejected op they need is fixed
+    waitingFor: new Map(waitingOps.map((op) => [op.entity_id, waiting.get(op.seq)])), // record id -> that op
+    needsChanges: [], // products a reviewer asked to change
+    inboxCount: 0, // "Perlu tindakan": rejections to fix and changes asked for
   };
   const milli = new Map();
   for (const row of rows) {
@@ -54,5 +62,7 @@ export async function loadModel(replica) {
   for (const [productId, total] of milli) model.stockByProduct.set(productId, formatMilli(total));
   model.producers.sort((a, b) => String(a.name).localeCompare(String(b.name)));
   model.products.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  model.needsChanges = model.products.filter((p) => p.status === "needs_changes");
+  model.inboxCount = rejected.length + model.needsChanges.length;
   return model;
 }

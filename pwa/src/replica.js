@@ -25,6 +25,7 @@ import {
 import { Clock } from "./hlc.js";
 import { uuid7 } from "./ids.js";
 import { resubmitIfEdited, sameValue } from "./merge.js";
+import { waitingFor, waitingOn } from "./outbox.js";
 
 export const PUSH_BATCH = 500;
 export const PULL_LIMIT = 1000;
@@ -98,10 +99,16 @@ export class Replica {
     return this._recordOp(entity, entityId, "delete", {}, extra);
   }
 
-  /** Send a corrected rejected op again, as a new op; the rejected one goes in the same transaction. */
+  /**
+   * Send a corrected rejected op again, as a new op; the rejected one goes in the same
+   * transaction, and the ops that waited for it are queued again behind it.
+   *
+   * `fields` are the form's: a field it clears is null there, and null is what is sent. Only
+   * fields the form does not show (a product's producer_id, its status) come from the rejected op.
+   */
   resend(rejected, fields, extra = {}) {
     const merged = { ...rejected.fields, ...fields };
-    const options = { enteredBy: rejected.entered_by, ...extra, replaces: rejected.seq };
+    const options = { enteredBy: rejected.entered_by, ...extra, replaces: rejected };
     return this._recordOp(rejected.entity, rejected.entity_id, rejected.action, merged, options);
   }
 
@@ -110,15 +117,26 @@ export class Replica {
     this.clock.observe(await getMeta(this.db, "hlc"));
     const op = { op_id: uuid7(), entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
     await atomic(this.db, [RECORDS, OUTBOX, PHOTOS, META], async (tx) => {
-      if (replaces !== null) await tx.objectStore(OUTBOX).delete(replaces);
+      const waited = replaces ? await this._waitingOn(tx, replaces.seq) : [];
+      if (replaces) await tx.objectStore(OUTBOX).delete(replaces.seq);
       await this._applyLocal(tx, op, enteredBy);
       const row = { ...op, state: PENDING, error: null, entered_by: enteredBy, created_at: new Date().toISOString() };
       await tx.objectStore(OUTBOX).add(row);
+      await this._requeue(tx, waited);
       for (const photo of photos) await tx.objectStore(PHOTOS).put({ uploaded: false, error: null, ...photo });
       await tx.objectStore(META).put(op.hlc, "hlc");
     });
     this.onChange("write");
     return op;
+  }
+
+  /** Queue ops again after the newest, in their order: the server meets the record they need first. */
+  async _requeue(tx, ops) {
+    const outbox = tx.objectStore(OUTBOX);
+    for (const { seq, ...op } of ops) {
+      await outbox.delete(seq);
+      await outbox.add({ ...op, state: PENDING, error: null });
+    }
   }
 
   async _applyLocal(tx, op, enteredBy = null) {
@@ -134,23 +152,52 @@ export class Replica {
     await store.put(row);
   }
 
-  /** Forget a rejected op: the record goes back to the server's state with the pending ops on top. */
+  /** Forget a rejected op, and the ops that waited for it (they can never go): each record
+   * goes back to the server's state with the pending ops on top. */
   async discard(rejected) {
     await atomic(this.db, [RECORDS, OUTBOX], async (tx) => {
-      await tx.objectStore(OUTBOX).delete(rejected.seq);
-      const pending = (await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING)).filter(
-        (op) => op.entity_id === rejected.entity_id,
-      );
-      const key = recordKey(rejected.entity, rejected.entity_id);
-      const row = await tx.objectStore(RECORDS).get(key);
-      if (row && !row.base && !pending.length) {
-        await tx.objectStore(RECORDS).delete(key); // it never existed anywhere but in the rejected op
-      } else if (row) {
-        await tx.objectStore(RECORDS).put({ ...row, data: row.base || {}, deleted: 0 });
-        for (const op of pending) await this._applyLocal(tx, op);
-      }
+      const waited = await this._waitingOn(tx, rejected.seq);
+      for (const op of [...waited.reverse(), rejected]) await this._discardOne(tx, op);
     });
     this.onChange("discard");
+  }
+
+  async _discardOne(tx, rejected) {
+    await tx.objectStore(OUTBOX).delete(rejected.seq);
+    const pending = (await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING)).filter(
+      (op) => op.entity_id === rejected.entity_id,
+    );
+    const key = recordKey(rejected.entity, rejected.entity_id);
+    const row = await tx.objectStore(RECORDS).get(key);
+    if (row && !row.base && !pending.length) {
+      await tx.objectStore(RECORDS).delete(key); // it never existed anywhere but in the rejected op
+    } else if (row) {
+      await tx.objectStore(RECORDS).put({ ...row, data: row.base || {}, deleted: 0 });
+      for (const op of pending) await this._applyLocal(tx, op);
+    }
+  }
+
+  // -- ops that wait for a rejected one (outbox.js) ----------------------------------------
+
+  /** Map of seq -> the rejected op it waits for; empty (and cheap) when nothing was rejected. */
+  async waiting(tx = this.db.transaction([OUTBOX, RECORDS])) {
+    const outbox = tx.objectStore(OUTBOX);
+    const rejected = await outbox.index(BY_STATE).getAll(REJECTED);
+    if (!rejected.length) return new Map();
+    const ops = await outbox.getAll();
+    const onServer = new Set();
+    for (const op of rejected) {
+      const row = await tx.objectStore(RECORDS).get(recordKey(op.entity, op.entity_id));
+      if (row && row.base) onServer.add(op.entity_id);
+    }
+    return waitingFor(ops, onServer);
+  }
+
+  /** The ops waiting for the rejected op `seq`, oldest first. */
+  async _waitingOn(tx, seq) {
+    const waiting = await this.waiting(tx);
+    if (!waiting.size) return [];
+    return waitingOn(await tx.objectStore(OUTBOX).getAll(), waiting, seq);
   }
 
   // -- reading ---------------------------------------------------------------
@@ -166,9 +213,15 @@ export class Replica {
     return new Map((await this.rows(entity)).map((row) => [row.id, row.data]));
   }
 
-  /** Ops not yet accepted by the server, oldest first. */
+  /** Ops not yet accepted by the server, oldest first (those that wait for a fix included). */
   pending() {
     return this.db.getAllFromIndex(OUTBOX, BY_STATE, PENDING);
+  }
+
+  /** The pending ops that may go now: not those waiting for a rejected op's fix. */
+  async sendable() {
+    const [pending, waiting] = await Promise.all([this.pending(), this.waiting()]);
+    return waiting.size ? pending.filter((op) => !waiting.has(op.seq)) : pending;
   }
 
   /** Ops the server rejected, with its reason: shown to the person, never resent as they are. */
@@ -176,11 +229,16 @@ export class Replica {
     return this.db.getAllFromIndex(OUTBOX, BY_STATE, REJECTED);
   }
 
+  /** How many ops are still to go, and how many rejections the person must fix (a rejected op
+   * that only waits for another's fix is still to go). */
   async counts() {
     const tx = this.db.transaction(OUTBOX);
     const index = tx.store.index(BY_STATE);
     const [pending, rejected] = await Promise.all([index.count(PENDING), index.count(REJECTED)]);
-    return { pending, rejected };
+    if (!rejected) return { pending, rejected };
+    const waiting = await this.waiting();
+    const waitingRejected = (await this.rejected()).filter((op) => waiting.has(op.seq)).length;
+    return { pending: pending + waitingRejected, rejected: rejected - waitingRejected };
   }
 
   // -- sync ------------------------------------------------------------------
@@ -202,7 +260,7 @@ export class Replica {
   async push() {
     let accepted = 0;
     for (;;) {
-      const ops = (await this.pending()).slice(0, PUSH_BATCH);
+      const ops = (await this.sendable()).slice(0, PUSH_BATCH);
       if (!ops.length) return accepted;
       const body = { device_id: this.deviceId, ops: ops.map(wireOp) };
       const answer = await this.transport("POST", "/api/v1/sync/push", { body });

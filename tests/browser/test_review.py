@@ -36,7 +36,8 @@ def test_review_notes_arrive_and_ready_to_submit(server, phone_context):
     phone.page.click("#sync-now")
     phone.go(f"#/products/{product_id}")
     expect(phone.page.locator("#reviews")).to_contain_text("Tambahkan foto kemasan.")
-    expect(phone.page.locator("h1 .badge")).to_have_text("Perlu perubahan")
+    expect(phone.page.locator("#changes-asked")).to_contain_text("Tambahkan foto kemasan.")
+    expect(phone.page.locator("h1 .badge")).to_have_text("Diminta diubah")
     screenshot(phone.page, "13-review-note")
 
     phone.page.click("#ready")

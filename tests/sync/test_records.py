@@ -317,13 +317,20 @@ def test_producer_id_must_be_a_uuid(value):
     assert field_error("product", "producer_id", value) == ("invalid_uuid", {})
 
 
-@pytest.mark.parametrize(("value", "expected"), [("0.250", "0.25"), ("1", "1"), ("0", "0"), ("-0", "0"), (None, None)])
+@pytest.mark.parametrize(("value", "expected"), [("0.250", "0.25"), ("1", "1"), ("0.001", "0.001"), (None, None)])
 def test_unit_weight_is_a_canonical_decimal(value, expected):
     assert canonical("product", "unit_weight_kg", value) == expected
 
 
 @pytest.mark.parametrize(
-    ("value", "code"), [("-1", "out_of_range"), ("0.0001", "invalid_decimal"), (0.25, "invalid_decimal")]
+    ("value", "code"),
+    [
+        ("-1", "out_of_range"),
+        ("0", "must_not_be_zero"),
+        ("-0", "must_not_be_zero"),
+        ("0.0001", "invalid_decimal"),
+        (0.25, "invalid_decimal"),
+    ],
 )
 def test_unit_weight_errors(value, code):
     assert field_error("product", "unit_weight_kg", value) == (code, {})

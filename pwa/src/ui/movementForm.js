@@ -116,6 +116,7 @@ export function movementForm(ctx, { productId, fix = null }) {
     if (askOverStock(qty)) return;
     const fields = { product_id: pid, kind, qty, occurred_at: occurredAt() };
     if (note.value.trim()) fields.note = note.value.trim();
+    else if (fix) fields.note = null; // a cleared note is cleared, not the rejected one's sent again
     if (fix) {
       await ctx.replica.resend(fix, fields);
       await ctx.afterWrite();

@@ -2,6 +2,7 @@
 import { h, field, select, showFieldError } from "../dom.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
+import { fieldProblems, problemText } from "../rules.js";
 import { cacheVillages, regionNames, villageChoices } from "../regions.js";
 import { virtualList } from "../vlist.js";
 
@@ -84,14 +85,30 @@ export async function producerForm(ctx, { fix = null } = {}) {
   const phone = h("input", { type: "tel", inputmode: "tel", value: initial.phone || "", autocomplete: "off" });
   const nib = h("input", { inputmode: "numeric", maxlength: "13", value: initial.nib || "", autocomplete: "off" });
 
+  // The server's rules, told at the field before anything is queued (pwa/src/rules.js).
+  function problems(fields) {
+    const found = fieldProblems("producer", fields);
+    if (!fields.village_code) found.village_code = { code: "required" }; // not chosen yet
+    const inputs = { name, kind, village_code: village, phone, nib };
+    for (const [key, input] of Object.entries(inputs)) {
+      showFieldError(input, found[key] ? problemText(t, "producer", key, found[key]) : "");
+    }
+    const first = Object.keys(inputs).find((key) => found[key]);
+    if (first) inputs[first].focus();
+    return Boolean(first);
+  }
+
   async function save(event) {
     event.preventDefault();
-    showFieldError(name, name.value.trim() ? "" : t("required"));
-    showFieldError(village, village.value ? "" : t("required"));
-    if (!name.value.trim() || !village.value) return;
-    const fields = { name: name.value.trim(), kind: kind.value, village_code: village.value };
-    if (phone.value.trim()) fields.phone = phone.value.trim();
-    if (nib.value.trim()) fields.nib = nib.value.trim();
+    // A field left empty is sent as null: a cleared NIB is cleared, not the old one sent again.
+    const fields = {
+      name: name.value.trim(),
+      kind: kind.value,
+      village_code: village.value,
+      phone: phone.value.trim() || null,
+      nib: nib.value.trim() || null,
+    };
+    if (problems(fields)) return;
     if (fix) {
       await ctx.replica.resend(fix, fields);
       await ctx.afterWrite();

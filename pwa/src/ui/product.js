@@ -3,7 +3,8 @@
 import { h } from "../dom.js";
 import { dateOnly, dateTime, quantity, rupiah } from "../format.js";
 import { label, t } from "../i18n.js";
-import { statusBadge } from "./products.js";
+import { changeRequest } from "./fix.js";
+import { statusBadge, unsentBadge } from "./products.js";
 
 function detail(term, value) {
   if (value === null || value === undefined || value === "") return null;
@@ -67,7 +68,7 @@ function historyList(ctx, product) {
           dateTime(m.occurred_at),
           enteredBy(ctx, m.id) ? h("span", { class: "entered-by" }, enteredBy(ctx, m.id)) : null,
           m.note ? ` · ${m.note}` : "",
-          ctx.model.unsentIds.has(m.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
+          unsentBadge(ctx, m.id),
         ),
       ),
     ),
@@ -81,6 +82,19 @@ function reviewList(ctx, product) {
     "ul",
     { class: "reviews", id: "reviews" },
     reviews.map((r) => h("li", null, statusBadge(r.decision), h("span", null, ` ${dateOnly(r.at)} `), h("p", null, r.note || ""))),
+  );
+}
+
+/** A reviewer's request for changes, at the top where it is seen first: what to change, and then what. */
+function changesAsked(ctx, product) {
+  if (product.status !== "needs_changes") return null;
+  const review = changeRequest(ctx, product.id);
+  return h(
+    "div",
+    { class: "card callout", id: "changes-asked", role: "note" },
+    h("p", { class: "row-title" }, t("changes_requested")),
+    h("p", { class: "review-note" }, review && review.note ? review.note : t("changes_no_note")),
+    h("p", { class: "hint" }, t("changes_intro")),
   );
 }
 
@@ -105,6 +119,8 @@ export async function productScreen(ctx, productId) {
     "main",
     { id: "main" },
     h("h1", null, product.name, " ", statusBadge(product.status)),
+    changesAsked(ctx, product),
+    ctx.model.waitingFor.has(productId) ? h("p", { class: "row-sub", id: "product-waiting" }, unsentBadge(ctx, productId)) : null,
     enteredBy(ctx, productId) ? h("p", { class: "entered-by", id: "product-entered-by" }, enteredBy(ctx, productId)) : null,
     photoStrip(ctx, view, product),
     ctx.ui.openPhoto && (product.photos || []).includes(ctx.ui.openPhoto) ? photoViewer(ctx, view, product, ctx.ui.openPhoto) : null,

@@ -6,6 +6,7 @@ import { choices, label, t } from "../i18n.js";
 import { sameValue } from "../merge.js";
 import { numberInput } from "../numberInput.js";
 import { sha256Hex, shrinkPhoto } from "../photos.js";
+import { fieldProblems, problemText } from "../rules.js";
 
 function options(group) {
   return choices(group).map((value) => [value, label(group, value)]);
@@ -90,21 +91,30 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     camera.value = "";
   });
 
+  const certsError = h("p", { class: "field-error", id: "certs-error", role: "alert" });
+
+  /** The form's fields, and the inputs whose values the server would refuse (told at each). */
   function collect() {
     const fields = { name: name.value.trim(), category: category.value, unit: unit.value };
-    const errors = [];
-    showFieldError(name, fields.name ? "" : t("required"));
-    if (!fields.name) errors.push(name);
+    // Weight and price are read as typed; numberInput shows its own reason under each input.
     const weightRead = weightReader.check();
     const priceRead = priceReader.check();
-    if (!weightRead.ok) errors.push(weight);
-    if (!priceRead.ok) errors.push(price);
     fields.unit_weight_kg = weightRead.value ?? null;
     fields.price_idr = priceRead.value ?? null;
     fields.description = description.value.trim() || null;
-    fields.hs_code = hsCode.value.trim() || null; // checked by the server: one set of rules
+    fields.hs_code = hsCode.value.trim() || null; // a cleared field is null: it clears
     fields.certifications = Array.from(certs.children, (row) => row.value());
     fields.photos = [...photos];
+    const found = fieldProblems("product", fields);
+    const unread = { unit_weight_kg: !weightRead.ok, price_idr: !priceRead.ok };
+    const inputs = { name, unit_weight_kg: weight, price_idr: price, description, hs_code: hsCode };
+    for (const [key, input] of Object.entries(inputs)) {
+      if (unread[key]) found[key] = found[key] || { code: "unread" };
+      else showFieldError(input, found[key] ? problemText(t, "product", key, found[key]) : "");
+    }
+    certsError.textContent = found.certifications ? problemText(t, "product", "certifications", found.certifications) : "";
+    const errors = Object.keys(inputs).filter((key) => found[key]).map((key) => inputs[key]);
+    if (found.certifications) errors.push(certs.querySelector("input") || certs);
     return { fields, errors };
   }
 
@@ -168,6 +178,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       field(t("hs_code"), hsCode),
       h("h2", null, t("certifications")),
       certs,
+      certsError,
       h("button", { type: "button", class: "btn", onclick: () => certs.append(certificationRow()) }, t("add_certification")),
       h("h2", null, t("photos")),
       thumbs,

@@ -4,12 +4,22 @@ import { h, field, select } from "../dom.js";
 import { quantity } from "../format.js";
 import { choices, label, t } from "../i18n.js";
 import { virtualList } from "../vlist.js";
+import { describeOp } from "./fix.js";
 
 const ROW_HEIGHT = 76;
 
 export function statusBadge(status) {
   const value = status || "draft";
   return h("span", { class: `badge status-${value}` }, label("status", value));
+}
+
+/** "belum terkirim", or "menunggu: Produsen Ibu Euis" when it waits for that record's fix, or
+ * "Ditolak server" when it is the one to fix. */
+export function unsentBadge(ctx, id) {
+  if (ctx.model.rejectedIds.has(id)) return h("span", { class: "badge status-rejected" }, t("rejected"));
+  const blocker = ctx.model.waitingFor.get(id);
+  if (blocker) return h("span", { class: "badge unsent waiting" }, t("waiting_for", { what: describeOp(ctx, blocker) }));
+  return ctx.model.unsentIds.has(id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null;
 }
 
 export function productsScreen(ctx) {
@@ -53,7 +63,7 @@ export function productsScreen(ctx) {
         { class: "row-sub" },
         h("span", { class: "stock" }, quantity(stock, label("unit", product.unit))),
         statusBadge(product.status),
-        ctx.model.unsentIds.has(product.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
+        unsentBadge(ctx, product.id),
       ),
     );
   }
@@ -76,6 +86,7 @@ export function productsScreen(ctx) {
     "main",
     { id: "main" },
     h("h1", null, t("products")),
+    ctx.model.inboxCount ? h("a", { href: "#/fix", class: "btn block inbox-link", id: "inbox-link" }, t("inbox_link", { n: ctx.model.inboxCount })) : null,
     h("a", { href: "#/products/new", class: "btn primary block" }, t("add_product")),
     field(t("search"), search),
     h("div", { class: "filters" }, field(t("status"), status), field(t("category"), category)),

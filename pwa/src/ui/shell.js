@@ -35,13 +35,19 @@ export function forBar(producer, canChange) {
   );
 }
 
-export function bottomNav(route, isFacilitator) {
-  const item = (hash, text) =>
-    h("a", { href: hash, class: route.startsWith(hash) ? "active" : null, "aria-current": route.startsWith(hash) ? "page" : null }, text);
+export function bottomNav(route, isFacilitator, inbox = 0) {
+  const item = (hash, text, count = 0) =>
+    h(
+      "a",
+      { href: hash, class: route.startsWith(hash) ? "active" : null, "aria-current": route.startsWith(hash) ? "page" : null },
+      text,
+      // What needs the person's action ("Perlu tindakan"): the server's rejections and reviewers' requests.
+      count ? h("span", { class: "nav-count", id: "inbox-count", title: t("inbox_count", { n: count }) }, String(count)) : null,
+    );
   return h(
     "nav",
     { class: "bottom", "aria-label": "Menu" },
-    item("#/products", t("nav_products")),
+    item("#/products", t("nav_products"), inbox),
     isFacilitator ? item("#/producers", t("nav_producers")) : null,
     item("#/sync", t("nav_sync")),
   );
