@@ -5,6 +5,7 @@ import { h, field, showFieldError } from "../dom.js";
 import { today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
+import { movementIcon } from "../icons.js";
 import { parseTyped } from "../quantity.js";
 
 const KINDS = ["harvest", "production", "purchase", "sale", "spoilage", "adjustment"];
@@ -16,12 +17,12 @@ export function signedQty(kind, amount, takeAway = false) {
   return negative ? `-${amount}` : amount;
 }
 
-function radios(name, values, checked, labelOf) {
+function radios(name, values, checked, labelOf, iconOf = () => null) {
   return h(
     "div",
     { class: "choices", role: "radiogroup" },
     values.map((value) =>
-      h("label", { class: "choice" }, h("input", { type: "radio", name, value, checked: value === checked }), h("span", null, labelOf(value))),
+      h("label", { class: "choice" }, h("input", { type: "radio", name, value, checked: value === checked }), iconOf(value), h("span", null, labelOf(value))),
     ),
   );
 }
@@ -33,7 +34,7 @@ export function movementForm(ctx, { productId, fix = null }) {
   const product = ctx.model.productById.get(pid) || {};
   const initialKind = initial.kind || "harvest";
   const initialAmount = initial.qty ? initial.qty.replace("-", "").replace(".", ",") : "";
-  const kinds = radios("kind", KINDS, initialKind, (k) => label("movement", k));
+  const kinds = radios("kind", KINDS, initialKind, (k) => label("movement", k), movementIcon);
   const amount = h("input", { id: "amount", inputmode: "decimal", autocomplete: "off", required: true, value: initialAmount, enterkeyhint: "done" });
   const direction = radios("direction", ["add", "take"], initial.qty && initial.qty.startsWith("-") ? "take" : "add", (d) =>
     d === "add" ? t("add_stock") : t("remove_stock"),
@@ -73,7 +74,7 @@ export function movementForm(ctx, { productId, fix = null }) {
     }
     await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy() });
     await ctx.afterWrite();
-    ctx.flash(t("saved"));
+    ctx.flash(t(navigator.onLine ? "saved_online" : "saved")); // "when there is a signal" only without one
     return ctx.go(`#/products/${pid}`);
   }
 
