@@ -14,7 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PIN, close_context, screenshot, watched_context
+from .conftest import PIN, close_context, watched_context
+from .conftest import screenshot as save_screenshot
 from .phone import Phone
 
 FACILITATOR = "081200000001"
@@ -39,6 +40,12 @@ def phone_context(browser):
     yield make
     for context in contexts:
         close_context(context)
+
+
+def screenshot(page, name):
+    """The screen from its top (the status bar in sight), for people to look at."""
+    page.evaluate("window.scrollTo(0, 0)")
+    save_screenshot(page, name)
 
 
 def hlc(device, tick):
