@@ -132,6 +132,8 @@ def test_field_day_offline_then_sync(server, phone_context, camera_photo, networ
     other = Phone(phone_context(), server.url, throttled=throttled).open()
     other.throttle()
     other.login(PRODUCER_PHONE, pin="135790")
+    expect(other.page.locator("#home-stock")).to_contain_text("9,75 kg")  # a producer starts at home
+    other.go("#/products")
     expect(other.page.locator(".vlist .row")).to_have_count(1)
     expect(other.page.locator(".vlist .row")).to_contain_text(PRODUCT)
     expect(other.page.locator(".vlist .row")).to_contain_text("9,75 kg")
