@@ -37,6 +37,7 @@ def test_rejected_ops_are_listed_with_the_reason_then_corrected_or_discarded(ser
     phone.page.click("text=Add product")
     form = phone.page.locator("#product-form")
     form.get_by_label("Name", exact=True).fill("Gula Aren")
+    form.get_by_text("For export (optional)").click()  # HS and certificates are folded away
     form.get_by_label("HS code (8 digits)").fill("17")
     form.get_by_role("button", name="Save").click()
     expect(phone.page.locator("#fix-count")).to_have_text("Needs fixing: 2")
