@@ -13,7 +13,8 @@ function parentOf(code) {
 export async function cacheVillages(db, transport, regionCodes) {
   const kecamatans = [...new Set(regionCodes.map(parentOf).filter(Boolean))];
   const kabupatens = [...new Set(kecamatans.map((code) => code.split(".").slice(0, 2).join(".")))];
-  for (const parent of [...kecamatans, ...kabupatens]) {
+  // The kecamatans first: once villages are kept, the names that tell them apart are too.
+  for (const parent of [...kabupatens, ...kecamatans]) {
     const answer = await transport("GET", "/api/v1/regions", { params: { parent } });
     if (answer.status === 200 && Array.isArray(answer.body)) {
       await db.put(REGIONS, { parent, regions: answer.body, fetched_at: new Date().toISOString() });

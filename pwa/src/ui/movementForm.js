@@ -21,9 +21,16 @@ function radios(name, values, checked, labelOf, iconOf = () => null) {
   return h(
     "div",
     { class: "choices", role: "radiogroup" },
-    values.map((value) =>
-      h("label", { class: "choice" }, h("input", { type: "radio", name, value, checked: value === checked }), iconOf(value), h("span", null, labelOf(value))),
-    ),
+    values.map((value) => {
+      const mark = iconOf(value);
+      return h(
+        "label",
+        { class: mark ? "choice has-icon" : "choice" },
+        h("input", { type: "radio", name, value, checked: value === checked }),
+        mark,
+        h("span", null, labelOf(value)),
+      );
+    }),
   );
 }
 

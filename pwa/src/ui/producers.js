@@ -162,7 +162,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
   );
   const village = villages.length
     ? select(
-        [["", t("choose_village")], ...villages.map((v) => [v.code, `${v.name} (${names.get(v.parent_code) || v.parent_code})`])],
+        [["", t("choose_village")], ...villages.map((v) => [v.code, names.has(v.parent_code) ? `${v.name} (${names.get(v.parent_code)})` : v.name])],
         initial.village_code || (villages.length === 1 ? villages[0].code : ""),
       )
     : h("input", { value: initial.village_code || "", placeholder: "32.04.10.2001", inputmode: "decimal" });

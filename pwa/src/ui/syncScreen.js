@@ -67,7 +67,8 @@ export async function syncScreen(ctx) {
     h("div", { class: "install-slot" }),
     h(
       "details",
-      { class: "fold", id: "sync-details" },
+      // Open or closed as the person left it: the live screen is redrawn when a sync ends.
+      { class: "fold", id: "sync-details", open: Boolean(ctx.ui.syncDetailsOpen), ontoggle: (e) => (ctx.ui.syncDetailsOpen = e.target.open) },
       h("summary", null, t("details_fold")),
       h(
         "dl",
