@@ -13,13 +13,14 @@ import { Replica } from "./replica.js";
 import { SYNC_TAG, SyncLoop } from "./syncloop.js";
 import { httpTransport } from "./transport.js";
 import { fixScreen } from "./ui/fix.js";
+import { homeScreen } from "./ui/home.js";
 import { loginScreen } from "./ui/login.js";
 import { movementForm } from "./ui/movementForm.js";
 import { productScreen } from "./ui/product.js";
 import { productForm } from "./ui/productForm.js";
-import { producerForm, producersScreen } from "./ui/producers.js";
+import { pinScreen, producerForm, producersScreen } from "./ui/producers.js";
 import { productsScreen } from "./ui/products.js";
-import { bottomNav, forBar, statusBar, updateBanner } from "./ui/shell.js";
+import { bottomNav, forBar, installButton, statusBar, updateBanner } from "./ui/shell.js";
 import { syncScreen } from "./ui/syncScreen.js";
 
 const ctx = { ui: {}, session: null, model: null, loop: null, syncState: {}, lastSync: null };
@@ -31,6 +32,8 @@ let reloadingForUpdate = false;
 const ROUTES = [
   [/^#\/producers$/, () => producersScreen(ctx), true],
   [/^#\/producers\/new$/, () => producerForm(ctx), false],
+  [/^#\/producers\/([0-9a-f-]{36})\/pin$/, (id) => pinScreen(ctx, id), false],
+  [/^#\/home$/, () => homeScreen(ctx), true],
   [/^#\/products$/, () => productsScreen(ctx), true],
   [/^#\/products\/new$/, () => productForm(ctx), false],
   [/^#\/products\/([0-9a-f-]{36})$/, (id) => productScreen(ctx, id), true],
@@ -55,7 +58,7 @@ function isFacilitator() {
 
 /** Where a route really goes: a facilitator picks a producer first; a producer needs its record. */
 function redirect(route) {
-  const needsProducer = /^#\/products/.test(route);
+  const needsProducer = /^#\/(products|home)/.test(route);
   if (needsProducer && !currentProducerId()) {
     if (isFacilitator()) return "#/producers";
     // A producer without its record is told whom to ask, once the first sync has shown there is none.
@@ -65,7 +68,8 @@ function redirect(route) {
     // A producer has one record, entered by its facilitator: until it comes, whom to ask.
     return currentProducerId() || !ctx.lastSync ? "#/products" : "#/producers/new";
   }
-  return ROUTES.some(([pattern]) => pattern.test(route)) ? route : "#/products";
+  // A producer starts at home (where they stand); a facilitator at the products of their producer.
+  return ROUTES.some(([pattern]) => pattern.test(route)) ? route : isFacilitator() ? "#/products" : "#/home";
 }
 
 let renderCount = 0; // renders started
@@ -97,6 +101,7 @@ async function render() {
   shownRender = mine;
   routeLive = live;
   const old = document.getElementById("main");
+  fillInstallSlots(main);
   old.replaceWith(main);
   if (old.release) old.release(); // the photos the old screen showed
   drawChrome(route);
@@ -156,12 +161,12 @@ async function afterWrite({ quiet = false } = {}) {
   if (navigator.onLine) ctx.loop.request("write");
 }
 
-/** After the first record: ask the browser not to evict our data, and say so when it refuses. */
+/** After the first record: ask the browser not to evict our data. A refusal is told on the
+ * facilitator's sync screen (under Rincian), not in a toast a producer cannot act on. */
 async function askPersistence() {
   if ((await getMeta(ctx.db, "persisted")) !== undefined || !navigator.storage || !navigator.storage.persist) return;
   const granted = (await navigator.storage.persisted()) || (await navigator.storage.persist());
   await setMeta(ctx.db, "persisted", granted);
-  if (!granted) flash(t("persisted_no"));
 }
 
 // -- session -------------------------------------------------------------------------------
@@ -250,6 +255,7 @@ function showLogin() {
   const inline = document.getElementById("main");
   const typed = inline.querySelector("#phone");
   const screen = loginScreen(ctx, { phone: typed ? typed.value : "" });
+  fillInstallSlots(screen);
   inline.replaceWith(screen);
   if (inline.release) inline.release();
 }
@@ -320,6 +326,30 @@ function enteredBy() {
   return user.name;
 }
 
+// -- install ------------------------------------------------------------------------------
+
+/** The browser can install the app: keep its prompt and offer our own button where a screen has a slot. */
+function installOffered(event) {
+  event.preventDefault(); // our button, not the browser's mini-bar
+  ctx.installPrompt = event;
+  fillInstallSlots();
+}
+
+function fillInstallSlots(root = document) {
+  for (const slot of root.querySelectorAll(".install-slot")) {
+    slot.textContent = "";
+    if (ctx.installPrompt) slot.append(installButton(install));
+  }
+}
+
+async function install() {
+  const prompt = ctx.installPrompt;
+  if (!prompt) return;
+  ctx.installPrompt = null;
+  fillInstallSlots();
+  await prompt.prompt();
+}
+
 function syncNow() {
   checkForUpdate();
   return ctx.loop.request("button");
@@ -333,7 +363,8 @@ async function boot() {
   ctx.transport = httpTransport({ session: sessionTokens(ctx.db), lang: currentLang });
   ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
   ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
-  Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow });
+  Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow, fillInstallSlots });
+
   window.addEventListener("hashchange", render);
   window.addEventListener("online", () => {
     checkForUpdate();
@@ -349,6 +380,12 @@ async function boot() {
 }
 
 window.lumbung = ctx; // for the browser tests and for curious support staff
+// Listened for before boot: the browser may offer the install while the store still opens.
+window.addEventListener("beforeinstallprompt", installOffered);
+window.addEventListener("appinstalled", () => {
+  ctx.installPrompt = null;
+  fillInstallSlots();
+});
 boot().catch((error) => {
   document.body.append(h("p", { class: "error", role: "alert" }, String(error)));
   throw error;

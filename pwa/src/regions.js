@@ -8,10 +8,13 @@ function parentOf(code) {
   return null; // a kabupaten or province: too many villages to keep for a picker
 }
 
-/** Fetch and keep the villages under the account's regions; quiet when offline. */
+/** Fetch and keep the villages under the account's regions, and the kecamatans beside them
+ * (their names tell two villages of one name apart in the picker); quiet when offline. */
 export async function cacheVillages(db, transport, regionCodes) {
-  const parents = [...new Set(regionCodes.map(parentOf).filter(Boolean))];
-  for (const parent of parents) {
+  const kecamatans = [...new Set(regionCodes.map(parentOf).filter(Boolean))];
+  const kabupatens = [...new Set(kecamatans.map((code) => code.split(".").slice(0, 2).join(".")))];
+  // The kecamatans first: once villages are kept, the names that tell them apart are too.
+  for (const parent of [...kabupatens, ...kecamatans]) {
     const answer = await transport("GET", "/api/v1/regions", { params: { parent } });
     if (answer.status === 200 && Array.isArray(answer.body)) {
       await db.put(REGIONS, { parent, regions: answer.body, fetched_at: new Date().toISOString() });

@@ -112,6 +112,8 @@ class Phone:
         form.get_by_label("Berat per satuan (kg)").fill("1")
         form.get_by_label("Harga per satuan (Rupiah)").fill(price)
         form.get_by_label("Deskripsi").fill("Kopi arabika petik merah dari lereng Gunung Puntang.")
+        if form.locator("#export-fold").get_attribute("open") is None:
+            form.get_by_text("Untuk ekspor (opsional)").click()  # HS and certificates are folded away
         form.get_by_label("Kode HS (8 angka)").fill(hs_code)
         form.get_by_role("button", name="Tambah sertifikat").click()
         form.get_by_label("Jenis sertifikat").select_option("pirt")

@@ -70,6 +70,7 @@ def test_photos_and_authors_across_devices(server, phone_context, camera_photo):
     b_fetches = blob_requests(b.page)
     b.login(PRODUCER_PHONE, pin=PRODUCER_PIN)
     b.wait_for_service_worker()
+    b.go("#/products")  # a producer starts at home
     row = b.page.locator(".vlist .row")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(PRODUCT)
@@ -102,7 +103,7 @@ def test_photos_and_authors_across_devices(server, phone_context, camera_photo):
     b.offline()
     b.go(f"#/products/{product_id}")
     b.reload()
-    expect(b.page.locator("#net-state")).to_have_text("Luring")
+    expect(b.page.locator("#net-state")).to_have_text("Tidak ada sinyal")
     thumb = b.page.locator("#photos img.thumb-img")
     expect(thumb).to_have_count(1)
     assert shown_width(thumb) > 0

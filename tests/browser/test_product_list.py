@@ -62,6 +62,7 @@ def test_five_thousand_products_render_only_what_is_visible(server, phone_contex
     seed_products(server)
     phone = Phone(phone_context(), server.url).open()
     phone.login(PRODUCER)
+    phone.go("#/products")  # a producer starts at home
     expect(phone.page.locator("#product-count")).to_have_text("5000 produk", timeout=60_000)
     rows = phone.page.locator(".vlist .row")
     assert rows.count() < 40

@@ -1,4 +1,5 @@
-// The login screen. Its markup is also inline in index.html (the first paint); this wires it up.
+// The login screen. Its markup is also inline in index.html (the first paint, whose button says
+// "Memuat…" until this script takes over); this wires it up. "Lupa PIN?" says who resets a PIN.
 import { adopt, login } from "../auth.js";
 import { clearAccount, getMeta } from "../db.js";
 import { h } from "../dom.js";
@@ -29,6 +30,8 @@ export function loginScreen(ctx, { phone = "" } = {}) {
     pinInput,
     button,
     message,
+    h("details", { class: "fold", id: "forgot-pin" }, h("summary", null, t("forgot_pin")), h("p", null, t("forgot_pin_help"))),
+    h("div", { class: "install-slot" }),
   );
 
   async function submit(event) {

@@ -6,6 +6,7 @@ import { h, field, showFieldError } from "../dom.js";
 import { quantity, today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
+import { movementIcon } from "../icons.js";
 import { numberInput } from "../numberInput.js";
 import { formatMilli, parseMilli, qtyLimitPassed, stockLimitPassed } from "../quantity.js";
 
@@ -18,13 +19,20 @@ export function signedQty(kind, amount, takeAway = false) {
   return negative ? `-${amount}` : amount;
 }
 
-function radios(name, values, checked, labelOf) {
+function radios(name, values, checked, labelOf, iconOf = () => null) {
   return h(
     "div",
     { class: "choices", role: "radiogroup" },
-    values.map((value) =>
-      h("label", { class: "choice" }, h("input", { type: "radio", name, value, checked: value === checked }), h("span", null, labelOf(value))),
-    ),
+    values.map((value) => {
+      const mark = iconOf(value);
+      return h(
+        "label",
+        { class: mark ? "choice has-icon" : "choice" },
+        h("input", { type: "radio", name, value, checked: value === checked }),
+        mark,
+        h("span", null, labelOf(value)),
+      );
+    }),
   );
 }
 
@@ -34,7 +42,7 @@ export function movementForm(ctx, { productId, fix = null }) {
   const pid = fix ? initial.product_id : productId;
   const product = ctx.model.productById.get(pid) || {};
   const initialKind = initial.kind || "harvest";
-  const kinds = radios("kind", KINDS, initialKind, (k) => label("movement", k));
+  const kinds = radios("kind", KINDS, initialKind, (k) => label("movement", k), movementIcon);
   const amount = h("input", { id: "amount", inputmode: "decimal", autocomplete: "off", required: true, enterkeyhint: "done" });
   const amountReader = numberInput(amount, { unit: () => label("unit", product.unit), initial: initial.qty ? initial.qty.replace("-", "") : null });
   const overStock = h("div", { class: "ask-box", id: "over-stock", role: "alertdialog", "aria-labelledby": "over-stock-text", hidden: true });
@@ -124,7 +132,7 @@ export function movementForm(ctx, { productId, fix = null }) {
     }
     await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy() });
     await ctx.afterWrite();
-    ctx.flash(t("saved"));
+    ctx.flash(t(navigator.onLine ? "saved_online" : "saved")); // "when there is a signal" only without one
     return ctx.go(`#/products/${pid}`);
   }
 

@@ -1,7 +1,9 @@
-// A facilitator's producers: searchable, "Tambah produsen", and the form that registers one.
+// A facilitator's producers: searchable, "Tambah produsen", "Ganti PIN" for those with a phone,
+// and the form that registers one.
 import { h, field, select, showFieldError } from "../dom.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
+import { normalizePhone } from "../phone.js";
 import { fieldProblems, problemText } from "../rules.js";
 import { cacheVillages, regionNames, villageChoices } from "../regions.js";
 import { virtualList } from "../vlist.js";
@@ -27,21 +29,7 @@ export function producersScreen(ctx) {
         items: producers,
         rowHeight: ROW_HEIGHT,
         label: t("producers"),
-        renderRow: (producer) =>
-          h(
-            "button",
-            { type: "button", class: "row", onclick: () => ctx.chooseProducer(producer.id) },
-            h("span", { class: "row-title" }, producer.name),
-            h(
-              "span",
-              { class: "row-sub" },
-              `${label("producer_kind", producer.kind)} · ${names.get(producer.village_code) || producer.village_code || ""}`,
-              ctx.model.unsentIds.has(producer.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
-              ctx.model.enteredBy.get(producer.id)
-                ? h("span", { class: "entered-by" }, t("entered_by_name", { name: ctx.model.enteredBy.get(producer.id) }))
-                : null,
-            ),
-          ),
+        renderRow: (producer) => producerRow(ctx, producer, names),
       }),
     );
   }
@@ -56,6 +44,103 @@ export function producersScreen(ctx) {
     field(t("search"), search),
     holder,
   );
+}
+
+/** A row: a tap chooses the producer; "Ganti PIN" (for one with a phone, hence an account) beside it. */
+function producerRow(ctx, producer, names) {
+  const choose = h(
+    "button",
+    { type: "button", class: "row", onclick: () => ctx.chooseProducer(producer.id) },
+    h("span", { class: "row-title" }, producer.name),
+    h(
+      "span",
+      { class: "row-sub" },
+      `${label("producer_kind", producer.kind)} · ${names.get(producer.village_code) || producer.village_code || ""}`,
+      ctx.model.unsentIds.has(producer.id) ? h("span", { class: "badge unsent" }, t("not_sent")) : null,
+      ctx.model.enteredBy.get(producer.id)
+        ? h("span", { class: "entered-by" }, t("entered_by_name", { name: ctx.model.enteredBy.get(producer.id) }))
+        : null,
+    ),
+  );
+  if (!producer.phone) return choose;
+  choose.classList.add("with-action");
+  const pin = h("a", { href: `#/producers/${producer.id}/pin`, class: "btn small row-action" }, t("change_pin"));
+  return h("div", { class: "row-wrap" }, choose, pin);
+}
+
+/** A facilitator sets a new PIN for a producer's account (found by the record's phone). Online only. */
+export function pinScreen(ctx, producerId) {
+  const producer = ctx.model.producerById.get(producerId);
+  if (!producer) return producersScreen(ctx);
+  const pinInput = h("input", { id: "new-pin", type: "password", inputmode: "numeric", autocomplete: "new-password", maxlength: "6", required: true });
+  const message = h("p", { id: "pin-msg", role: "alert" });
+  const button = h("button", { type: "submit", class: "btn primary" }, t("save"));
+
+  function say(text, ok = false) {
+    message.className = ok ? "ok" : "error";
+    message.textContent = text;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    say("");
+    const pin = pinInput.value.trim();
+    showFieldError(pinInput, /^[0-9]{6}$/.test(pin) ? "" : t("pin_six_digits"));
+    if (!/^[0-9]{6}$/.test(pin)) return pinInput.focus();
+    button.disabled = true;
+    try {
+      say(await changePin(ctx, producer, pin), true);
+      pinInput.value = "";
+    } catch (error) {
+      say(error.message);
+    } finally {
+      button.disabled = false;
+    }
+    return undefined;
+  }
+
+  return h(
+    "main",
+    { id: "main" },
+    h("h1", null, t("change_pin_for", { name: producer.name })),
+    h(
+      "form",
+      { class: "card", id: "pin-form", onsubmit: submit },
+      field(t("new_pin"), pinInput),
+      button,
+      message,
+      h("a", { href: "#/producers", class: "btn" }, t("back")),
+    ),
+  );
+}
+
+/** PATCH the producer account's PIN; answers what to tell the person, throws with the reason. */
+async function changePin(ctx, producer, pin) {
+  const phone = normalizePhone(producer.phone || "");
+  let accounts;
+  try {
+    accounts = await ctx.transport("GET", "/api/v1/users", { params: { role: "producer" } });
+  } catch {
+    throw new Error(t("pin_needs_signal"));
+  }
+  if (accounts.status !== 200) throw new Error(serverMessage(accounts));
+  const account = (accounts.body || []).find((a) => a.phone === phone);
+  if (!account) throw new Error(t("no_account", { phone: producer.phone }));
+  let answer;
+  try {
+    answer = await ctx.transport("PATCH", `/api/v1/users/${account.id}`, { body: { pin } });
+  } catch {
+    throw new Error(t("pin_needs_signal"));
+  }
+  if (answer.status !== 200) throw new Error(serverMessage(answer));
+  return t("pin_changed", { name: producer.name });
+}
+
+/** The server's own words for a refusal (a weak PIN's), else the status. */
+function serverMessage(answer) {
+  const error = answer.body && answer.body.error;
+  const field = error && error.details && error.details.fields && error.details.fields.pin;
+  return (field && field.message) || (error && error.message) || t("pin_failed", { status: answer.status });
 }
 
 /** Register a producer (or correct a rejected one: `fix` is the rejected op). */
@@ -78,7 +163,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
   );
   const village = villages.length
     ? select(
-        [["", t("choose_village")], ...villages.map((v) => [v.code, `${v.name} (${names.get(v.parent_code) || v.parent_code})`])],
+        [["", t("choose_village")], ...villages.map((v) => [v.code, names.has(v.parent_code) ? `${v.name} (${names.get(v.parent_code)})` : v.name])],
         initial.village_code || (villages.length === 1 ? villages[0].code : ""),
       )
     : h("input", { value: initial.village_code || "", placeholder: "32.04.10.2001", inputmode: "decimal" });
@@ -132,7 +217,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
       field(t("kind"), kind),
       field(t("village"), village, villages.length ? null : h("p", { class: "hint" }, t("no_villages"))),
       field(t("phone_optional"), phone),
-      field(t("nib_optional"), nib),
+      h("details", { class: "fold", id: "export-fold", open: Boolean(initial.nib) }, h("summary", null, t("export_fold")), field(t("nib_optional"), nib)),
       h("button", { type: "submit", class: "btn primary" }, t("save")),
       h("a", { href: fix ? "#/fix" : "#/producers", class: "btn" }, t("cancel")),
     ),

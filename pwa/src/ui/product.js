@@ -3,6 +3,7 @@
 import { h } from "../dom.js";
 import { dateOnly, dateTime, quantity, rupiah } from "../format.js";
 import { label, t } from "../i18n.js";
+import { movementIcon } from "../icons.js";
 import { changeRequest } from "./fix.js";
 import { statusBadge, unsentBadge } from "./products.js";
 
@@ -48,11 +49,27 @@ function enteredBy(ctx, id) {
   return name ? t("entered_by_name", { name }) : null;
 }
 
+const HISTORY_SHOWN = 10; // the latest; the rest behind "Lihat semua" (a page is not 33,000 px long)
+
 function historyList(ctx, product) {
   const movements = [...(ctx.model.movementsByProduct.get(product.id) || [])].sort((a, b) =>
     String(b.occurred_at).localeCompare(String(a.occurred_at)),
   );
   if (!movements.length) return h("p", { class: "empty" }, t("no_history"));
+  const all = ctx.ui.historyAll === product.id; // kept across the live screen's redraws
+  const shown = all ? movements : movements.slice(0, HISTORY_SHOWN);
+  const list = historyItems(ctx, product, shown);
+  if (shown.length === movements.length) return list;
+  const more = h("button", { type: "button", class: "btn", id: "history-all" }, t("see_all", { n: movements.length }));
+  more.addEventListener("click", () => {
+    ctx.ui.historyAll = product.id;
+    list.replaceWith(historyItems(ctx, product, movements));
+    more.remove();
+  });
+  return [list, more];
+}
+
+function historyItems(ctx, product, movements) {
   const unit = label("unit", product.unit);
   return h(
     "ul",
@@ -61,7 +78,7 @@ function historyList(ctx, product) {
       h(
         "li",
         null,
-        h("span", { class: "row-title" }, `${label("movement", m.kind)} ${quantity(m.qty, unit)}`),
+        h("span", { class: "row-title" }, movementIcon(m.kind), `${label("movement", m.kind)} ${quantity(m.qty, unit)}`),
         h(
           "span",
           { class: "row-sub" },

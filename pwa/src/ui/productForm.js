@@ -1,8 +1,10 @@
-// The product form: category, unit, weight per unit, price in rupiah, description, HS code,
-// certifications with numbers and expiry dates, and photos shrunk on the phone before storing.
+// The product form: photos first (shrunk on the phone before storing), then name, category (with
+// its icon), unit, weight per unit, price in rupiah, description, and under "Untuk ekspor
+// (opsional)" the HS code and certifications with numbers and expiry dates.
 import { h, field, select, showFieldError } from "../dom.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
+import { icon } from "../icons.js";
 import { sameValue } from "../merge.js";
 import { numberInput } from "../numberInput.js";
 import { sha256Hex, shrinkPhoto } from "../photos.js";
@@ -132,6 +134,8 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     event.preventDefault();
     const { fields, errors } = collect();
     if (errors.length) {
+      const fold = errors[0].closest("details"); // an export field: unfold it to show what is wrong
+      if (fold) fold.open = true;
       errors[0].focus();
       return;
     }
@@ -160,6 +164,34 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     ctx.go(`#/products/${newId}`);
   }
 
+  /** The category's icon beside its picker, following the choice. */
+  function withIcon(categoryField) {
+    const shown = h("span", { class: "field-icon" }, icon(category.value));
+    category.addEventListener("change", () => {
+      shown.textContent = "";
+      shown.append(icon(category.value));
+    });
+    const row = h("div", { class: "with-icon" });
+    category.replaceWith(row);
+    row.append(shown, category);
+    return categoryField;
+  }
+
+  /** HS code and certifications: needed to export only, folded away until wanted. */
+  function exportFold() {
+    const filled = Boolean(initial.hs_code || (initial.certifications || []).length);
+    return h(
+      "details",
+      { class: "fold", id: "export-fold", open: filled },
+      h("summary", null, t("export_fold")),
+      field(t("hs_code"), hsCode),
+      h("h2", null, t("certifications")),
+      certs,
+      certsError,
+      h("button", { type: "button", class: "btn", onclick: () => certs.append(certificationRow()) }, t("add_certification")),
+    );
+  }
+
   await drawThumbs();
   const back = fix ? "#/fix" : id ? `#/products/${id}` : "#/products";
   const main = h(
@@ -169,22 +201,18 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     h(
       "form",
       { class: "card", onsubmit: save, id: "product-form" },
-      field(t("name"), name),
-      field(t("category"), category),
-      field(t("unit"), unit),
-      field(t("unit_weight"), weight, weightReader.hint),
-      field(t("price"), price, priceReader.hint),
-      field(t("description"), description),
-      field(t("hs_code"), hsCode),
-      h("h2", null, t("certifications")),
-      certs,
-      certsError,
-      h("button", { type: "button", class: "btn", onclick: () => certs.append(certificationRow()) }, t("add_certification")),
-      h("h2", null, t("photos")),
+      h("h2", { class: "first" }, t("photos")),
       thumbs,
       h("label", { for: "photo-input", class: "btn" }, t("take_photo")),
       camera,
       photoStatus,
+      field(t("name"), name),
+      withIcon(field(t("category"), category)),
+      field(t("unit"), unit),
+      field(t("unit_weight"), weight, weightReader.hint),
+      field(t("price"), price, priceReader.hint),
+      field(t("description"), description),
+      exportFold(),
       h("button", { type: "submit", class: "btn primary" }, t("save")),
       h("a", { href: back, class: "btn" }, t("cancel")),
     ),

@@ -1,22 +1,35 @@
-// What is on every screen: the status bar (online, unsent count, last sync, needs fixing), the
-// "entering for" bar, the bottom navigation and the update banner.
+// What is on every screen: the status bar (signal, what waits to be sent, needs fixing), the
+// "entering for" bar, the bottom navigation, the update banner and the install button.
 import { h } from "../dom.js";
-import { dateTime } from "../format.js";
 import { t } from "../i18n.js";
+import { icon } from "../icons.js";
 
-export function statusBar({ online, pending, rejected, lastSync, syncing, error }) {
-  const state = syncing ? t("syncing") : online ? t("online") : t("offline");
+/** The status bar in a producer's words: no signal (its own colour and icon), waiting to be
+ * sent (how many), sending, or sent. "Akan dikirim saat ada sinyal" only when there is none. */
+export function statusBar({ online, pending, rejected, syncing, error }) {
+  const [state, iconName, word] = syncing
+    ? ["sending", "sending", t("sending")]
+    : !online
+      ? ["offline", "no_signal", t("no_signal")]
+      : pending
+        ? ["waiting", "waiting", t("waiting_to_send")]
+        : ["sent", "sent", t("all_sent")];
+  // The count stays in the page (tests and screen readers read it); shown only when not zero.
+  const count = h("b", { id: "unsent-count" }, String(pending));
+  const waiting = pending
+    ? h("span", null, state === "waiting" ? ": " : ` · ${t("waiting_to_send")}: `, count)
+    : h("span", { class: "visually-hidden" }, `${t("waiting_to_send")}: `, count);
   const problem = error === "session" ? h("p", { class: "warn", role: "alert" }, t("session_expired")) : null;
   return h(
     "div",
-    { class: "status" },
+    { class: `status ${state}`, "data-state": state },
     h(
       "a",
       { href: "#/sync", class: "status-link", "aria-label": t("sync_title") },
-      h("span", { class: online ? "dot on" : "dot off", "aria-hidden": "true" }),
-      h("span", { id: "net-state" }, state),
-      h("span", null, ` · ${t("unsent")}: `, h("b", { id: "unsent-count" }, String(pending))),
-      h("span", null, ` · ${t("last_sync")}: `, h("b", { id: "last-sync" }, lastSync ? dateTime(lastSync) : t("never"))),
+      icon(iconName),
+      h("b", { id: "net-state" }, word),
+      waiting,
+      !online && pending ? h("span", { class: "status-hint", id: "send-later" }, t("sent_when_signal")) : null,
     ),
     rejected
       ? h("a", { href: "#/fix", class: "fix-link", id: "fix-count" }, `${t("needs_fixing")}: ${rejected}`)
@@ -47,6 +60,7 @@ export function bottomNav(route, isFacilitator, inbox = 0) {
   return h(
     "nav",
     { class: "bottom", "aria-label": "Menu" },
+    isFacilitator ? null : item("#/home", t("nav_home")),
     item("#/products", t("nav_products"), inbox),
     isFacilitator ? item("#/producers", t("nav_producers")) : null,
     item("#/sync", t("nav_sync")),
@@ -55,4 +69,9 @@ export function bottomNav(route, isFacilitator, inbox = 0) {
 
 export function updateBanner(onReload) {
   return h("button", { class: "update", id: "update-banner", type: "button", onclick: onReload }, t("update_ready"));
+}
+
+/** The app's own install button, offered when the browser says it can install (beforeinstallprompt). */
+export function installButton(onInstall) {
+  return h("button", { type: "button", class: "btn install", id: "install-app", onclick: onInstall }, icon("install"), t("install_app"));
 }
