@@ -6,7 +6,7 @@ import { isUnlocked, lock, sessionTokens } from "./auth.js";
 import { getMeta, openStore, setMeta } from "./db.js";
 import { h } from "./dom.js";
 import { currentLang, setLang, t } from "./i18n.js";
-import { loadModel } from "./model.js";
+import { loadModel, noteSaved } from "./model.js";
 import { PhotoCache } from "./photocache.js";
 import { cacheVillages, regionNames } from "./regions.js";
 import { Replica } from "./replica.js";
@@ -70,6 +70,7 @@ function redirect(route) {
 
 let renderCount = 0; // renders started
 let shownRender = 0; // the latest of them on screen
+let shownRoute = null;
 async function render() {
   if (!ctx.session) return;
   if (ctx.admin) {
@@ -100,6 +101,10 @@ async function render() {
   old.replaceWith(main);
   if (old.release) old.release(); // the photos the old screen showed
   drawChrome(route);
+  // Another screen opens at its top (after a long form, the product would open halfway down);
+  // the same screen drawn again keeps where the person is.
+  if (route !== shownRoute) window.scrollTo(0, 0);
+  shownRoute = route;
 }
 
 function drawChrome(route = location.hash) {
@@ -141,14 +146,21 @@ function currentProducerId() {
   return own ? own.id : null;
 }
 
-async function chooseProducer(id) {
+function chooseProducer(id) {
   ctx.ui.currentProducer = id;
-  await setMeta(ctx.db, "current_producer", id);
+  // Kept for the next start; the screen does not wait for it (a sync may hold the store a moment).
+  setMeta(ctx.db, "current_producer", id).catch(() => {});
   go("#/products");
 }
 
-async function afterWrite({ quiet = false } = {}) {
-  await refresh();
+/**
+ * After a local write. With `saved` (the op a replica write answers), the record goes into the
+ * model in place and the next screen opens at once; the full read follows on its own (the
+ * replica's onChange). Without it, the model is read again first.
+ */
+async function afterWrite({ quiet = false, saved = null } = {}) {
+  if (saved) noteSaved(ctx.model, saved.saved);
+  else await refresh();
   if (quiet) return;
   askPersistence();
   if (ctx.registration && ctx.registration.sync) ctx.registration.sync.register(SYNC_TAG).catch(() => {});

@@ -2,10 +2,12 @@
 // positive amount on the numeric keypad (decimal comma welcome); the kind gives it its sign, as
 // sync/records.py requires (sales and spoilage take stock away).
 import { h, field, showFieldError } from "../dom.js";
+import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
 import { today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
 import { parseTyped } from "../quantity.js";
+import { saveOnce } from "./submit.js";
 
 const KINDS = ["harvest", "production", "purchase", "sale", "spoilage", "adjustment"];
 const OUTGOING = new Set(["sale", "spoilage", "shipment"]);
@@ -27,7 +29,9 @@ function radios(name, values, checked, labelOf) {
 }
 
 /** Record a movement for a product, or correct a rejected movement op (`fix`). */
-export function movementForm(ctx, { productId, fix = null }) {
+export async function movementForm(ctx, { productId, fix = null }) {
+  const draftName = fix ? null : draftKey("stock", productId);
+  const draft = fix ? null : await loadDraft(ctx.db, draftName);
   const initial = fix ? fix.fields : {};
   const pid = fix ? initial.product_id : productId;
   const product = ctx.model.productById.get(pid) || {};
@@ -43,7 +47,7 @@ export function movementForm(ctx, { productId, fix = null }) {
   const note = h("input", { maxlength: "1000", value: initial.note || "", autocomplete: "off" });
 
   function chosen(name) {
-    const input = document.querySelector(`input[name="${name}"]:checked`);
+    const input = form.querySelector(`input[name="${name}"]:checked`);
     return input ? input.value : null;
   }
 
@@ -57,37 +61,72 @@ export function movementForm(ctx, { productId, fix = null }) {
     return date.value === today() || !date.value ? new Date().toISOString() : `${date.value}T12:00:00Z`;
   }
 
-  async function save(event) {
-    event.preventDefault();
+  async function save() {
     const value = parseTyped(amount.value);
     const valid = value !== null && !value.startsWith("-") && value !== "0";
     showFieldError(amount, valid ? "" : t("invalid_number"));
-    if (!valid) return amount.focus();
+    if (!valid) {
+      amount.focus();
+      return false;
+    }
     const kind = chosen("kind");
     const fields = { product_id: pid, kind, qty: signedQty(kind, value, chosen("direction") === "take"), occurred_at: occurredAt() };
     if (note.value.trim()) fields.note = note.value.trim();
     if (fix) {
-      await ctx.replica.resend(fix, fields);
-      await ctx.afterWrite();
-      return ctx.go("#/fix");
+      const saved = await ctx.replica.resend(fix, fields);
+      await ctx.afterWrite({ saved });
+      ctx.go("#/fix");
+      return true;
     }
-    await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy() });
-    await ctx.afterWrite();
+    keeper.stop();
+    const saved = await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy(), draft: draftName });
+    await ctx.afterWrite({ saved });
     ctx.flash(t("saved"));
-    return ctx.go(`#/products/${pid}`);
+    ctx.go(`#/products/${pid}`);
+    return true;
+  }
+
+  /** What is typed, as it is (a draft keeps the text, not what it means). */
+  function values() {
+    return { kind: chosen("kind"), direction: chosen("direction"), amount: amount.value, date: date.value, note: note.value };
+  }
+
+  function restore(kept) {
+    for (const [group, value] of [["kind", kept.kind], ["direction", kept.direction]]) {
+      const input = form.querySelector(`input[name="${group}"][value="${value}"]`);
+      if (input) input.checked = true;
+    }
+    amount.value = kept.amount || "";
+    date.value = kept.date || date.value;
+    note.value = kept.note || "";
   }
 
   const form = h(
     "form",
-    { class: "card", onsubmit: save, id: "movement-form" },
+    { class: "card", id: "movement-form" },
     h("fieldset", null, h("legend", null, t("movement_kind")), kinds),
     directionField,
     field(`${t("amount")} (${label("unit", product.unit)})`, amount, h("span", { class: "unit-suffix", "aria-hidden": "true" }, label("unit", product.unit))),
     field(t("date"), date),
     field(t("note"), note),
     h("button", { type: "submit", class: "btn primary" }, t("save")),
-    h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn" }, t("cancel")),
+    h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn", onclick: fix ? null : discard }, t("cancel")),
   );
-  directionField.hidden = initialKind !== "adjustment";
-  return h("main", { id: "main" }, h("h1", null, `${t("record_stock")}: ${product.name || ""}`), form);
+  saveOnce(form, save);
+  if (draft) restore(draft);
+  const keeper = fix ? null : keepWhileTyping(ctx.db, draftName, form, values);
+
+  function discard() {
+    keeper.stop();
+    dropDraft(ctx.db, draftName).catch(() => {});
+  }
+
+  function startAgain() {
+    discard();
+    ctx.go(`#/products/${pid}/stock`);
+  }
+
+  directionField.hidden = (draft ? draft.kind : initialKind) !== "adjustment";
+  const draftBox = draft ? draftNote(startAgain) : null;
+  return h("main", { id: "main" }, h("h1", null, `${t("record_stock")}: ${product.name || ""}`), draftBox, form);
 }
