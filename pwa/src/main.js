@@ -305,9 +305,20 @@ function applyUpdate() {
 
 // -- small things --------------------------------------------------------------------------
 
+/**
+ * Open a screen now. Its hashchange event would wait behind every task already queued (a sync
+ * storing records queues hundreds): it draws only the routes this did not (the back button).
+ */
 function go(hash) {
-  if (location.hash === hash) render();
-  else location.hash = hash;
+  if (location.hash !== hash) location.hash = hash;
+  wentTo = hash;
+  render();
+}
+
+let wentTo = null;
+function hashChanged() {
+  if (location.hash !== wentTo) render();
+  wentTo = null;
 }
 
 function flash(message) {
@@ -345,7 +356,7 @@ async function boot() {
   ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
   ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
   Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow });
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", hashChanged);
   window.addEventListener("online", () => {
     checkForUpdate();
     if (ctx.model) drawChrome();

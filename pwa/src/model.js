@@ -3,6 +3,12 @@
 // who entered each record.
 import { formatMilli, parseMilli } from "./quantity.js";
 
+// The order of localeCompare, many times faster: a first sync sorts thousands of products.
+const collator = new Intl.Collator();
+function byName(a, b) {
+  return collator.compare(String(a.name), String(b.name));
+}
+
 function push(map, key, value) {
   if (!map.has(key)) map.set(key, []);
   map.get(key).push(value);
@@ -52,8 +58,8 @@ export async function loadModel(replica) {
     }
   }
   for (const [productId, total] of milli) model.stockByProduct.set(productId, formatMilli(total));
-  model.producers.sort((a, b) => String(a.name).localeCompare(String(b.name)));
-  model.products.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  model.producers.sort(byName);
+  model.products.sort(byName);
   return model;
 }
 
@@ -65,7 +71,7 @@ function putSorted(list, data) {
   let high = list.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if (String(list[mid].name).localeCompare(String(data.name)) > 0) high = mid;
+    if (byName(list[mid], data) > 0) high = mid;
     else low = mid + 1;
   }
   list.splice(low, 0, data);
@@ -79,7 +85,7 @@ function putSorted(list, data) {
 export function noteSaved(model, row) {
   if (!row) return;
   const data = row.data;
-  if (!model.unsentIds.has(row.id)) model.pending += 1;
+  model.pending += 1; // ops waiting to be sent: this save queued one
   model.unsentIds.add(row.id);
   const author = enteredBy(row);
   if (author) model.enteredBy.set(row.id, author);

@@ -284,7 +284,15 @@ export class Replica {
         const pending = await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING);
         if (body.reset && batch === 0) await this._dropSynced(tx, pending);
         const pendingById = groupBy(pending, (op) => op.entity_id);
-        for (const change of changes) await this._take(tx, change, pendingById);
+        // All the batch's reads, then all its writes, asked at once: one at a time, each waits
+        // a round trip to the database (hundreds of milliseconds a batch on a slow phone).
+        const store = tx.objectStore(RECORDS);
+        const existing = await Promise.all(changes.map((c) => store.get(recordKey(c.entity, c.entity_id))));
+        const rows = changes.map((change, i) => this._taken(change, existing[i]));
+        await Promise.all(rows.map((row) => store.put(row)));
+        for (const row of rows) {
+          for (const op of row.deleted ? [] : pendingById.get(row.id) || []) await this._applyLocal(tx, op);
+        }
         if (batch < last) return;
         this.clock.observe(body.hlc);
         await tx.objectStore(META).put(this.clock.peek(), "hlc");
@@ -302,19 +310,15 @@ export class Replica {
     return answer.body;
   }
 
-  /** Take the server's state of a record, then replay this device's pending ops on it. */
-  async _take(tx, change, pendingById) {
-    const store = tx.objectStore(RECORDS);
+  /** The row of a record as the server has it (this device's pending ops are replayed on it after). */
+  _taken(change, existing) {
     const key = recordKey(change.entity, change.entity_id);
     const deleted = change.action === "delete" ? 1 : 0;
-    const existing = await store.get(key);
     const data = change.data || (existing ? existing.data : {});
     const base = change.data || (existing ? existing.base : null);
     const row = { key, entity: change.entity, id: change.entity_id, data, base, deleted };
     if (existing && existing.entered_by) row.entered_by = existing.entered_by;
-    await store.put(row);
-    if (deleted) return;
-    for (const op of pendingById.get(change.entity_id) || []) await this._applyLocal(tx, op);
+    return row;
   }
 
   async _dropSynced(tx, pending) {

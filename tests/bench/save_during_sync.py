@@ -31,14 +31,34 @@ T0 = 1764230400000
 # Installed before the tap: {done}, a promise of the milliseconds from the click to the first frame that
 # shows the producer's product list (the hash is #/products and the "entering for" bar is drawn).
 TIME_NEXT_SCREEN = """name => ({done: new Promise(resolve => {
+    const marks = {};
+    let tapped = 0;
+    const replica = window.lumbung.replica;
+    const upsert = replica.upsert.bind(replica);
+    replica.upsert = async (...args) => {
+        marks.upsert = Math.round(performance.now() - tapped);
+        const op = await upsert(...args);
+        marks.saved = Math.round(performance.now() - tapped);
+        return op;
+    };
+    window.addEventListener("hashchange", () => { marks.hash = Math.round(performance.now() - tapped); }, {once: true});
+    const long = [];
+    new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) long.push([Math.round(e.startTime - tapped), Math.round(e.duration)]);
+    }).observe({entryTypes: ["longtask"]});
+    document.addEventListener("submit", () => { marks.submit = Math.round(performance.now() - tapped); }, {capture: true});
     document.addEventListener("click", (event) => {
         if (!event.target.closest("#producer-form button[type=submit]")) return;
-        const tapped = event.timeStamp;
+        tapped = event.timeStamp;
+        marks.click = Math.round(performance.now() - tapped);
         const check = () => {
             const bar = document.getElementById("for-bar");
-            if (location.hash === "#/products" && bar && bar.textContent.includes(name)) {
+            const list = document.querySelector("#main #product-search");
+            if (location.hash === "#/products" && list && bar && bar.textContent.includes(name)) {
                 observer.disconnect();
-                requestAnimationFrame(() => resolve({ms: performance.now() - tapped, syncing: !!window.lumbung.syncState.syncing}));
+                const syncing = !!window.lumbung.syncState.syncing;
+                marks.dom = Math.round(performance.now() - tapped);
+                requestAnimationFrame(() => resolve({ms: performance.now() - tapped, syncing, marks, long: long.filter(l => l[0] > -300)}));
             }
         };
         const observer = new MutationObserver(check);
@@ -63,7 +83,8 @@ def seed(server, phone, village, count):
         fields = {"producer_id": producer_id, "name": f"Produk {i:04d}", "category": "coffee", "unit": "kg"}
         ops.append(_op(device, i + 1, "product", str(uuid.uuid4()), fields))
     for start in range(0, len(ops), 1000):
-        answer = api.post(f"{server.url}/api/v1/sync/push", json={"device_id": device, "ops": ops[start : start + 1000]})
+        body = {"device_id": device, "ops": ops[start : start + 1000]}
+        answer = api.post(f"{server.url}/api/v1/sync/push", json=body)
         assert answer.status_code == 200, answer.text
         assert {r["status"] for r in answer.json()["results"]} == {"applied"}
     return producer_id
@@ -113,6 +134,7 @@ def one_save(browser, server, products, cpu, number):
         syncing = page.evaluate("() => !!window.lumbung.syncState.syncing")
         form.get_by_role("button", name="Simpan").click()
         result = timing.evaluate("t => t.done")
+        log(f"save {number}: marks {result.get('marks')} long tasks [start, ms] {result.get('long')}")
         if "stuck" in result:
             log(f"save {number}: no next screen in 60 s: {result['stuck']}")
         after = stored(page, "product")
@@ -149,9 +171,10 @@ def main(argv=None):
                     result = one_save(browser, server, args.products, args.cpu, number)
                     timings.append(result["ms"])
                     print(
-                        f"  save {number}: {result['ms']:7.0f} ms  (sync running at the tap: {result['syncing_at_tap']}, "
-                        f"products stored at the tap: {result['products_at_tap']:,}, when the next screen "
-                        f"showed: {result['products_after']:,}, still syncing then: {result['syncing']})"
+                        f"  save {number}: {result['ms']:7.0f} ms  (sync running at the tap: "
+                        f"{result['syncing_at_tap']}, products stored at the tap: {result['products_at_tap']:,}, "
+                        f"when the next screen showed: {result['products_after']:,}, "
+                        f"still syncing then: {result['syncing']})"
                     )
                 browser.close()
         finally:
