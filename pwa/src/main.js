@@ -130,12 +130,12 @@ function dataChanged() {
 }
 
 /** Read the model again and redraw: live screens fully, unless the person is typing in them. */
-async function refresh() {
+async function refresh({ redraw = true } = {}) {
   if (!ctx.session) return;
   ctx.model = await loadModel(ctx.replica);
   ctx.lastSync = await getMeta(ctx.db, "last_sync");
   const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#main input, #main textarea, #main select");
-  if (routeLive && !typing) await render();
+  if (redraw && routeLive && !typing) await render();
   else drawChrome();
 }
 
@@ -155,12 +155,19 @@ function chooseProducer(id) {
 
 /**
  * After a local write. With `saved` (the op a replica write answers), the record goes into the
- * model in place and the next screen opens at once; the full read follows on its own (the
- * replica's onChange). Without it, the model is read again first.
+ * model in place and the next screen opens at once; the full read follows. Without it, the
+ * model is read again first.
  */
 async function afterWrite({ quiet = false, saved = null } = {}) {
-  if (saved) noteSaved(ctx.model, saved.saved);
-  else await refresh();
+  if (saved) {
+    noteSaved(ctx.model, saved.saved);
+    // The model is read again, but the screen about to open shows the saved record already: not
+    // drawn again for it (a tap landing while a screen is replaced is lost).
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => refresh({ redraw: false }), 30);
+  } else {
+    await refresh();
+  }
   if (quiet) return;
   askPersistence();
   if (ctx.registration && ctx.registration.sync) ctx.registration.sync.register(SYNC_TAG).catch(() => {});

@@ -46,7 +46,8 @@ TIME_NEXT_SCREEN = """name => ({done: new Promise(resolve => {
     new PerformanceObserver((list) => {
         for (const e of list.getEntries()) long.push([Math.round(e.startTime - tapped), Math.round(e.duration)]);
     }).observe({entryTypes: ["longtask"]});
-    document.addEventListener("submit", () => { marks.submit = Math.round(performance.now() - tapped); }, {capture: true});
+    const mark = (name) => { marks[name] = Math.round(performance.now() - tapped); };
+    document.addEventListener("submit", () => mark("submit"), {capture: true});
     document.addEventListener("click", (event) => {
         if (!event.target.closest("#producer-form button[type=submit]")) return;
         tapped = event.timeStamp;
@@ -58,7 +59,8 @@ TIME_NEXT_SCREEN = """name => ({done: new Promise(resolve => {
                 observer.disconnect();
                 const syncing = !!window.lumbung.syncState.syncing;
                 marks.dom = Math.round(performance.now() - tapped);
-                requestAnimationFrame(() => resolve({ms: performance.now() - tapped, syncing, marks, long: long.filter(l => l[0] > -300)}));
+                const ms = () => performance.now() - tapped;
+                requestAnimationFrame(() => resolve({ms: ms(), syncing, marks, long: long.filter(l => l[0] > -300)}));
             }
         };
         const observer = new MutationObserver(check);

@@ -119,9 +119,9 @@ def test_a_save_during_the_first_sync_does_not_wait_for_it(server, phone_context
     assert result["products"] < 1000, result
     screenshot(page, "saves-02-saved-during-first-sync")
 
-    context.unroute("**/api/v1/sync/pull*")
     for route in held:
         route.continue_()
+    context.unroute("**/api/v1/sync/pull*")
     phone.wait_unsent(0)
     phone.wait_until("window.lumbung.model.products.length === 1500")
     state = server.state(FACILITATOR)

@@ -73,8 +73,8 @@ export async function movementForm(ctx, { productId, fix = null }) {
     const fields = { product_id: pid, kind, qty: signedQty(kind, value, chosen("direction") === "take"), occurred_at: occurredAt() };
     if (note.value.trim()) fields.note = note.value.trim();
     if (fix) {
-      const saved = await ctx.replica.resend(fix, fields);
-      await ctx.afterWrite({ saved });
+      await ctx.replica.resend(fix, fields);
+      await ctx.afterWrite(); // the fix list must lose it before it shows
       ctx.go("#/fix");
       return true;
     }

@@ -133,8 +133,8 @@ export async function producerForm(ctx, { fix = null } = {}) {
     if (phone.value.trim()) fields.phone = phone.value.trim();
     if (nib.value.trim()) fields.nib = nib.value.trim();
     if (fix) {
-      const saved = await ctx.replica.resend(fix, fields);
-      await ctx.afterWrite({ saved });
+      await ctx.replica.resend(fix, fields);
+      await ctx.afterWrite(); // the fix list must lose it before it shows
       ctx.go("#/fix");
       return true;
     }

@@ -154,8 +154,8 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     const kept = newPhotos.filter((p) => fields.photos.includes(p.sha256));
     const extra = { enteredBy: ctx.enteredBy(), photos: kept.map((p) => ({ ...p, product_id: id || null })), draft: draftName };
     if (fix) {
-      const saved = await ctx.replica.resend(fix, fields, extra);
-      await ctx.afterWrite({ saved });
+      await ctx.replica.resend(fix, fields, extra);
+      await ctx.afterWrite(); // the fix list must lose it before it shows
       ctx.go("#/fix");
       return true;
     }
