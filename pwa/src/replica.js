@@ -118,16 +118,27 @@ export class Replica {
     let op;
     let saved;
     await atomic(this.db, [RECORDS, OUTBOX, PHOTOS, META], async (tx) => {
+      // Both reads at once, then all the writes at once: each request waited for alone costs a
+      // round trip to the database, and a slow phone during a sync makes those long.
+      const records = tx.objectStore(RECORDS);
+      const [last, existing] = await all([tx.objectStore(META).get("hlc"), records.get(recordKey(entity, entityId))]);
       // The service worker may have synced (and advanced the stored clock) since this page started.
-      this.clock.observe(await tx.objectStore(META).get("hlc"));
+      this.clock.observe(last);
       op = { op_id: uuid7(), entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
-      if (replaces !== null) await tx.objectStore(OUTBOX).delete(replaces);
-      if (draft) await tx.objectStore(META).delete(draft);
-      saved = await this._applyLocal(tx, op, enteredBy);
+      saved = appliedRow(existing, op, enteredBy);
       const row = { ...op, state: PENDING, error: null, entered_by: enteredBy, created_at: new Date().toISOString() };
-      await tx.objectStore(OUTBOX).add(row);
-      for (const photo of photos) await tx.objectStore(PHOTOS).put({ uploaded: false, error: null, ...photo });
-      await tx.objectStore(META).put(op.hlc, "hlc");
+      const writes = [];
+      try {
+        writes.push(records.put(saved), tx.objectStore(OUTBOX).add(row), tx.objectStore(META).put(op.hlc, "hlc"));
+        if (replaces !== null) writes.push(tx.objectStore(OUTBOX).delete(replaces));
+        if (draft) writes.push(tx.objectStore(META).delete(draft));
+        for (const photo of photos) writes.push(tx.objectStore(PHOTOS).put({ uploaded: false, error: null, ...photo }));
+      } finally {
+        // A request refused as it is asked (a photo without its key) throws here; the ones asked
+        // before it are then aborted with the transaction, a failure already reported.
+        for (const write of writes) write.catch(() => {});
+      }
+      await all(writes);
     });
     this.onChange("write");
     return { ...op, saved };
@@ -135,14 +146,7 @@ export class Replica {
 
   async _applyLocal(tx, op, enteredBy = null) {
     const store = tx.objectStore(RECORDS);
-    const key = recordKey(op.entity, op.entity_id);
-    const row = (await store.get(key)) || { key, entity: op.entity, id: op.entity_id, data: {}, base: null, deleted: 0 };
-    if (op.action === "delete") {
-      row.deleted = 1;
-    } else {
-      row.data = applyFields(op.entity, row.data, op.entity_id, op.fields, op.hlc);
-    }
-    if (enteredBy) row.entered_by = enteredBy;
+    const row = appliedRow(await store.get(recordKey(op.entity, op.entity_id)), op, enteredBy);
     await store.put(row);
     return row;
   }
@@ -287,9 +291,9 @@ export class Replica {
         // All the batch's reads, then all its writes, asked at once: one at a time, each waits
         // a round trip to the database (hundreds of milliseconds a batch on a slow phone).
         const store = tx.objectStore(RECORDS);
-        const existing = await Promise.all(changes.map((c) => store.get(recordKey(c.entity, c.entity_id))));
+        const existing = await all(changes.map((c) => store.get(recordKey(c.entity, c.entity_id))));
         const rows = changes.map((change, i) => this._taken(change, existing[i]));
-        await Promise.all(rows.map((row) => store.put(row)));
+        await all(rows.map((row) => store.put(row)));
         for (const row of rows) {
           for (const op of row.deleted ? [] : pendingById.get(row.id) || []) await this._applyLocal(tx, op);
         }
@@ -328,6 +332,30 @@ export class Replica {
       if (!pendingKeys.has(key)) await store.delete(key);
     }
   }
+}
+
+/**
+ * The results of requests asked at once. When one fails, the transaction aborts the ones after
+ * it: the first failure is the one thrown, and none is left unhandled.
+ */
+async function all(requests) {
+  const results = await Promise.allSettled(requests);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((result) => result.value);
+}
+
+/** A record's row with a local op applied (a new row when there is none yet). */
+function appliedRow(existing, op, enteredBy = null) {
+  const key = recordKey(op.entity, op.entity_id);
+  const row = existing ? { ...existing } : { key, entity: op.entity, id: op.entity_id, data: {}, base: null, deleted: 0 };
+  if (op.action === "delete") {
+    row.deleted = 1;
+  } else {
+    row.data = applyFields(op.entity, row.data, op.entity_id, op.fields, op.hlc);
+  }
+  if (enteredBy) row.entered_by = enteredBy;
+  return row;
 }
 
 function groupBy(items, keyOf) {
