@@ -10,7 +10,8 @@
 //            photos taken on other devices, fetched from the server ("thumb" or "full");
 //            index by_size_time [size, fetched_at] finds the oldest to drop over the cap.
 //   regions  parent code -> {parent, regions: [{code, name, level, parent_code}], fetched_at}
-//   meta     key -> value (device_id, hlc, cursor, session, credential, last_sync, lang, ...)
+//   meta     key -> value (device_id, hlc, cursor, session, credential, last_sync, lang, ...);
+//            "draft:<form>" -> {values, kept_at}: a form's half-filled values (drafts.js)
 import { deleteDB, openDB } from "idb";
 
 export const DB_NAME = "lumbung";
@@ -103,6 +104,7 @@ export async function clearAccount(db) {
   const tx = db.transaction([...ACCOUNT_STORES, META], "readwrite");
   await Promise.all(ACCOUNT_STORES.map((name) => tx.objectStore(name).clear()));
   await Promise.all(ACCOUNT_META.map((key) => tx.objectStore(META).delete(key)));
+  await tx.objectStore(META).delete(IDBKeyRange.bound("draft:", "draft:\uffff")); // drafts.js
   await tx.done;
 }
 

@@ -264,6 +264,18 @@ const WORDS = {
     "No account has the phone number {phone} yet. Accounts are made by an admin.",
   ],
   pin_failed: ["PIN tidak bisa diganti ({status}).", "The PIN could not be changed ({status})."],
+
+  // Saving once, the same name twice, and forms kept half-filled (issue 16: saves and drafts).
+  saving: ["Menyimpan…", "Saving…"],
+  same_name_title: ["Nama ini sudah ada di desa ini", "This name is already in this village"],
+  same_name: [
+    "Sudah ada produsen {name} di {village}. Apakah orang yang sama?",
+    "There is already a producer {name} in {village}. Is it the same person?",
+  ],
+  use_existing: ["Ya, pakai {name}", "Yes, use {name}"],
+  add_anyway: ["Bukan, tambah orang baru", "No, add a new person"],
+  draft_restored: ["Isian sebelumnya dilanjutkan.", "Your earlier entries are back."],
+  draft_discard: ["Hapus isian, mulai dari awal", "Clear, start again"],
 };
 
 const OPTIONS = {

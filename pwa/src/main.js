@@ -6,7 +6,7 @@ import { isUnlocked, lock, sessionTokens } from "./auth.js";
 import { getMeta, openStore, setMeta } from "./db.js";
 import { h } from "./dom.js";
 import { currentLang, setLang, t } from "./i18n.js";
-import { loadModel } from "./model.js";
+import { loadModel, noteSaved } from "./model.js";
 import { PhotoCache } from "./photocache.js";
 import { cacheVillages, regionNames } from "./regions.js";
 import { Replica } from "./replica.js";
@@ -74,6 +74,7 @@ function redirect(route) {
 
 let renderCount = 0; // renders started
 let shownRender = 0; // the latest of them on screen
+let shownRoute = null;
 async function render() {
   if (!ctx.session) return;
   if (ctx.admin) {
@@ -105,6 +106,10 @@ async function render() {
   old.replaceWith(main);
   if (old.release) old.release(); // the photos the old screen showed
   drawChrome(route);
+  // Another screen opens at its top (after a long form, the product would open halfway down);
+  // the same screen drawn again keeps where the person is.
+  if (route !== shownRoute) window.scrollTo(0, 0);
+  shownRoute = route;
 }
 
 function drawChrome(route = location.hash) {
@@ -130,12 +135,12 @@ function dataChanged() {
 }
 
 /** Read the model again and redraw: live screens fully, unless the person is typing in them. */
-async function refresh() {
+async function refresh({ redraw = true } = {}) {
   if (!ctx.session) return;
   ctx.model = await loadModel(ctx.replica);
   ctx.lastSync = await getMeta(ctx.db, "last_sync");
   const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#main input, #main textarea, #main select");
-  if (routeLive && !typing) await render();
+  if (redraw && routeLive && !typing) await render();
   else drawChrome();
 }
 
@@ -147,14 +152,28 @@ function currentProducerId() {
 }
 
 /** Enter for this producer, then open `target` (their products, or one of them). */
-async function chooseProducer(id, target = "#/products") {
+function chooseProducer(id, target = "#/products") {
   ctx.ui.currentProducer = id;
-  await setMeta(ctx.db, "current_producer", id);
+  // Kept for the next start; the screen does not wait for it (a sync may hold the store a moment).
+  setMeta(ctx.db, "current_producer", id).catch(() => {});
   go(target);
 }
 
-async function afterWrite({ quiet = false } = {}) {
-  await refresh();
+/**
+ * After a local write. With `saved` (the op a replica write answers), the record goes into the
+ * model in place and the next screen opens at once; the full read follows. Without it, the
+ * model is read again first.
+ */
+async function afterWrite({ quiet = false, saved = null } = {}) {
+  if (saved) {
+    noteSaved(ctx.model, saved.saved);
+    // The model is read again, but the screen about to open shows the saved record already: not
+    // drawn again for it (a tap landing while a screen is replaced is lost).
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => refresh({ redraw: false }), 30);
+  } else {
+    await refresh();
+  }
   if (quiet) return;
   askPersistence();
   if (ctx.registration && ctx.registration.sync) ctx.registration.sync.register(SYNC_TAG).catch(() => {});
@@ -300,9 +319,20 @@ function applyUpdate() {
 
 // -- small things --------------------------------------------------------------------------
 
+/**
+ * Open a screen now. Its hashchange event would wait behind every task already queued (a sync
+ * storing records queues hundreds): it draws only the routes this did not (the back button).
+ */
 function go(hash) {
-  if (location.hash === hash) render();
-  else location.hash = hash;
+  if (location.hash !== hash) location.hash = hash;
+  wentTo = hash;
+  render();
+}
+
+let wentTo = null;
+function hashChanged() {
+  if (location.hash !== wentTo) render();
+  wentTo = null;
 }
 
 function flash(message) {
@@ -364,8 +394,7 @@ async function boot() {
   ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
   ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
   Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow, fillInstallSlots });
-
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", hashChanged);
   window.addEventListener("online", () => {
     checkForUpdate();
     if (ctx.model) drawChrome();

@@ -29,6 +29,7 @@ import { waitingFor, waitingOn } from "./outbox.js";
 
 export const PUSH_BATCH = 500;
 export const PULL_LIMIT = 1000;
+export const STORE_BATCH = 50;
 
 /** No answer came (network down, timeout, dropped connection). */
 export class TransportError extends Error {}
@@ -89,7 +90,10 @@ export class Replica {
 
   // -- local writes ----------------------------------------------------------
 
-  /** Record a local change: the record and its op (and its photos) are written together. */
+  /**
+   * Record a local change: the record and its op (and its photos) are written together.
+   * Answers the op, with the record row as now stored in `saved`.
+   */
   upsert(entity, entityId, fields, extra = {}) {
     return this._recordOp(entity, entityId, "upsert", fields, extra);
   }
@@ -112,22 +116,42 @@ export class Replica {
     return this._recordOp(rejected.entity, rejected.entity_id, rejected.action, merged, options);
   }
 
-  async _recordOp(entity, entityId, action, fields, { enteredBy = null, photos = [], replaces = null } = {}) {
-    // The service worker may have synced (and advanced the stored clock) since this page started.
-    this.clock.observe(await getMeta(this.db, "hlc"));
-    const op = { op_id: uuid7(), entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
+  /**
+   * One transaction, and nothing else, stands between a tap on Simpan and the saved record: a
+   * sync running at the same time holds these stores only for one small batch (see pull).
+   * `draft` names a form draft (drafts.js) that the saved record replaces: dropped with it.
+   */
+  async _recordOp(entity, entityId, action, fields, { enteredBy = null, photos = [], replaces = null, draft = null } = {}) {
+    let op;
+    let saved;
     await atomic(this.db, [RECORDS, OUTBOX, PHOTOS, META], async (tx) => {
+      // A fix takes its rejected op's place, and the ops that waited for it queue again behind it.
       const waited = replaces ? await this._waitingOn(tx, replaces.seq) : [];
-      if (replaces) await tx.objectStore(OUTBOX).delete(replaces.seq);
-      await this._applyLocal(tx, op, enteredBy);
+      // Both reads at once, then all the writes at once: each request waited for alone costs a
+      // round trip to the database, and a slow phone during a sync makes those long.
+      const records = tx.objectStore(RECORDS);
+      const [last, existing] = await all([tx.objectStore(META).get("hlc"), records.get(recordKey(entity, entityId))]);
+      // The service worker may have synced (and advanced the stored clock) since this page started.
+      this.clock.observe(last);
+      op = { op_id: uuid7(), entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
+      saved = appliedRow(existing, op, enteredBy);
       const row = { ...op, state: PENDING, error: null, entered_by: enteredBy, created_at: new Date().toISOString() };
-      await tx.objectStore(OUTBOX).add(row);
+      const writes = [];
+      try {
+        if (replaces) writes.push(tx.objectStore(OUTBOX).delete(replaces.seq));
+        writes.push(records.put(saved), tx.objectStore(OUTBOX).add(row), tx.objectStore(META).put(op.hlc, "hlc"));
+        if (draft) writes.push(tx.objectStore(META).delete(draft));
+        for (const photo of photos) writes.push(tx.objectStore(PHOTOS).put({ uploaded: false, error: null, ...photo }));
+      } finally {
+        // A request refused as it is asked (a photo without its key) throws here; the ones asked
+        // before it are then aborted with the transaction, a failure already reported.
+        for (const write of writes) write.catch(() => {});
+      }
+      await all(writes);
       await this._requeue(tx, waited);
-      for (const photo of photos) await tx.objectStore(PHOTOS).put({ uploaded: false, error: null, ...photo });
-      await tx.objectStore(META).put(op.hlc, "hlc");
     });
     this.onChange("write");
-    return op;
+    return { ...op, saved };
   }
 
   /** Queue ops again after the newest, in their order: the server meets the record they need first. */
@@ -141,15 +165,9 @@ export class Replica {
 
   async _applyLocal(tx, op, enteredBy = null) {
     const store = tx.objectStore(RECORDS);
-    const key = recordKey(op.entity, op.entity_id);
-    const row = (await store.get(key)) || { key, entity: op.entity, id: op.entity_id, data: {}, base: null, deleted: 0 };
-    if (op.action === "delete") {
-      row.deleted = 1;
-    } else {
-      row.data = applyFields(op.entity, row.data, op.entity_id, op.fields, op.hlc);
-    }
-    if (enteredBy) row.entered_by = enteredBy;
+    const row = appliedRow(await store.get(recordKey(op.entity, op.entity_id)), op, enteredBy);
     await store.put(row);
+    return row;
   }
 
   /** Forget a rejected op, and the ops that waited for it (they can never go): each record
@@ -297,7 +315,7 @@ export class Replica {
    *
    * The next page is asked for as soon as a page has come, so the network and the server work
    * on it while this page is stored: on a cheap phone, storing a page takes about as long as
-   * fetching one. Each page is still stored whole, in order, with its cursor.
+   * fetching one. Each page is stored in order, its cursor last (see _store).
    */
   async pull(limit = PULL_LIMIT) {
     let taken = 0;
@@ -308,18 +326,41 @@ export class Replica {
       // A page that fails to come is met when it is awaited; if storing this one fails first,
       // that failure is the one to report.
       if (page) page.catch(() => {});
+      await this._store(body);
+      taken += body.changes.length;
+      if (body.changes.length) this.onChange("pull");
+      if (!page) return taken;
+    }
+  }
+
+  /**
+   * Store a page in transactions of STORE_BATCH changes, the cursor with the last. A save
+   * waits for the batch being stored, never for a whole page of a first sync (1,000 records: seconds
+   * on a cheap phone). Stopped halfway, the page is pulled again: taking a change twice is harmless.
+   */
+  async _store(body) {
+    const last = Math.max(0, Math.ceil(body.changes.length / STORE_BATCH) - 1);
+    for (let batch = 0; batch <= last; batch++) {
+      const changes = body.changes.slice(batch * STORE_BATCH, (batch + 1) * STORE_BATCH);
       await atomic(this.db, [RECORDS, OUTBOX, META], async (tx) => {
+        // Read for each batch: a save between two batches may have queued an op.
         const pending = await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING);
-        if (body.reset) await this._dropSynced(tx, pending);
+        if (body.reset && batch === 0) await this._dropSynced(tx, pending);
         const pendingById = groupBy(pending, (op) => op.entity_id);
-        for (const change of body.changes) await this._take(tx, change, pendingById);
+        // All the batch's reads, then all its writes, asked at once: one at a time, each waits
+        // a round trip to the database (hundreds of milliseconds a batch on a slow phone).
+        const store = tx.objectStore(RECORDS);
+        const existing = await all(changes.map((c) => store.get(recordKey(c.entity, c.entity_id))));
+        const rows = changes.map((change, i) => this._taken(change, existing[i]));
+        await all(rows.map((row) => store.put(row)));
+        for (const row of rows) {
+          for (const op of row.deleted ? [] : pendingById.get(row.id) || []) await this._applyLocal(tx, op);
+        }
+        if (batch < last) return;
         this.clock.observe(body.hlc);
         await tx.objectStore(META).put(this.clock.peek(), "hlc");
         await tx.objectStore(META).put(body.cursor, "cursor");
       });
-      taken += body.changes.length;
-      if (body.changes.length) this.onChange("pull");
-      if (!page) return taken;
     }
   }
 
@@ -332,19 +373,15 @@ export class Replica {
     return answer.body;
   }
 
-  /** Take the server's state of a record, then replay this device's pending ops on it. */
-  async _take(tx, change, pendingById) {
-    const store = tx.objectStore(RECORDS);
+  /** The row of a record as the server has it (this device's pending ops are replayed on it after). */
+  _taken(change, existing) {
     const key = recordKey(change.entity, change.entity_id);
     const deleted = change.action === "delete" ? 1 : 0;
-    const existing = await store.get(key);
     const data = change.data || (existing ? existing.data : {});
     const base = change.data || (existing ? existing.base : null);
     const row = { key, entity: change.entity, id: change.entity_id, data, base, deleted };
     if (existing && existing.entered_by) row.entered_by = existing.entered_by;
-    await store.put(row);
-    if (deleted) return;
-    for (const op of pendingById.get(change.entity_id) || []) await this._applyLocal(tx, op);
+    return row;
   }
 
   async _dropSynced(tx, pending) {
@@ -354,6 +391,30 @@ export class Replica {
       if (!pendingKeys.has(key)) await store.delete(key);
     }
   }
+}
+
+/**
+ * The results of requests asked at once. When one fails, the transaction aborts the ones after
+ * it: the first failure is the one thrown, and none is left unhandled.
+ */
+async function all(requests) {
+  const results = await Promise.allSettled(requests);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) throw failed.reason;
+  return results.map((result) => result.value);
+}
+
+/** A record's row with a local op applied (a new row when there is none yet). */
+function appliedRow(existing, op, enteredBy = null) {
+  const key = recordKey(op.entity, op.entity_id);
+  const row = existing ? { ...existing } : { key, entity: op.entity, id: op.entity_id, data: {}, base: null, deleted: 0 };
+  if (op.action === "delete") {
+    row.deleted = 1;
+  } else {
+    row.data = applyFields(op.entity, row.data, op.entity_id, op.fields, op.hlc);
+  }
+  if (enteredBy) row.entered_by = enteredBy;
+  return row;
 }
 
 function groupBy(items, keyOf) {

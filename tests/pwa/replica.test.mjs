@@ -245,3 +245,27 @@ test("backoff doubles, is capped, and is jittered", () => {
   assert.equal(backoffDelay(1, 1000, 60000, () => 0), 1000);
   assert.equal(backoffDelay(1, 1000, 60000, () => 0.999), 2998);
 });
+
+test("a write during a pull waits for one small batch, not for the whole page", async () => {
+  seedProducers(1000);
+  const replica = await device();
+  const pulling = replica.pull(1000);
+  // A first sync is storing its page of 1,000 records...
+  while (!(await db.countFromIndex(RECORDS, "by_entity", "producer"))) await new Promise((resolve) => setTimeout(resolve, 1));
+  // ...and a save lands in the middle of it.
+  const saved = await replica.upsert("product", PRODUCT, { name: "Kopi" }, { draft: "draft:product:new:x" });
+  const storedWhenSaved = await db.countFromIndex(RECORDS, "by_entity", "producer");
+  assert.ok(storedWhenSaved < 1000, `the save waited for the page: ${storedWhenSaved} records stored before it`);
+  assert.equal(saved.saved.data.name, "Kopi");
+  assert.equal(await pulling, 1000);
+  assert.equal((await replica.records("producer")).size, 1000);
+  assert.equal(await getMeta(db, "cursor"), "1000");
+  assert.deepEqual((await replica.pending()).map((op) => op.entity_id), [PRODUCT]);
+});
+
+test("a save drops its form's draft in its own transaction", async () => {
+  const replica = await device();
+  await db.put("meta", { values: { name: "Kop" } }, "draft:product:new:x");
+  await replica.upsert("product", PRODUCT, { name: "Kopi" }, { draft: "draft:product:new:x" });
+  assert.equal(await getMeta(db, "draft:product:new:x"), undefined);
+});

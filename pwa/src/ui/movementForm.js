@@ -3,12 +3,14 @@
 // the kind gives it its sign, as sync/records.py requires (sales and spoilage take stock away).
 // Taking away more than the stock on hand is asked about before it is saved.
 import { h, field, showFieldError } from "../dom.js";
+import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
 import { quantity, today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
 import { movementIcon } from "../icons.js";
 import { numberInput } from "../numberInput.js";
 import { formatMilli, parseMilli, qtyLimitPassed, stockLimitPassed } from "../quantity.js";
+import { saveOnce } from "./submit.js";
 
 const KINDS = ["harvest", "production", "purchase", "sale", "spoilage", "adjustment"];
 const OUTGOING = new Set(["sale", "spoilage", "shipment"]);
@@ -37,7 +39,9 @@ function radios(name, values, checked, labelOf, iconOf = () => null) {
 }
 
 /** Record a movement for a product, or correct a rejected movement op (`fix`). */
-export function movementForm(ctx, { productId, fix = null }) {
+export async function movementForm(ctx, { productId, fix = null }) {
+  const draftName = fix ? null : draftKey("stock", productId);
+  const draft = fix ? null : await loadDraft(ctx.db, draftName);
   const initial = fix ? fix.fields : {};
   const pid = fix ? initial.product_id : productId;
   const product = ctx.model.productById.get(pid) || {};
@@ -60,7 +64,7 @@ export function movementForm(ctx, { productId, fix = null }) {
   const note = h("input", { maxlength: "1000", value: initial.note || "", autocomplete: "off" });
 
   function chosen(name) {
-    const input = document.querySelector(`input[name="${name}"]:checked`);
+    const input = form.querySelector(`input[name="${name}"]:checked`);
     return input ? input.value : null;
   }
 
@@ -110,35 +114,56 @@ export function movementForm(ctx, { productId, fix = null }) {
     return true;
   }
 
-  async function save(event) {
-    event.preventDefault();
+  /** Saves, or answers false when nothing was saved (saveOnce gives the button back then). */
+  async function save() {
     overStock.hidden = true;
     const read = amountReader.check();
-    if (!read.ok) return;
+    if (!read.ok) return false;
     const value = read.value;
     const kind = chosen("kind");
     const qty = value === null ? null : signedQty(kind, value, chosen("direction") === "take");
     const error = amountError(value, qty);
     showFieldError(amount, error);
-    if (error) return amount.focus();
-    if (askOverStock(qty)) return;
+    if (error) {
+      amount.focus();
+      return false;
+    }
+    if (askOverStock(qty)) return false;
     const fields = { product_id: pid, kind, qty, occurred_at: occurredAt() };
     if (note.value.trim()) fields.note = note.value.trim();
     else if (fix) fields.note = null; // a cleared note is cleared, not the rejected one's sent again
     if (fix) {
       await ctx.replica.resend(fix, fields);
-      await ctx.afterWrite();
-      return ctx.go("#/fix");
+      await ctx.afterWrite(); // the fix list must lose it before it shows
+      ctx.go("#/fix");
+      return true;
     }
-    await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy() });
-    await ctx.afterWrite();
+    keeper.stop();
+    const saved = await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy(), draft: draftName });
+    await ctx.afterWrite({ saved });
     ctx.flash(t(navigator.onLine ? "saved_online" : "saved")); // "when there is a signal" only without one
-    return ctx.go(`#/products/${pid}`);
+    ctx.go(`#/products/${pid}`);
+    return true;
+  }
+
+  /** What is typed, as it is (a draft keeps the text, not what it means). */
+  function values() {
+    return { kind: chosen("kind"), direction: chosen("direction"), amount: amount.value, date: date.value, note: note.value };
+  }
+
+  function restore(kept) {
+    for (const [group, value] of [["kind", kept.kind], ["direction", kept.direction]]) {
+      const input = form.querySelector(`input[name="${group}"][value="${value}"]`);
+      if (input) input.checked = true;
+    }
+    amount.value = kept.amount || "";
+    date.value = kept.date || date.value;
+    note.value = kept.note || "";
   }
 
   const form = h(
     "form",
-    { class: "card", onsubmit: save, id: "movement-form" },
+    { class: "card", id: "movement-form" },
     h("fieldset", null, h("legend", null, t("movement_kind")), kinds),
     directionField,
     field(`${t("amount")} (${label("unit", product.unit)})`, amount, [h("span", { class: "unit-suffix", "aria-hidden": "true" }, label("unit", product.unit)), amountReader.hint]),
@@ -146,8 +171,23 @@ export function movementForm(ctx, { productId, fix = null }) {
     field(t("note"), note),
     overStock,
     h("button", { type: "submit", class: "btn primary" }, t("save")),
-    h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn" }, t("cancel")),
+    h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn", onclick: fix ? null : discard }, t("cancel")),
   );
-  directionField.hidden = initialKind !== "adjustment";
-  return h("main", { id: "main" }, h("h1", null, `${t("record_stock")}: ${product.name || ""}`), form);
+  saveOnce(form, save);
+  if (draft) restore(draft);
+  const keeper = fix ? null : keepWhileTyping(ctx.db, draftName, form, values);
+
+  function discard() {
+    keeper.stop();
+    dropDraft(ctx.db, draftName).catch(() => {});
+  }
+
+  function startAgain() {
+    discard();
+    ctx.go(`#/products/${pid}/stock`);
+  }
+
+  directionField.hidden = (draft ? draft.kind : initialKind) !== "adjustment";
+  const draftBox = draft ? draftNote(startAgain) : null;
+  return h("main", { id: "main" }, h("h1", null, `${t("record_stock")}: ${product.name || ""}`), draftBox, form);
 }

@@ -1,12 +1,15 @@
 // A facilitator's producers: searchable, "Tambah produsen", "Ganti PIN" for those with a phone,
 // and the form that registers one.
 import { h, field, select, showFieldError } from "../dom.js";
+import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
 import { normalizePhone } from "../phone.js";
+import { sameNameIn } from "../names.js";
 import { fieldProblems, problemText } from "../rules.js";
 import { cacheVillages, regionNames, villageChoices } from "../regions.js";
 import { virtualList } from "../vlist.js";
+import { saveOnce } from "./submit.js";
 
 const ROW_HEIGHT = 96; // name, kind and village, who entered it
 
@@ -143,11 +146,14 @@ function serverMessage(answer) {
   return (field && field.message) || (error && error.message) || t("pin_failed", { status: answer.status });
 }
 
+const DRAFT = draftKey("producer", "new");
+
 /** Register a producer (or correct a rejected one: `fix` is the rejected op). */
 export async function producerForm(ctx, { fix = null } = {}) {
   // A producer account is registered by its facilitator (the server refuses it the rest).
   if (!fix && ctx.session.user.role === "producer") return notRegistered();
-  const initial = fix ? { ...(ctx.model.producerById.get(fix.entity_id) || {}), ...fix.fields } : {};
+  const draft = fix ? null : await loadDraft(ctx.db, DRAFT);
+  const initial = fix ? { ...(ctx.model.producerById.get(fix.entity_id) || {}), ...fix.fields } : draft || {};
   const regions = ctx.session.user.regions || [];
   let villages = await villageChoices(ctx.db, regions);
   if (!villages.length) {
@@ -170,6 +176,41 @@ export async function producerForm(ctx, { fix = null } = {}) {
   const phone = h("input", { type: "tel", inputmode: "tel", value: initial.phone || "", autocomplete: "off" });
   const nib = h("input", { inputmode: "numeric", maxlength: "13", value: initial.nib || "", autocomplete: "off" });
 
+  const sameName = h("div", { id: "same-name" });
+  let confirmedNew = false; // "no, a new person" was answered for the name and desa shown
+
+  function values() {
+    return { name: name.value, kind: kind.value, village_code: village.value, phone: phone.value, nib: nib.value };
+  }
+
+  /** The same name in the same desa: ask whether it is that person before making a second one. */
+  function askSameName(existing) {
+    const desa = names.get(existing.village_code) || existing.village_code;
+    sameName.replaceChildren(
+      h(
+        "div",
+        { class: "card warn", role: "alert" },
+        h("h2", null, t("same_name_title")),
+        h("p", null, t("same_name", { name: existing.name, village: desa })),
+        h("button", { type: "button", class: "btn primary", id: "use-existing", onclick: () => useExisting(existing) }, t("use_existing", { name: existing.name })),
+        h("button", { type: "button", class: "btn", id: "add-anyway", onclick: addAnyway }, t("add_anyway")),
+      ),
+    );
+    sameName.scrollIntoView({ block: "nearest" });
+  }
+
+  function useExisting(existing) {
+    if (keeper) keeper.stop();
+    dropDraft(ctx.db, DRAFT).catch(() => {});
+    ctx.chooseProducer(existing.id);
+  }
+
+  function addAnyway() {
+    confirmedNew = true;
+    sameName.replaceChildren();
+    form.requestSubmit();
+  }
+
   // The server's rules, told at the field before anything is queued (pwa/src/rules.js).
   function problems(fields) {
     const found = fieldProblems("producer", fields);
@@ -179,12 +220,14 @@ export async function producerForm(ctx, { fix = null } = {}) {
       showFieldError(input, found[key] ? problemText(t, "producer", key, found[key]) : "");
     }
     const first = Object.keys(inputs).find((key) => found[key]);
+    const fold = first && inputs[first].closest("details"); // the NIB: unfold it to show what is wrong
+    if (fold) fold.open = true;
     if (first) inputs[first].focus();
     return Boolean(first);
   }
 
-  async function save(event) {
-    event.preventDefault();
+  /** Saves, or answers false when nothing was saved (saveOnce gives the button back then). */
+  async function save() {
     // A field left empty is sent as null: a cleared NIB is cleared, not the old one sent again.
     const fields = {
       name: name.value.trim(),
@@ -193,35 +236,59 @@ export async function producerForm(ctx, { fix = null } = {}) {
       phone: phone.value.trim() || null,
       nib: nib.value.trim() || null,
     };
-    if (problems(fields)) return;
+    if (problems(fields)) return false;
     if (fix) {
       await ctx.replica.resend(fix, fields);
-      await ctx.afterWrite();
+      await ctx.afterWrite(); // the fix list must lose it before it shows
       ctx.go("#/fix");
-      return;
+      return true;
     }
+    const existing = confirmedNew ? null : sameNameIn(ctx.model.producers, fields.name, fields.village_code);
+    if (existing) {
+      askSameName(existing);
+      return false;
+    }
+    keeper.stop();
     const id = uuid7();
-    await ctx.replica.upsert("producer", id, fields, { enteredBy: ctx.enteredBy() });
-    await ctx.afterWrite();
+    const saved = await ctx.replica.upsert("producer", id, fields, { enteredBy: ctx.enteredBy(), draft: DRAFT });
+    await ctx.afterWrite({ saved });
     ctx.chooseProducer(id);
+    return true;
   }
 
-  return h(
-    "main",
-    { id: "main" },
-    h("h1", null, fix ? t("fix") : t("add_producer")),
+  const form = saveOnce(
     h(
       "form",
-      { class: "card", onsubmit: save, id: "producer-form" },
+      { class: "card", id: "producer-form" },
       field(t("name"), name),
       field(t("kind"), kind),
       field(t("village"), village, villages.length ? null : h("p", { class: "hint" }, t("no_villages"))),
       field(t("phone_optional"), phone),
       h("details", { class: "fold", id: "export-fold", open: Boolean(initial.nib) }, h("summary", null, t("export_fold")), field(t("nib_optional"), nib)),
+      sameName,
       h("button", { type: "submit", class: "btn primary" }, t("save")),
-      h("a", { href: fix ? "#/fix" : "#/producers", class: "btn" }, t("cancel")),
+      h("a", { href: fix ? "#/fix" : "#/producers", class: "btn", onclick: fix ? null : discard }, t("cancel")),
     ),
+    save,
   );
+  // Another name or desa is another question.
+  for (const input of [name, village]) input.addEventListener("change", () => {
+    confirmedNew = false;
+    sameName.replaceChildren();
+  });
+  const keeper = fix ? null : keepWhileTyping(ctx.db, DRAFT, form, values);
+
+  function discard() {
+    keeper.stop();
+    dropDraft(ctx.db, DRAFT).catch(() => {});
+  }
+
+  function startAgain() {
+    discard();
+    ctx.go("#/producers/new");
+  }
+
+  return h("main", { id: "main" }, h("h1", null, fix ? t("fix") : t("add_producer")), draft ? draftNote(startAgain) : null, form);
 }
 
 /** A producer account whose record its facilitator has not entered yet: whom to ask. */

@@ -2,6 +2,7 @@
 // its icon), unit, weight per unit, price in rupiah, description, and under "Untuk ekspor
 // (opsional)" the HS code and certifications with numbers and expiry dates.
 import { h, field, select, showFieldError } from "../dom.js";
+import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
 import { icon } from "../icons.js";
@@ -9,6 +10,7 @@ import { sameValue } from "../merge.js";
 import { numberInput } from "../numberInput.js";
 import { sha256Hex, shrinkPhoto } from "../photos.js";
 import { fieldProblems, problemText } from "../rules.js";
+import { saveOnce } from "./submit.js";
 
 function options(group) {
   return choices(group).map((value) => [value, label(group, value)]);
@@ -35,11 +37,13 @@ function certificationRow(cert = {}) {
 /** Add or edit a product (`productId`), or correct a rejected product op (`fix`). */
 export async function productForm(ctx, { productId = null, fix = null } = {}) {
   const id = fix ? fix.entity_id : productId;
+  const draftName = fix ? null : draftKey("product", id || `new:${ctx.currentProducerId()}`);
+  const draft = fix ? null : await loadDraft(ctx.db, draftName);
   const current = (id && ctx.model.productById.get(id)) || {};
-  const initial = fix ? { ...current, ...fix.fields } : current;
+  const initial = fix ? { ...current, ...fix.fields } : draft ? { ...current, ...draft.fields } : current;
   const photos = [...(initial.photos || [])];
   const view = ctx.photos.view(); // kept or fetched thumbnails; URLs revoked with the screen
-  const newPhotos = [];
+  const newPhotos = draft ? [...draft.newPhotos] : [];
 
   const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
   const category = select(options("category"), initial.category || "coffee");
@@ -55,6 +59,11 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
   const camera = h("input", { type: "file", accept: "image/*", capture: "environment", id: "photo-input", class: "visually-hidden" });
   const photoStatus = h("p", { class: "hint", "aria-live": "polite" });
 
+  /** A photo taken or removed: the draft keeps it as it keeps what is typed. */
+  function changed() {
+    thumbs.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
   async function drawThumbs() {
     thumbs.textContent = "";
     for (const sha of photos) {
@@ -62,6 +71,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       const remove = () => {
         photos.splice(photos.indexOf(sha), 1);
         drawThumbs();
+        changed();
       };
       thumbs.append(
         h(
@@ -87,6 +97,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       }
       photoStatus.textContent = "";
       await drawThumbs();
+      changed();
     } catch {
       photoStatus.textContent = t("photo_failed");
     }
@@ -130,38 +141,49 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     return changed;
   }
 
-  async function save(event) {
-    event.preventDefault();
+  /** What is typed, as it is, with the photos taken (a draft keeps the text, not what it means). */
+  function values() {
+    const fields = { name: name.value, category: category.value, unit: unit.value, description: description.value, hs_code: hsCode.value };
+    fields.certifications = Array.from(certs.children, (row) => row.value());
+    fields.photos = [...photos];
+    const typed = { weight: weight.value, price: price.value };
+    return { fields, typed, newPhotos: newPhotos.filter((p) => photos.includes(p.sha256)) };
+  }
+
+  async function save() {
     const { fields, errors } = collect();
     if (errors.length) {
       const fold = errors[0].closest("details"); // an export field: unfold it to show what is wrong
       if (fold) fold.open = true;
       errors[0].focus();
-      return;
+      return false;
     }
+    if (keeper) keeper.stop();
     const kept = newPhotos.filter((p) => fields.photos.includes(p.sha256));
-    const extra = { enteredBy: ctx.enteredBy(), photos: kept.map((p) => ({ ...p, product_id: id || null })) };
+    const extra = { enteredBy: ctx.enteredBy(), photos: kept.map((p) => ({ ...p, product_id: id || null })), draft: draftName };
     if (fix) {
       await ctx.replica.resend(fix, fields, extra);
-      await ctx.afterWrite();
+      await ctx.afterWrite(); // the fix list must lose it before it shows
       ctx.go("#/fix");
-      return;
+      return true;
     }
     if (id) {
       const changed = changedOnly(fields);
-      if (Object.keys(changed).length) await ctx.replica.upsert("product", id, changed, extra);
-      await ctx.afterWrite();
+      const saved = Object.keys(changed).length ? await ctx.replica.upsert("product", id, changed, extra) : null;
+      if (!saved) await dropDraft(ctx.db, draftName);
+      await ctx.afterWrite({ saved });
       ctx.go(`#/products/${id}`);
-      return;
+      return true;
     }
     const newId = uuid7();
     const created = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && !(Array.isArray(v) && !v.length)));
     created.producer_id = ctx.currentProducerId();
     created.status = "draft";
     extra.photos = extra.photos.map((p) => ({ ...p, product_id: newId }));
-    await ctx.replica.upsert("product", newId, created, extra);
-    await ctx.afterWrite();
+    const saved = await ctx.replica.upsert("product", newId, created, extra);
+    await ctx.afterWrite({ saved });
     ctx.go(`#/products/${newId}`);
+    return true;
   }
 
   /** The category's icon beside its picker, following the choice. */
@@ -192,15 +214,21 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     );
   }
 
+  if (draft) {
+    weight.value = draft.typed.weight;
+    price.value = draft.typed.price;
+    for (const input of [weight, price]) input.dispatchEvent(new Event("input")); // their "= ..." lines
+  }
   await drawThumbs();
   const back = fix ? "#/fix" : id ? `#/products/${id}` : "#/products";
   const main = h(
     "main",
     { id: "main" },
     h("h1", null, fix ? t("fix") : id ? t("edit") : t("add_product")),
+    draft ? draftNote(startAgain) : null,
     h(
       "form",
-      { class: "card", onsubmit: save, id: "product-form" },
+      { class: "card", id: "product-form" },
       h("h2", { class: "first" }, t("photos")),
       thumbs,
       h("label", { for: "photo-input", class: "btn" }, t("take_photo")),
@@ -214,9 +242,23 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       field(t("description"), description),
       exportFold(),
       h("button", { type: "submit", class: "btn primary" }, t("save")),
-      h("a", { href: back, class: "btn" }, t("cancel")),
+      h("a", { href: back, class: "btn", onclick: fix ? null : discard }, t("cancel")),
     ),
   );
+  const form = main.querySelector("#product-form");
+  saveOnce(form, save);
+  const keeper = fix ? null : keepWhileTyping(ctx.db, draftName, form, values);
+
+  function discard() {
+    keeper.stop();
+    dropDraft(ctx.db, draftName).catch(() => {});
+  }
+
+  function startAgain() {
+    discard();
+    ctx.go(id ? `#/products/${id}/edit` : "#/products/new");
+  }
+
   main.release = view.release;
   return main;
 }
