@@ -230,7 +230,7 @@ def test_home_tells_a_producer_where_they_stand(server, phone_context):
     page.click("#sync-now")
     phone.go("#/home")
     expect(page.locator("#home-fix")).to_have_attribute("href", "#/fix")
-    expect(page.locator("#home-fix")).to_contain_text("Perlu diperbaiki: 1")
+    expect(page.locator("#home-fix")).to_contain_text("Perlu tindakan: 1")
     screenshot(page, "plain-10-home-fix")
     assert phone.errors == []
 
