@@ -4,9 +4,9 @@
 // drops through the apply path); the printable manifest and its CSV, fetched with the header.
 import { field, h, select } from "../dom.js";
 import { today } from "../format.js";
-import { day } from "./dates.js";
 import { choices, currentLang, label } from "../i18n.js";
 import { parseTyped, sumQuantities } from "../quantity.js";
+import { day } from "./dates.js";
 import { errorBox, fillBar, kg, moment, number, qtyUnit, regionChoices, saveResponse, table } from "./ui.js";
 import { at } from "./words.js";
 

@@ -4,9 +4,9 @@
 // path, so it reaches the producer's phone); decision history; produk unggulan.
 import { field, h, select } from "../dom.js";
 import { rupiah } from "../format.js";
-import { day } from "./dates.js";
 import { choices, label } from "../i18n.js";
 import { statusBadge } from "../ui/products.js";
+import { day } from "./dates.js";
 import { at } from "./words.js";
 import { errorBox, moment, photo, qtyUnit, readinessBadge, readinessLine, regionChoices, regionSelect, requirementName, table } from "./ui.js";
 
@@ -172,10 +172,9 @@ export async function reviewScreen(env) {
   const bulkMessage = h("p", { class: "field-error", role: "alert" });
   // A compact bar that stays in view (a row of choices and the three decisions); the note opens
   // under it on demand, so on a phone the bar covers a fifth of the screen, not most of it.
-  const noteField = h("div", { class: "bulk-note", hidden: true }, field(at("bulk_note"), bulkNote));
+  const noteField = h("div", { class: "bulk-note", id: "bulk-note-field", hidden: true }, field(at("bulk_note"), bulkNote));
   const noteToggle = h("button", { type: "button", class: "btn note-toggle", id: "bulk-note-toggle", "aria-expanded": "false", "aria-controls": "bulk-note-field",
     onclick: () => showNote(noteField.hidden) }, at("note"));
-  noteField.id = "bulk-note-field";
   function showNote(open) {
     noteField.hidden = !open;
     noteToggle.setAttribute("aria-expanded", String(open));
