@@ -7,7 +7,7 @@ the running total the apply path keeps (product_stock), never by summing movemen
 
 from datetime import timedelta
 
-from flask_jwt_extended import jwt_required
+from flask_jwt_extended import current_user, jwt_required
 from marshmallow import fields, validate
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
@@ -192,12 +192,15 @@ def _last_months(now):
 )
 def freshness(args):
     """Devices and facilitators in the admin's regions that have not synced for 7 days or more."""
-    regions = asked_regions(admin_regions(), args.get("region"))
+    mine = admin_regions()
+    regions = asked_regions(mine, args.get("region"))
     cutoff = utcnow() - timedelta(days=STALE_DAYS)
     # An account is in the regions when one of its assigned regions lies in them.
     in_scope = exists().where(UserRegion.user_id == User.id, in_regions(UserRegion.region_code, regions))
     stale = or_(Device.last_sync_at.is_(None), Device.last_sync_at < cutoff)
-    live = and_(in_scope, Device.revoked_at.is_(None))
+    # The caller's own devices are not someone to chase, nor are a peer admin's devices it cannot manage.
+    live = and_(in_scope, Device.revoked_at.is_(None), User.id != current_user.id,
+                or_(User.role != "admin", _managed_admin(mine)))  # fmt: skip
     devices = db.session.execute(
         select(User.role, func.count().label("n"), func.sum(case((stale, 1), else_=0)).label("stale"))
         .join(User, User.id == Device.user_id).where(live).group_by(User.role)
@@ -209,6 +212,15 @@ def freshness(args):
         "stale_devices": _stale_devices(live, stale),
         "facilitators": _stale_facilitators(in_scope, cutoff),
     }
+
+
+def _managed_admin(mine):
+    """SQL: the User row is an admin whom the caller manages: all its regions lie strictly under the
+    caller's (a kabupaten's admin under a province's; see users.below_of). One admin never manages a
+    peer of the same region."""
+    below = or_(*(and_(UserRegion.region_code >= r + ".", UserRegion.region_code < r + "/") for r in mine))
+    outside = exists().where(UserRegion.user_id == User.id, ~below)
+    return and_(exists().where(UserRegion.user_id == User.id), ~outside)
 
 
 def _stale_devices(live, stale, limit=100):

@@ -112,6 +112,26 @@ def test_freshness_devices_and_facilitators_not_synced_for_7_days(app, client, a
     assert never.user["id"] in {d["user_id"] for d in body["stale_devices"]}
 
 
+def test_freshness_leaves_out_the_callers_own_devices_and_peer_admins(client, accounts, admin, world):
+    peer = Device(client, accounts.headers(role="admin", regions=("32.04",), name="Admin Sebelah"))
+    province = Device(client, accounts.headers(role="admin", regions=("32",), name="Admin Provinsi"))
+    for device in (admin, peer, province):
+        device.pull_all()  # each admin's device is known to the server, and none synced for 7 days
+    with client.application.app_context():
+        db.session.execute(update(DeviceRow).values(last_sync_at=utcnow() - timedelta(days=9)))
+        db.session.commit()
+    body = dashboard(client, admin, "freshness")
+    assert "admin" not in body["devices"]
+    listed = {d["user_id"] for d in body["stale_devices"]}
+    assert not listed & {admin.headers.user["id"], peer.headers.user["id"], province.headers.user["id"]}
+    # A province's admin manages the kabupaten's admins: their devices are listed, its own is not.
+    body = dashboard(client, province, "freshness")
+    assert body["devices"]["admin"] == {"total": 2, "stale": 2}
+    listed = {d["user_id"] for d in body["stale_devices"]}
+    assert {admin.headers.user["id"], peer.headers.user["id"]} <= listed
+    assert province.headers.user["id"] not in listed
+
+
 def test_open_conflicts_in_scope(client, admin, facilitator, outsider, world):
     product_id = world["coffee_kg"]
     facilitator.push(facilitator.op("product", product_id, {"description": "baru"}, at=T0 + 1000))

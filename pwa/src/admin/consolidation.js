@@ -3,11 +3,12 @@
 // edit a line's quantity or remove it, cancel, or mark it shipped (after a confirmation: stock
 // drops through the apply path); the printable manifest and its CSV, fetched with the header.
 import { field, h, select } from "../dom.js";
-import { dateOnly, dateTime, today } from "../format.js";
+import { today } from "../format.js";
 import { choices, label } from "../i18n.js";
 import { numberInput } from "../numberInput.js";
 import { sumQuantities } from "../quantity.js";
-import { errorBox, fillBar, kg, number, qtyUnit, regionChoices, saveResponse, table } from "./ui.js";
+import { day } from "./dates.js";
+import { errorBox, fillBar, kg, moment, number, qtyUnit, regionChoices, saveResponse, table } from "./ui.js";
 import { at } from "./words.js";
 
 const DEFAULT_CAPACITY = "3000";
@@ -163,7 +164,7 @@ function plansTable(plans) {
   return table(
     [{ title: at("pickup_date") }, { title: at("port") }, { title: at("category") }, { title: at("region") }, { title: at("status") }, { title: at("net_kg"), num: true }, { title: "%", num: true }],
     plans.map((p) => [
-      h("a", { href: `#/admin/consolidation/${p.id}` }, dateOnly(p.date)),
+      h("a", { href: `#/admin/consolidation/${p.id}` }, day(p.date)),
       p.port,
       p.category ? label("category", p.category) : "—",
       p.region.name || p.region.code,
@@ -171,7 +172,7 @@ function plansTable(plans) {
       `${number(p.totals.net_kg)} / ${number(p.totals.capacity_kg)}`,
       number(p.totals.fill_percent),
     ]),
-    { id: "plans" },
+    { id: "plans", cards: true },
   );
 }
 
@@ -189,6 +190,11 @@ export async function consolidationScreen(env) {
 }
 
 // -- one plan ----------------------------------------------------------------------------------
+
+/** A cell of a plan line: on a phone the line is a card, each cell under its column's title. */
+function cell(key, content, className = null) {
+  return h("td", { class: className, "data-label": at(key) }, h("span", { class: "cell" }, content));
+}
 
 function sumKg(lines) {
   return sumQuantities(lines.map((line) => line.net_kg));
@@ -228,10 +234,10 @@ export async function planScreen(env, planId) {
         qty = [input, reader.hint];
       }
       const row = h("tr", { id: `line-${line.id}` },
-        h("td", null, String(line.lot)), h("td", null, line.producer_name || ""), h("td", null, line.product_name || line.product_id),
-        h("td", null, line.hs_code || ""), h("td", { class: "num" }, qty), h("td", null, label("unit", line.unit)),
-        h("td", { class: "num" }, number(line.net_kg)),
-        h("td", null, draft ? h("button", { type: "button", class: "btn small", "aria-label": at("remove_line", { product: line.product_name }), onclick: (event) => {
+        cell("lot", String(line.lot)), cell("producer", line.producer_name || ""), cell("product_title", line.product_name || line.product_id),
+        cell("hs_code", line.hs_code || ""), cell("qty", qty, "num"), cell("unit", label("unit", line.unit)),
+        cell("net_kg", number(line.net_kg), "num"),
+        h("td", { class: "actions" }, draft ? h("button", { type: "button", class: "btn small", "aria-label": at("remove_line", { product: line.product_name }), onclick: (event) => {
           const on = !removed.has(line.id);
           if (on) removed.add(line.id);
           else removed.delete(line.id);
@@ -321,14 +327,14 @@ export async function planScreen(env, planId) {
       h("dl", { class: "facts", id: "plan-header" },
         h("dt", null, at("status")), h("dd", { id: "plan-status" }, statusText(current.status)),
         h("dt", null, at("region")), h("dd", null, current.region.name || current.region.code),
-        h("dt", null, at("pickup_date")), h("dd", null, dateOnly(current.date)),
+        h("dt", null, at("pickup_date")), h("dd", null, day(current.date)),
         h("dt", null, at("capacity_kg")), h("dd", null, kg(current.capacity_kg)),
-        h("dt", null, at("created_by")), h("dd", null, `${current.created_by_name || ""} · ${dateTime(current.created_at)}`),
-        current.shipped_at ? [h("dt", null, statusText("shipped")), h("dd", null, dateTime(current.shipped_at))] : null),
+        h("dt", null, at("created_by")), h("dd", null, `${current.created_by_name || ""} · ${moment(env, current.created_at)}`),
+        current.shipped_at ? [h("dt", null, statusText("shipped")), h("dd", null, moment(env, current.shipped_at))] : null),
       fillBar(totals),
       skipped && skipped.length ? skippedList(skipped) : null,
       box,
-      h("div", { class: "scroll" }, h("table", { class: "data", id: "plan-lines" },
+      h("div", { class: "scroll" }, h("table", { class: "data cards", id: "plan-lines" },
         h("thead", null, h("tr", null, [at("lot"), at("producer"), at("product_title"), at("hs_code"), at("qty"), at("unit"), at("net_kg"), ""].map((title, i) =>
           h("th", { scope: "col", class: i === 4 || i === 6 ? "num" : null }, title)))),
         h("tbody", null, rows))),

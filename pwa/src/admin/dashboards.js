@@ -3,9 +3,8 @@
 // devices and facilitators not synced for 7 days; open conflicts. Charts are small SVG bars with
 // the figures as a table beside them (screen readers, and anyone who wants the numbers).
 import { field, h } from "../dom.js";
-import { dateTime } from "../format.js";
 import { choices, label, t } from "../i18n.js";
-import { barChart, errorBox, kg, monthChart, qtyUnit, regionChoices, regionSelect, table } from "./ui.js";
+import { barChart, errorBox, kg, moment, monthChart, qtyUnit, regionChoices, regionSelect, table } from "./ui.js";
 import { at } from "./words.js";
 
 const STATUS_COLORS = { draft: "#555", submitted: "#0b4f8a", approved: "#0b5d1e", needs_changes: "#7a4100", rejected: "#a00000" };
@@ -35,31 +34,31 @@ function statusView(data) {
       data.by_category.map((row) => [label("category", row.category), ...statuses.map((s) => String(row.statuses[s] || 0))]), { id: "status-table" }));
 }
 
-function freshnessView(data) {
+function freshnessView(env, data) {
   const roles = Object.entries(data.devices);
-  const who = (row) => [row.name, at(`role_${row.role}`), row.phone || "", row.last_sync_at ? dateTime(row.last_sync_at) : at("never")];
+  const who = (row) => [row.name, at(`role_${row.role}`), row.phone || "", row.last_sync_at ? moment(env, row.last_sync_at) : at("never")];
   return h("div", { id: "freshness" },
     h("p", null, at("stale_after", { n: data.stale_after_days })),
     h("div", { class: "big-figures" },
       roles.map(([role, n]) => h("div", null, h("b", null, `${n.stale} / ${n.total}`), `${at("devices")} (${at(`role_${role}`)}) ${at("stale")}`)),
       h("div", null, h("b", null, `${data.facilitators.stale} / ${data.facilitators.total}`), `${at("facilitators")} ${at("stale")}`)),
     data.facilitators.stale_list.length
-      ? table([{ title: at("name") }, { title: at("role") }, { title: at("phone") }, { title: at("last_sync") }], data.facilitators.stale_list.map(who))
+      ? table([{ title: at("name") }, { title: at("role") }, { title: at("phone") }, { title: at("last_sync") }], data.facilitators.stale_list.map(who), { cards: true })
       : null,
     data.stale_devices.length
       ? h("details", null, h("summary", null, `${at("devices")}: ${data.stale_devices.length}`),
-          table([{ title: at("name") }, { title: at("role") }, { title: at("phone") }, { title: at("last_sync") }], data.stale_devices.map(who)))
+          table([{ title: at("name") }, { title: at("role") }, { title: at("phone") }, { title: at("last_sync") }], data.stale_devices.map(who), { cards: true }))
       : null);
 }
 
-function conflictsView(data) {
+function conflictsView(env, data) {
   if (!data.total) return h("p", { id: "conflicts" }, at("no_conflicts"));
   return h("div", { id: "conflicts" },
     h("div", { class: "big-figures" }, h("div", null, h("b", null, String(data.total)), at("conflicts"))),
     table([{ title: at("entity") }, { title: at("reason") }, { title: at("count"), num: true }],
       data.by_entity.map((r) => [t(`entity_${r.entity}`), r.reason, String(r.count)])),
     table([{ title: at("when") }, { title: at("entity") }, { title: at("field") }, { title: at("reason") }],
-      data.latest.map((c) => [dateTime(c.created_at), `${t(`entity_${c.entity}`)} ${c.entity_id.slice(0, 8)}`, c.field || "", c.reason])));
+      data.latest.map((c) => [moment(env, c.created_at), `${t(`entity_${c.entity}`)} ${c.entity_id.slice(0, 8)}`, c.field || "", c.reason]), { cards: true }));
 }
 
 export async function dashboardsScreen(env) {
@@ -91,8 +90,8 @@ export async function dashboardsScreen(env) {
       section(at("growth"),
         view(growth, (d) => monthChart({ id: "chart-growth", title: at("growth"), months: d.months,
           series: [{ key: "producers", title: at("producers_added"), color: "#0b4f8a" }, { key: "products", title: at("products_added"), color: "#155724" }] }))),
-      section(at("freshness"), view(freshness, freshnessView)),
-      section(at("conflicts"), view(conflicts, conflictsView)),
+      section(at("freshness"), view(freshness, (d) => freshnessView(env, d))),
+      section(at("conflicts"), view(conflicts, (d) => conflictsView(env, d))),
     );
     holder.setAttribute("data-loaded", "1");
   }

@@ -3,11 +3,12 @@
 // the selected ones at once (POST /api/v1/reviews, each decision a `review` op through the apply
 // path, so it reaches the producer's phone); decision history; produk unggulan.
 import { field, h, select } from "../dom.js";
-import { dateTime, rupiah } from "../format.js";
+import { rupiah } from "../format.js";
 import { choices, label } from "../i18n.js";
 import { statusBadge } from "../ui/products.js";
+import { day } from "./dates.js";
 import { at } from "./words.js";
-import { errorBox, photo, qtyUnit, readinessBadge, readinessLine, regionChoices, regionSelect, requirementName, table } from "./ui.js";
+import { errorBox, moment, photo, qtyUnit, readinessBadge, readinessLine, regionChoices, regionSelect, requirementName, table } from "./ui.js";
 
 const PAGE = 50;
 const DECISIONS = [
@@ -32,13 +33,13 @@ async function send(env, decisions) {
   return answer.results;
 }
 
-function historyList(reviews) {
+function historyList(env, reviews) {
   if (!reviews.length) return h("p", { class: "empty" }, at("no_history"));
   return h(
     "ul",
     { class: "reviews history-list" },
     [...reviews].reverse().map((r) =>
-      h("li", null, h("span", null, statusBadge(r.decision), ` ${dateTime(r.at)} · ${at("by")} ${r.reviewer_name || r.reviewer_id}`), r.note ? h("p", null, r.note) : null),
+      h("li", null, h("span", null, statusBadge(r.decision), ` ${moment(env, r.at)} · ${at("by")} ${r.reviewer_name || r.reviewer_id}`), r.note ? h("p", null, r.note) : null),
     ),
   );
 }
@@ -55,7 +56,7 @@ function historyDetails(env, productId) {
     try {
       const reviews = await env.api.json("GET", `/api/v1/products/${productId}/reviews`);
       body.textContent = "";
-      body.append(historyList(reviews));
+      body.append(historyList(env, reviews));
     } catch (error) {
       loaded = false;
       body.textContent = "";
@@ -169,6 +170,29 @@ export async function reviewScreen(env) {
   const selectedCount = h("span", { id: "selected-count" });
   const bulkNote = h("textarea", { id: "bulk-note", maxlength: "1000", rows: "2" });
   const bulkMessage = h("p", { class: "field-error", role: "alert" });
+  // A compact bar that stays in view (a row of choices and the three decisions); the note opens
+  // under it on demand, so on a phone the bar covers a fifth of the screen, not most of it.
+  const noteField = h("div", { class: "bulk-note", id: "bulk-note-field", hidden: true }, field(at("bulk_note"), bulkNote));
+  const noteToggle = h("button", { type: "button", class: "btn note-toggle", id: "bulk-note-toggle", "aria-expanded": "false", "aria-controls": "bulk-note-field",
+    onclick: () => showNote(noteField.hidden) }, at("note"));
+  function showNote(open) {
+    noteField.hidden = !open;
+    noteToggle.setAttribute("aria-expanded", String(open));
+    if (open) bulkNote.focus();
+  }
+  const bulkBar = h(
+    "section",
+    { class: "bulk", "aria-label": at("bulk_title") },
+    h("div", { class: "bulk-row" },
+      h("label", { class: "inline pick-all", for: "select-all" }, selectAll, h("span", { class: "wide-only" }, at("select_all")), h("span", { class: "narrow-only" }, at("all"))),
+      selectedCount,
+      noteToggle),
+    h("div", { class: "buttons bulk-decisions" },
+      DECISIONS.map(([decision, key, style]) => h("button", { type: "button", class: `btn ${style}`, id: `bulk-${decision}`, onclick: () => bulk(decision) },
+        at(key), h("span", { class: "wide-only" }, at("for_selected"))))),
+    noteField,
+    bulkMessage,
+  );
 
   function showSelected() {
     selectedCount.textContent = at("n_selected", { n: selected.size });
@@ -256,7 +280,7 @@ export async function reviewScreen(env) {
     const note = bulkNote.value.trim();
     if (decision !== "approved" && !note) {
       bulkMessage.textContent = at("note_needed");
-      bulkNote.focus();
+      showNote(true);
       return;
     }
     if (!window.confirm(at("bulk_confirm", { decision: label("status", decision), n: ids.length }))) return;
@@ -287,17 +311,7 @@ export async function reviewScreen(env) {
     { id: "main" },
     h("h1", null, at("review_title")),
     h("div", { class: "toolbar", role: "search" }, field(at("status"), status), field(at("category"), category), field(at("region"), region)),
-    h(
-      "section",
-      { class: "bulk", "aria-label": at("bulk_title") },
-      h("div", { class: "buttons" },
-        h("label", { class: "inline", for: "select-all", style: "display:flex;gap:8px;align-items:center;margin:0" }, selectAll, at("select_all")),
-        selectedCount),
-      field(at("bulk_note"), bulkNote),
-      h("div", { class: "buttons" },
-        DECISIONS.map(([decision, key, style]) => h("button", { type: "button", class: `btn ${style}`, id: `bulk-${decision}`, onclick: () => bulk(decision) }, `${at(key)} ${at("for_selected")}`))),
-      bulkMessage,
-    ),
+    bulkBar,
     count,
     problem,
     list,
@@ -317,15 +331,16 @@ function readinessTable(env, readiness) {
   return h(
     "div",
     { id: "product-readiness" },
-    h("p", null, readinessBadge(readiness.state), ` ${at("as_of", { date: readiness.as_of })}`),
+    h("p", null, readinessBadge(readiness.state), ` ${at("as_of", { date: day(readiness.as_of) })}`),
     table(
       [{ title: at("requirement") }, { title: at("status") }, { title: at("valid_until") }, { title: at("who_can_help") }],
       readiness.requirements.map((check) => [
         h("span", null, requirementName(env, check.requirement), check.note ? h("span", { class: "hint" }, h("br"), check.note) : null),
         h("span", { class: check.status === "ok" ? "" : "warn" }, statusText(check)),
-        check.valid_until || "",
+        day(check.valid_until),
         help(check),
       ]),
+      { cards: true },
     ),
     readiness.recommended.length
       ? h("p", null, `${at("recommended")}: `, readiness.recommended.map((r) => `${docs[r.document] ? docs[r.document].name : r.document} (${at(r.held ? "held" : "not_held")})`).join("; "))
@@ -352,7 +367,7 @@ export async function productScreen(env, productId) {
     h("h2", null, at("readiness")),
     readinessTable(env, readiness),
     h("h2", null, at("history")),
-    historyList(reviews),
+    historyList(env, reviews),
     item ? h("h2", null, at("details")) : null,
     item ? decisionForm(env, item, () => env.go("#/admin/review")) : null,
   );

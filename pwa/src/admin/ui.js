@@ -4,24 +4,39 @@ import { h, select } from "../dom.js";
 import { quantity } from "../format.js";
 import { currentLang, label } from "../i18n.js";
 import { fileName } from "./api.js";
+import { adminZone, month, when } from "./dates.js";
 import { at } from "./words.js";
 
 const SVG = "http://www.w3.org/2000/svg";
+
+/** A phone-sized screen (admin.css switches at the same width). */
+export function isNarrow() {
+  return window.matchMedia("(max-width: 760px)").matches;
+}
 
 export function errorBox(error) {
   return h("div", { class: "error-box", role: "alert" }, error && error.message ? error.message : String(error));
 }
 
-/** A table: columns [{title, num}] and rows of cells (text or nodes). */
+/**
+ * A table: columns [{title, num}] and rows of cells (text or nodes). With `cards: true` it becomes
+ * a card per row on a phone (admin.css), each cell under its column's title (data-label).
+ */
 export function table(columns, rows, attrs = {}) {
+  const { cards, ...rest } = attrs;
+  const cell = (value, i) => {
+    const column = columns[i] || {};
+    if (!cards) return h("td", { class: column.num ? "num" : null }, value);
+    return h("td", { class: column.num ? "num" : null, "data-label": typeof column.title === "string" ? column.title : "" }, h("span", { class: "cell" }, value));
+  };
   return h(
     "div",
     { class: "scroll" },
     h(
       "table",
-      { class: "data", ...attrs },
+      { class: cards ? "data cards" : "data", ...rest },
       h("thead", null, h("tr", null, columns.map((c) => h("th", { scope: "col", class: c.num ? "num" : null }, c.title)))),
-      h("tbody", null, rows.map((row) => h("tr", null, row.map((cell, i) => h("td", { class: columns[i] && columns[i].num ? "num" : null }, cell))))),
+      h("tbody", null, rows.map((row) => h("tr", null, row.map(cell)))),
     ),
   );
 }
@@ -33,6 +48,11 @@ export function number(text) {
   const sep = currentLang() === "en" ? [",", "."] : [".", ","];
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, sep[0]);
   return part ? `${grouped}${sep[1]}${part}` : grouped;
+}
+
+/** A moment in the admin's zone, with the zone's name ("1 Des 2026 08.15 WIB"). */
+export function moment(env, iso) {
+  return when(iso, adminZone(env.ctx.session.user));
 }
 
 export function kg(text) {
@@ -136,14 +156,17 @@ function svgTitle(text) {
 export function barChart({ id, title, rows, valueTitle }) {
   const max = Math.max(0, ...rows.map((r) => r.value)) || 1;
   const rowHeight = 28;
-  const labelWidth = 180;
-  const width = 640;
-  const barSpace = width - labelWidth - 110;
+  // Drawn at the phone's own width there, so that its words stay readable (not a 640 wide drawing shrunk).
+  const narrow = isNarrow();
+  const labelWidth = narrow ? 120 : 180;
+  const width = narrow ? 340 : 640;
+  const barSpace = width - labelWidth - (narrow ? 90 : 110);
+  const longest = narrow ? 16 : 24;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${Math.max(1, rows.length) * rowHeight + 4}`, role: "img", "aria-label": at("chart_label", { title, items: rows.map((r) => `${r.label} ${r.shown}`).join("; ") }) });
   rows.forEach((row, i) => {
     const y = i * rowHeight + 2;
     const name = svg("text", { x: labelWidth - 8, y: y + 18, "text-anchor": "end", "font-size": 13, fill: "#111" });
-    name.textContent = row.label.length > 24 ? `${row.label.slice(0, 23)}…` : row.label;
+    name.textContent = row.label.length > longest ? `${row.label.slice(0, longest - 1)}…` : row.label;
     const length = Math.max(row.value > 0 ? 2 : 0, (row.value / max) * barSpace);
     const bar = svg("rect", { x: labelWidth, y: y + 4, width: length.toFixed(1), height: rowHeight - 10, rx: 3, fill: row.color || "#155724" }, svgTitle(`${row.label}: ${row.shown}`));
     const value = svg("text", { x: labelWidth + length + 6, y: y + 18, "font-size": 13, fill: "#111" });
@@ -161,21 +184,23 @@ export function barChart({ id, title, rows, valueTitle }) {
 
 /** Vertical grouped bars per month: months [{month, producers, products}]. */
 export function monthChart({ id, title, months, series }) {
-  const width = 640;
-  const height = 200;
+  const narrow = isNarrow();
+  const width = narrow ? 340 : 640;
+  const height = narrow ? 160 : 200;
   const max = Math.max(1, ...months.flatMap((m) => series.map((s) => m[s.key])));
   const slot = (width - 40) / Math.max(1, months.length);
   const bar = Math.max(2, (slot - 8) / series.length);
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height + 40}`, role: "img", "aria-label": at("chart_label", { title, items: months.map((m) => `${m.month}: ${series.map((s) => `${s.title} ${m[s.key]}`).join(", ")}`).join("; ") }) });
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height + 40}`, role: "img", "aria-label": at("chart_label", { title, items: months.map((m) => `${month(m.month)}: ${series.map((s) => `${s.title} ${m[s.key]}`).join(", ")}`).join("; ") }) });
   months.forEach((m, i) => {
     const x0 = 40 + i * slot;
     series.forEach((s, j) => {
       const value = m[s.key];
       const h0 = (value / max) * (height - 20);
-      chart.append(svg("rect", { x: (x0 + j * bar).toFixed(1), y: (height - h0).toFixed(1), width: (bar - 1).toFixed(1), height: h0.toFixed(1), fill: s.color }, svgTitle(`${m.month} ${s.title}: ${value}`)));
+      chart.append(svg("rect", { x: (x0 + j * bar).toFixed(1), y: (height - h0).toFixed(1), width: (bar - 1).toFixed(1), height: h0.toFixed(1), fill: s.color }, svgTitle(`${month(m.month)} ${s.title}: ${value}`)));
     });
+    if (narrow && (months.length - 1 - i) % 2) return; // every other month's name on a phone
     const text = svg("text", { x: (x0 + (bar * series.length) / 2).toFixed(1), y: height + 16, "text-anchor": "middle", "font-size": 11, fill: "#111" });
-    text.textContent = m.month.slice(2);
+    text.textContent = month(m.month).replace(/ \d\d(\d\d)$/, " $1"); // "Nov 26"
     chart.append(text);
   });
   const axis = svg("text", { x: 0, y: 14, "font-size": 11, fill: "#111" });
@@ -189,7 +214,7 @@ export function monthChart({ id, title, months, series }) {
     chart,
     legend,
     h("details", null, h("summary", null, at("show_table")),
-      table([{ title: at("month") }, ...series.map((s) => ({ title: s.title, num: true }))], months.map((m) => [m.month, ...series.map((s) => String(m[s.key]))]))),
+      table([{ title: at("month") }, ...series.map((s) => ({ title: s.title, num: true }))], months.map((m) => [month(m.month), ...series.map((s) => String(m[s.key]))]))),
   );
 }
 

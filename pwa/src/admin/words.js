@@ -182,6 +182,9 @@ const WORDS = {
   export_feed: ["Feed JSON (schema.org)", "JSON feed (schema.org)"],
   downloading: ["Mengunduh {name}…", "Downloading {name}…"],
   downloaded: ["Terunduh: {name} ({size})", "Downloaded: {name} ({size})"],
+  // Admin screens on a phone (issue 16, item 13): the compact bulk bar, paged lists.
+  note: ["Catatan", "Note"],
+  show_more: ["Tampilkan {n} lagi (sisa {total})", "Show {n} more ({total} left)"],
   language: ["Bahasa", "Language"],
   logout: ["Keluar", "Log out"],
   logout_confirm: ["Keluar dari akun ini?", "Log out of this account?"],
