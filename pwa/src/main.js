@@ -249,10 +249,16 @@ function syncStateChanged(state) {
  * those are drawn again. */
 async function syncEnded() {
   if (!ctx.session || !ctx.model) return;
-  const before = ctx.lastSync;
-  ctx.lastSync = await getMeta(ctx.db, "last_sync");
-  if ((ctx.lastSync && !before) || location.hash === "#/sync") dataChanged();
-  else drawChrome();
+  const last = await getMeta(ctx.db, "last_sync");
+  if ((last && !ctx.lastSync) || location.hash === "#/sync") {
+    // The first sync's end and the records it brought are read together (refresh): a screen
+    // opened in between saw the sync done without the producer's record, and said "Belum
+    // terdaftar" to a registered producer.
+    await refresh();
+  } else {
+    ctx.lastSync = last;
+    drawChrome();
+  }
 }
 
 function leave() {
