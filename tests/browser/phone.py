@@ -95,8 +95,7 @@ class Phone:
         expect(self.page.locator("#unsent-count")).to_have_text(str(count), timeout=timeout * 1000)
 
     def add_producer(self, name, village, phone=""):
-        self.page.click("text=Tambah produsen")
-        form = self.page.locator("#producer-form")
+        form = tap_until(self.page, "text=Tambah produsen", "#producer-form")
         form.get_by_label("Nama", exact=True).fill(name)
         form.get_by_label("Desa").select_option(village)
         form.get_by_label("Nomor HP (boleh kosong)").fill(phone)
