@@ -12,8 +12,8 @@ if problem := serving_secrets_problem(os.environ):
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# gthread, serving a kept-alive connection's next request on the same thread (server/worker.py).
-worker_class = "server.worker.LingeringThreadWorker"
+# gthread, its own refusals (414, 431, 400) in the API's error shape (server/worker.py).
+worker_class = "server.worker.JsonErrorThreadWorker"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # long exports stream within this
 keepalive = 30  # phones on slow links reuse their connection
 accesslog = os.environ.get("ACCESS_LOG", "-") or None  # empty: no access log

@@ -1,42 +1,19 @@
-"""gunicorn's threaded worker, keeping a kept-alive connection on its thread for a moment.
+"""gunicorn's threaded worker, answering what gunicorn refuses itself in the API's error shape.
 
-gunicorn's gthread worker hands every kept-alive connection back to its main thread after each
-answer, and the next request on it back to a pool thread: two thread hand-offs (a pipe, the
-poller, the pool's queue) between any two requests. A device in a sync session sends its next
-push or page at once; an idle pull took 0.70 ms under gunicorn against 0.20 ms for the app
-alone, and 0.52 ms once the connection waited on its thread for the next request.
-
-So after an answer the pool thread waits up to KEEPALIVE_LINGER_MS for the next request on
-the same connection, as gunicorn's own worker already waits for a new connection's first
-request. It does so only while another thread of the pool is free (to take any connection that
-comes meanwhile), and looks again before it serves the request that came, and before it serves
-one already read; otherwise the connection goes back to gunicorn, which queues it behind the
-others. A connection that comes while every other thread is busy waits at most the linger.
-
-Apart from that, the worker answers what gunicorn refuses itself (a request line or headers too
-long, bytes no header may hold) in the API's error shape (JsonErrors).
+gunicorn answers a request line or headers too long, or bytes no header may hold, with an HTML
+page before the app sees the request. Worker.handle_error is the hook gunicorn's workers call
+for those; this worker overrides it and is otherwise gunicorn's own gthread worker. The test
+beside it pins the gunicorn version whose hook it relies on.
 """
 
 import json
-import os
-import select
 import ssl
-import threading
 
 from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.gthread import ThreadWorker
 
 from .messages import message
-
-LINGER_SECONDS = int(os.environ.get("KEEPALIVE_LINGER_MS", "10")) / 1000
-
-
-def may_linger(busy, threads, alive=True):
-    """Whether a thread that has answered may keep its connection: `busy` threads (itself
-    included) are at work of `threads`, and at least one must stay free for other connections."""
-    return alive and LINGER_SECONDS > 0 and busy < threads
-
 
 # What gunicorn refuses before the app sees a request, with the status gunicorn gives it
 # (gunicorn.workers.base.Worker.handle_error); the first class that matches counts.
@@ -82,38 +59,5 @@ class JsonErrors:
             self.log.debug("Failed to send error message.")
 
 
-class LingeringThreadWorker(JsonErrors, ThreadWorker):
-    """gthread, with the next request on a kept-alive connection served by the same thread."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.busy = 0  # pool threads serving a connection
-        self.busy_lock = threading.Lock()
-
-    def handle(self, conn):
-        """Serve requests on conn while the next one comes within the linger (runs on a pool thread)."""
-        with self.busy_lock:
-            self.busy += 1
-        try:
-            while True:
-                keepalive = super().handle(conn)
-                if keepalive is not True or not self._next_request_comes(conn):
-                    return keepalive
-        finally:
-            with self.busy_lock:
-                self.busy -= 1
-
-    def _next_request_comes(self, conn):
-        """Whether to serve the connection's next request on this thread: it is here, or comes
-        within the linger, and no other connection needs the thread."""
-        if not self._may_linger():
-            return False  # to gunicorn, which queues the connection at once if a request is here
-        if conn.parser.unreader.buf.getvalue():
-            return True  # already read with the last request
-        # poll, not select: a worker's sockets may be numbered past select's limit of 1,024.
-        poller = select.poll()
-        poller.register(conn.sock, select.POLLIN)
-        return bool(poller.poll(LINGER_SECONDS * 1000)) and self._may_linger()
-
-    def _may_linger(self):
-        return may_linger(self.busy, self.cfg.threads, self.alive)
+class JsonErrorThreadWorker(JsonErrors, ThreadWorker):
+    """gunicorn's gthread worker, its own refusals in the API's error shape."""
