@@ -95,7 +95,7 @@ def test_a_worker_freezes_what_the_loaded_app_holds_and_collects_young_objects_r
         gc.set_threshold(*threshold)
 
 
-def test_web_workers_serve_a_kept_alive_connection_on_one_thread():
+def test_web_workers_are_gunicorn_threads_answering_refusals_in_the_error_shape():
     settings = runpy.run_path(str(CONF))
-    assert settings["worker_class"] == "server.worker.LingeringThreadWorker"
-    assert settings["threads"] >= 2  # one thread always stays free of lingering (server/worker.py)
+    assert settings["worker_class"] == "server.worker.JsonErrorThreadWorker"
+    assert settings["threads"] >= 2  # a slow client does not hold a whole worker
