@@ -235,6 +235,7 @@ const WORDS = {
   sending: ["Mengirim…", "Sending…"],
   sent_when_signal: ["Akan dikirim saat ada sinyal", "Will be sent when there is a signal"],
   saved_online: ["Tersimpan.", "Saved."],
+  save_failed: ["Belum tersimpan. Isian Anda masih ada, coba simpan lagi.", "Not saved. What you typed is still here: try saving again."],
   last_sent: ["Terakhir terkirim", "Last sent"],
   details_fold: ["Rincian", "Details"],
   nav_home: ["Beranda", "Home"],

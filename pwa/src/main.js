@@ -4,12 +4,13 @@
 // no sync loop, no local records).
 import { isUnlocked, lock, sessionTokens } from "./auth.js";
 import { getMeta, openStore, setMeta } from "./db.js";
+import { keepDraft } from "./drafts.js";
 import { h } from "./dom.js";
 import { currentLang, setLang, t } from "./i18n.js";
 import { loadModel, noteSaved } from "./model.js";
 import { PhotoCache } from "./photocache.js";
 import { cacheVillages, regionNames } from "./regions.js";
-import { Replica } from "./replica.js";
+import { Replica, appliedRow } from "./replica.js";
 import { SYNC_TAG, SyncLoop } from "./syncloop.js";
 import { httpTransport } from "./transport.js";
 import { fixScreen } from "./ui/fix.js";
@@ -23,7 +24,7 @@ import { productsScreen } from "./ui/products.js";
 import { bottomNav, forBar, installButton, statusBar, updateBanner } from "./ui/shell.js";
 import { syncScreen } from "./ui/syncScreen.js";
 
-const ctx = { ui: {}, session: null, model: null, loop: null, syncState: {}, lastSync: null };
+const ctx = { ui: {}, session: null, model: null, loop: null, syncState: {}, lastSync: null, saving: new Set() };
 let routeLive = false;
 let reloadingForUpdate = false;
 
@@ -110,6 +111,7 @@ async function render() {
   // the same screen drawn again keeps where the person is.
   if (route !== shownRoute) window.scrollTo(0, 0);
   shownRoute = route;
+  if (live && ctx.stale) dataChanged(); // drawn at once from the model at hand, then brought up to date
 }
 
 function drawChrome(route = location.hash) {
@@ -129,7 +131,13 @@ function setChildren(id, ...children) {
 // -- data ----------------------------------------------------------------------------------
 
 let reloadTimer = 0;
-function dataChanged() {
+function dataChanged(why) {
+  // A pulled page changes nothing a form shows, and reading every record again (thousands in a
+  // first sync) would keep the phone busy while the person types: read when a live screen opens.
+  if (why === "pull" && !routeLive) {
+    ctx.stale = true;
+    return;
+  }
   clearTimeout(reloadTimer);
   reloadTimer = setTimeout(refresh, 30);
 }
@@ -137,6 +145,9 @@ function dataChanged() {
 /** Read the model again and redraw: live screens fully, unless the person is typing in them. */
 async function refresh({ redraw = true } = {}) {
   if (!ctx.session) return;
+  // A save still committing would be missing from a model read now: the screen would lose it.
+  while (ctx.saving.size) await Promise.allSettled([...ctx.saving]);
+  ctx.stale = false;
   ctx.model = await loadModel(ctx.replica);
   ctx.lastSync = await getMeta(ctx.db, "last_sync");
   const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#main input, #main textarea, #main select");
@@ -164,9 +175,9 @@ function chooseProducer(id, target = "#/products") {
  * model in place and the next screen opens at once; the full read follows. Without it, the
  * model is read again first.
  */
-async function afterWrite({ quiet = false, saved = null } = {}) {
-  if (saved) {
-    noteSaved(ctx.model, saved.saved);
+async function afterWrite({ quiet = false, saved = null, shown = false } = {}) {
+  if (saved || shown) {
+    if (saved) noteSaved(ctx.model, saved.saved);
     // The model is read again, but the screen about to open shows the saved record already: not
     // drawn again for it (a tap landing while a screen is replaced is lost).
     clearTimeout(reloadTimer);
@@ -178,6 +189,30 @@ async function afterWrite({ quiet = false, saved = null } = {}) {
   askPersistence();
   if (ctx.registration && ctx.registration.sync) ctx.registration.sync.register(SYNC_TAG).catch(() => {});
   if (navigator.onLine) ctx.loop.request("write");
+}
+
+/**
+ * Save a record and let the next screen open before the save commits: a sync storing a page
+ * holds the database for a moment, and the person must not wait for it. The model shows the
+ * record at once, as the save will store it; reads of the model wait for the commit. The form's
+ * draft is dropped in the save's own transaction, so nothing typed is lost if the app closes
+ * first; if the save fails, the form (`back`) comes back with what was typed.
+ */
+function saveSoon(entity, id, fields, extra, { draft = null, values = null, back }) {
+  const known = entity === "product" ? ctx.model.productById.get(id) : null; // an edit's record
+  const shown = appliedRow(known ? { entity, id, data: known } : null, { entity, entity_id: id, action: "upsert", fields, hlc: "" }, extra.enteredBy);
+  if (draft && values) keepDraft(ctx.db, draft, values).catch(() => {}); // the last keystrokes too
+  const saving = ctx.replica.upsert(entity, id, fields, { ...extra, draft });
+  ctx.saving.add(saving);
+  noteSaved(ctx.model, shown);
+  saving.then(
+    () => afterWrite({ shown: true }),
+    () => {
+      dataChanged(); // the model loses the record it showed
+      flash(t("save_failed"));
+      go(back);
+    },
+  ).finally(() => ctx.saving.delete(saving));
 }
 
 /** After the first record: ask the browser not to evict our data. A refusal is told on the
@@ -399,7 +434,7 @@ async function boot() {
   ctx.transport = httpTransport({ session: sessionTokens(ctx.db), lang: currentLang });
   ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
   ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
-  Object.assign(ctx, { go, enter, leave, afterWrite, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow, fillInstallSlots });
+  Object.assign(ctx, { go, enter, leave, afterWrite, saveSoon, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow, fillInstallSlots });
   window.addEventListener("hashchange", hashChanged);
   window.addEventListener("online", () => {
     checkForUpdate();

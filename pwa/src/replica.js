@@ -405,7 +405,7 @@ async function all(requests) {
 }
 
 /** A record's row with a local op applied (a new row when there is none yet). */
-function appliedRow(existing, op, enteredBy = null) {
+export function appliedRow(existing, op, enteredBy = null) {
   const key = recordKey(op.entity, op.entity_id);
   const row = existing ? { ...existing } : { key, entity: op.entity, id: op.entity_id, data: {}, base: null, deleted: 0 };
   if (op.action === "delete") {

@@ -139,8 +139,8 @@ export async function movementForm(ctx, { productId, fix = null }) {
       return true;
     }
     keeper.stop();
-    const saved = await ctx.replica.upsert("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy(), draft: draftName });
-    await ctx.afterWrite({ saved });
+    const back = location.hash;
+    ctx.saveSoon("stock_movement", uuid7(), fields, { enteredBy: ctx.enteredBy() }, { draft: draftName, values: values(), back });
     ctx.flash(t(navigator.onLine ? "saved_online" : "saved")); // "when there is a signal" only without one
     ctx.go(`#/products/${pid}`);
     return true;

@@ -250,8 +250,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
     }
     keeper.stop();
     const id = uuid7();
-    const saved = await ctx.replica.upsert("producer", id, fields, { enteredBy: ctx.enteredBy(), draft: DRAFT });
-    await ctx.afterWrite({ saved });
+    ctx.saveSoon("producer", id, fields, { enteredBy: ctx.enteredBy() }, { draft: DRAFT, values: values(), back: "#/producers/new" });
     ctx.chooseProducer(id);
     return true;
   }

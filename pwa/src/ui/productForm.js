@@ -160,7 +160,8 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     }
     if (keeper) keeper.stop();
     const kept = newPhotos.filter((p) => fields.photos.includes(p.sha256));
-    const extra = { enteredBy: ctx.enteredBy(), photos: kept.map((p) => ({ ...p, product_id: id || null })), draft: draftName };
+    const extra = { enteredBy: ctx.enteredBy(), photos: kept.map((p) => ({ ...p, product_id: id || null })) };
+    const later = { draft: draftName, values: values(), back: location.hash };
     if (fix) {
       await ctx.replica.resend(fix, fields, extra);
       await ctx.afterWrite(); // the fix list must lose it before it shows
@@ -169,9 +170,8 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     }
     if (id) {
       const changed = changedOnly(fields);
-      const saved = Object.keys(changed).length ? await ctx.replica.upsert("product", id, changed, extra) : null;
-      if (!saved) await dropDraft(ctx.db, draftName);
-      await ctx.afterWrite({ saved });
+      if (Object.keys(changed).length) ctx.saveSoon("product", id, changed, extra, later);
+      else dropDraft(ctx.db, draftName).catch(() => {});
       ctx.go(`#/products/${id}`);
       return true;
     }
@@ -180,8 +180,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     created.producer_id = ctx.currentProducerId();
     created.status = "draft";
     extra.photos = extra.photos.map((p) => ({ ...p, product_id: newId }));
-    const saved = await ctx.replica.upsert("product", newId, created, extra);
-    await ctx.afterWrite({ saved });
+    ctx.saveSoon("product", newId, created, extra, later);
     ctx.go(`#/products/${newId}`);
     return true;
   }
