@@ -4,7 +4,7 @@ import argparse
 
 import pytest
 
-from tests.bench import report, sync
+from tests.bench import exports, report, sync
 
 DASHBOARDS = "<!-- bench:dashboards -->\n## Dashboards\n\n| query | ms |\n| --- | --- |\n<!-- /bench:dashboards -->"
 
@@ -63,3 +63,12 @@ def test_the_sync_table_carries_both_sides_ratios_and_budgets():
         in text
     )
     assert "| idle pull | 0.5 ms, 900 B | 1 |  |  |  |  |" in text
+
+
+def test_the_exports_table_leaves_what_was_not_measured_blank():
+    args = argparse.Namespace(n=100_000, movements=2)
+    rows = [("products.csv", 0.05, 2.1, 30_000_000, 100_001, 92_000, 110_000)]
+    rows.append(("flask export sqlite", None, 9.5, 80_000_000, None, None, 150_000))
+    text = exports.markdown(args, rows)
+    assert "| `products.csv` | 0.05 s | 2.10 s | 30.0 | 100,001 | 90 MB | 107 MB |" in text
+    assert "| `flask export sqlite` |  | 9.50 s | 80.0 |  |  | 146 MB |" in text
