@@ -15,8 +15,9 @@ The device side is a minimal keep-alive HTTP client with orjson (a browser's JSO
 code too); ids are UUIDv7 and a movement's op id is its own id, as the PWA makes them. Like
 PouchDB's replicator, which reads batches ahead, it works ahead: it encodes its next push while
 the server applies the one before, and asks for the next pull page (the answer's Link header)
-before it stores the page that came. `--one-at-a-time` turns that off, as the PWA and the Python
-client do today: each batch or page waits for the one before to be done.
+before it stores the page that came. `--one-at-a-time` turns that off, as the Python client
+works: each batch or page waits for the one before to be done. (The PWA asks for the next pull
+page ahead too, but sends one push at a time.)
 """
 
 import argparse
@@ -578,7 +579,7 @@ def main():
     parser.add_argument(
         "--one-at-a-time",
         action="store_true",
-        help="the device neither encodes its next push nor asks for the next page ahead (as the PWA does)",
+        help="the device neither encodes its next push nor asks for the next page ahead (as the Python client)",
     )
     parser.add_argument("--markdown", type=Path, help="also write the tables into this file's sync section")
     args = parser.parse_args()
