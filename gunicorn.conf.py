@@ -26,9 +26,9 @@ def post_worker_init(worker):
     from server import checkpoint
 
     # A push allocates tens of thousands of short-lived objects. Left alone, the collector
-    # now and then walks every object the app holds (~140,000: modules, SQLAlchemy, Flask):
-    # in-process, one push of 1,000 movements in ten took 60-120 ms longer for it. Frozen,
-    # they are never walked again. (post_fork was too early: the worker loads the app after it.)
+    # now and then walks every object the app holds (over a hundred thousand: modules,
+    # SQLAlchemy, Flask) in the middle of a push, which then takes far longer. Frozen, they are
+    # never walked again. (post_fork is too early: the worker loads the app after it.)
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)

@@ -82,8 +82,9 @@ def _database_settings(app):
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
     # The connection given back last is lent first. A request's writes go through its session,
     # and SQLite empties a connection's page cache whenever another one has written since its
-    # last transaction: with a session on the same connection each time, a push of 1,000
-    # movements reads ~25 pages from disk instead of ~210 (and idle connections can time out).
+    # last transaction: with a session on the same connection each time, a push finds most of
+    # its pages still in that cache instead of reading them again (and idle connections can
+    # time out).
     # (An in-memory SQLite database has one connection per thread, and no such choice.)
     options = {} if make_url(uri).database in (None, "", ":memory:") else {"pool_use_lifo": True}
     if uri.startswith("sqlite"):
@@ -103,8 +104,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # A statement that writes many rows keeps its undo journal in memory: on disk it was a new
-    # file in /var/tmp for each push, written ~320 times (a page at a time) and deleted.
+    # A statement that writes many rows keeps its undo journal in memory: on disk it would be a
+    # new file in /var/tmp for each push, written a page at a time and deleted.
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute(f"PRAGMA wal_autocheckpoint={checkpoint.autocheckpoint_pages}")
     cursor.close()

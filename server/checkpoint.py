@@ -2,14 +2,13 @@
 
 By default SQLite copies the write-ahead log back into the database file inside whichever
 commit first finds the log over 1,000 pages, and that commit then waits for the copy and two
-fsyncs (about 40 ms here: every third push of 1,000 movements paid it). Under gunicorn each
-worker instead runs PASSIVE checkpoints on its own connection: they never block a reader or a
-writer, and when two workers try at once one simply finds the other at work. A checkpoint waits
-for a quiet moment (no commit since the last look, a quarter of a second before), so that a
-burst of pushes does not share the disk with it (10 pushes of 1,000 movements took about 6%
-longer with a checkpoint among them), but never more than MAX_WAIT seconds: under steady
-writes the log still goes back every few seconds. Commits still checkpoint by themselves past
-BACKSTOP_PAGES, should the thread ever stall. CLI commands and tests keep SQLite's default.
+fsyncs (under steady pushes, one push in every few). Under gunicorn each worker instead runs
+PASSIVE checkpoints on its own connection: they never block a reader or a writer, and when two
+workers try at once one simply finds the other at work. A checkpoint waits for a quiet moment
+(no commit since the last look, a quarter of a second before), so that a burst of pushes does
+not share the disk with it, but never more than MAX_WAIT seconds: under steady writes the log
+still goes back every few seconds. Commits still checkpoint by themselves past BACKSTOP_PAGES,
+should the thread ever stall. CLI commands and tests keep SQLite's default.
 """
 
 import logging
@@ -55,8 +54,7 @@ def lower_priority():
     """Give the calling thread the lowest CPU priority (Linux: a thread's own nice value).
 
     A checkpoint is housekeeping: on a machine of two cores it must not take a core from a
-    request. Right after a large pull, idle pulls took 2.1 ms (median of 20) against 1.4 later,
-    with the checkpoint among them; 1.05 ms without it."""
+    request (idle pulls that come right after a large write slow down when it does)."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
     except (AttributeError, OSError):  # not Linux, or not allowed: checkpoint at the usual priority

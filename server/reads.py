@@ -1,12 +1,11 @@
 """Point reads outside the request's ORM session: who is asking, and how far the feed has come.
 
 Every authenticated request reads its account, and every pull the feed's position; most pulls
-read nothing else. Starting and closing the ORM session for that costs about four times as
-much as borrowing a pooled connection (0.085 ms against 0.02 ms here), which was a fifth of an
-idle pull. These reads need no transaction of the request's own: each is one indexed row, and
-the request's later reads see at least as much as they did. The connection is borrowed once
-per request and given back when the request ends (on PostgreSQL, ending the read-committed
-transaction the driver opened for it).
+read nothing else. Starting and closing the ORM session for that costs several times as much
+as borrowing a pooled connection, a large part of an idle pull. These reads need no
+transaction of the request's own: each is one indexed row, and the request's later reads see
+at least as much as they did. The connection is borrowed once per request and given back when
+the request ends (on PostgreSQL, ending the read-committed transaction the driver opened for it).
 """
 
 from flask import g

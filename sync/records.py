@@ -25,8 +25,8 @@ TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.
 WHOLE_SECONDS_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
 WHOLE_SECONDS_RE = re.compile(rf"^{WHOLE_SECONDS_PATTERN}\Z")
 # A movement op's op id, product id, clock and time joined by spaces (none of them may hold one):
-# one match of the four costs about half of four matches (each match has a fixed cost as large
-# as the reading of a 36-character id; callgrind).
+# one match of the four costs about half of four matches, as each match has a fixed cost about
+# as large as the reading of a 36-character id.
 MOVEMENT_TEXTS_RE = re.compile(rf"^{UUID_PATTERN} {UUID_PATTERN} {HLC_PATTERN} {WHOLE_SECONDS_PATTERN}\Z")
 
 PRODUCER_KINDS = ("individual", "group", "ukm", "bumdes", "koperasi")

@@ -172,7 +172,7 @@ const WORDS = {
   entity_stock_movement: ["Catatan stok", "Stock record"],
   entity_review: ["Tinjauan", "Review"],
 
-  // -- the fix loop (issue 16, 5-8): field rules in words, the "Perlu tindakan" inbox --------
+  // -- the fix loop: field rules in words, the "Perlu tindakan" inbox ------------------------
   field_name: ["Nama", "Name"],
   field_village: ["Desa", "Village"],
   field_phone: ["Nomor HP", "Phone number"],
@@ -227,7 +227,7 @@ const WORDS = {
   inbox_count: ["{n} perlu tindakan", "{n} need action"],
   rule_date: ["{field} bukan tanggal yang benar.", "{field} is not a real date."],
 
-  // -- issue 16, plain screens (items 9-11): status bar, home, product history, login, PIN reset --
+  // -- plain screens: status bar, home, product history, login, PIN reset -----------------------
   no_signal: ["Tidak ada sinyal", "No signal"],
   has_signal: ["Ada sinyal", "Signal"],
   all_sent: ["Terkirim", "Sent"],
@@ -266,7 +266,7 @@ const WORDS = {
   ],
   pin_failed: ["PIN tidak bisa diganti ({status}).", "The PIN could not be changed ({status})."],
 
-  // Saving once, the same name twice, and forms kept half-filled (issue 16: saves and drafts).
+  // Saving once, the same name twice, and forms kept half-filled (saves and drafts).
   saving: ["Menyimpan…", "Saving…"],
   same_name_title: ["Nama ini sudah ada di desa ini", "This name is already in this village"],
   same_name: [

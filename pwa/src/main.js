@@ -279,7 +279,8 @@ function syncStateChanged(state) {
 
 /** A sync ended: the status bar says how. What it changed in the data comes through the
  * replica's onChange; redrawing the screen here as well would replace it for nothing, and a tap
- * that lands while the screen is replaced is lost (a failed sync, on going offline, did that).
+ * that lands while the screen is replaced is lost (a sync failing as the phone goes offline would
+ * do that).
  * The sync screen shows the sync itself, and the first sync decides where a new producer starts:
  * those are drawn again. */
 async function syncEnded() {

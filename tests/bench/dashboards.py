@@ -1,6 +1,6 @@
 """Dashboard benchmark: the admin's figures on an SQLite database of the demo scaled to N movements.
 
-    python -m tests.bench.dashboards --movements 1000000 [--runs 7] [--db PATH]
+    python -m tests.bench.dashboards --movements 1000000 [--runs 7] [--db PATH] [--markdown docs/benchmarks.md]
 
 Builds the database with `flask db upgrade` and `flask demo` (the one write path, so the running
 stock totals are the real ones; about 10 minutes for 1,000,000 movements on a 2-core machine),
@@ -12,6 +12,7 @@ against the issue's budget of 300 ms. Not a test: nothing here asserts.
 
 The demo makes no conflict records, so `--conflicts N` (default 10,000) adds that many, half on
 movements and half on products, for the conflicts dashboard to have something to count.
+`--markdown PATH` also writes the table into the `dashboards` section of PATH (tests/bench/report.py).
 """
 
 import argparse
@@ -23,6 +24,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from tests.bench import report as markdown_report
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(ROOT / ".venv" / "bin" / "flask")
@@ -103,6 +106,7 @@ def measure(db_path, runs):
 
 
 def report(times, counts):
+    """Print the median and worst of each query against the budget."""
     print(f"\nmedian and worst of {len(next(iter(times.values())))} runs, ms (budget {BUDGET_MS} ms): {counts}")
     width = max(len(name) for name in times)
     for name, values in times.items():
@@ -111,7 +115,22 @@ def report(times, counts):
         print(f"  {name.ljust(width)}  {median:8.1f}  {max(values):8.1f}  {flag}")
 
 
+def markdown(times, counts):
+    """The table in Markdown, for report.write_section."""
+    rows = []
+    for name, values in times.items():
+        median = statistics.median(values)
+        rows.append([f"`{name}`", f"{median:,.1f}", f"{max(values):,.1f}", "ok" if median < BUDGET_MS else "over"])
+    held = ", ".join(f"{count:,} {table.replace('_', ' ')}" for table, count in counts.items())
+    return (
+        f"SQLite, filled by `flask demo`: {held}. Each query asked as the demo admin through the Flask test client, "
+        f"after one warm-up; median and worst of {len(next(iter(times.values())))} runs.\n\n"
+        + markdown_report.table(["query", "median ms", "worst ms", f"budget {BUDGET_MS} ms"], rows)
+    )
+
+
 def table_counts(db_path):
+    """{table: rows} of the tables the dashboards read."""
     import sqlite3
 
     with sqlite3.connect(db_path) as conn:
@@ -120,6 +139,7 @@ def table_counts(db_path):
 
 
 def main(argv=None):
+    """Build or reuse the database, then measure and print each query (and write the table with --markdown)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--movements", type=int, default=1_000_000)
     parser.add_argument("--producers", type=int, default=None, help="default: 200 per 50,000 movements")
@@ -127,6 +147,7 @@ def main(argv=None):
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--conflicts", type=int, default=10_000)
     parser.add_argument("--db", type=Path, default=None, help="SQLite file to reuse or build (default: a temp one)")
+    parser.add_argument("--markdown", type=Path, help="also write the table into this file's dashboards section")
     args = parser.parse_args(argv)
     scale = max(1, args.movements // 50_000)  # the demo's defaults are 200, 600 and 50,000
     args.producers = args.producers or 200 * scale
@@ -136,7 +157,12 @@ def main(argv=None):
     if seconds is not None:
         print(f"built with flask demo in {seconds:.0f} s")
     add_conflicts(db_path.resolve(), args.conflicts)
-    report(measure(db_path.resolve(), args.runs), table_counts(db_path))
+    times, counts = measure(db_path.resolve(), args.runs), table_counts(db_path)
+    report(times, counts)
+    if args.markdown:
+        body = markdown(times, counts)
+        section = markdown_report.section("Dashboards", "tests.bench.dashboards", body, args.markdown)
+        markdown_report.write_section(args.markdown, "dashboards", section)
 
 
 if __name__ == "__main__":

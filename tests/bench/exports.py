@@ -1,6 +1,6 @@
 """Export benchmark: marketplace exports and the open-data file for N approved products (not a test).
 
-    python -m tests.bench.exports [--n 100000] [--movements 2]
+    python -m tests.bench.exports [--n 100000] [--movements 2] [--markdown docs/benchmarks.md]
 
 A fresh SQLite database (`flask db upgrade`, the regions of Kab. Bandung) gets N approved
 products of 50 desa, each with `--movements` harvest movements, inserted straight into the tables
@@ -10,6 +10,7 @@ it in 64 KB pieces and keeping none. Reported per export: time to the first byte
 bytes, rows, and the worker's peak resident memory during the export (VmHWM, reset before each
 export through /proc/<pid>/clear_refs) against its resident memory before it. The open-data
 file is written by `flask export sqlite` in a subprocess, whose peak is its ru_maxrss.
+`--markdown PATH` also writes the table into the `exports` section of PATH (tests/bench/report.py).
 """
 
 import argparse
@@ -25,6 +26,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from tests.bench import report
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
@@ -138,11 +141,33 @@ def download(port, token, path):
     return first, time.perf_counter() - started, size, lines
 
 
+def markdown(args, rows):
+    """The table in Markdown, for report.write_section; rows as main collects them (None: not measured)."""
+    formats = (
+        "`{}`", "{:.2f} s", "{:.2f} s", lambda size: f"{size / 1e6:,.1f}", "{:,}",
+        lambda kib: f"{kib / 1024:.0f} MB", lambda kib: f"{kib / 1024:.0f} MB",
+    )  # fmt: skip
+    cells = [
+        ["" if value is None else (form(value) if callable(form) else form.format(value))
+         for form, value in zip(formats, row, strict=True)]
+        for row in rows
+    ]  # fmt: skip
+    headers = ["export", "first byte", "total", "MB", "lines", "worker RSS before", "peak"]
+    return (
+        f"{args.n:,} approved products with {args.movements} movements each, SQLite, gunicorn with one worker "
+        "of one thread; each export downloaded once over HTTP. `flask export sqlite` writes the open-data file, "
+        "its peak that of its own process.\n\n" + report.table(headers, cells)
+    )
+
+
 def main():
+    """Fill a database, serve it, download each export and print what it took (and write it with --markdown)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=100_000, help="approved products")
     parser.add_argument("--movements", type=int, default=2, help="harvest movements per product")
+    parser.add_argument("--markdown", type=Path, help="also write the table into this file's exports section")
     args = parser.parse_args()
+    rows = []  # (export, first byte s, total s, bytes, lines, RSS before KiB, peak KiB)
 
     folder = Path(tempfile.mkdtemp(prefix="lumbung-export-bench-"))
     port = free_port()
@@ -190,6 +215,7 @@ def main():
             before = memory_kib(worker, "VmRSS")
             first, total, size, lines = download(port, token, path)
             peak = memory_kib(worker, "VmHWM")
+            rows.append((name, first, total, size, lines, before, peak))
             print(
                 f"{name:<24}{first:>11.2f}s{total:>9.2f}s{size / 1e6:>9.1f}{lines:>10,}"
                 f"{before / 1024:>10.0f}MB{peak / 1024:>8.0f}MB"
@@ -197,13 +223,18 @@ def main():
         out = folder / "open.db"
         started = time.perf_counter()
         output, peak = peak_of(env, str(VENV / "flask"), "--app", "server", "export", "sqlite", str(out))
-        print(f"flask export sqlite: {time.perf_counter() - started:.1f} s, {out.stat().st_size / 1e6:.1f} MB file, "
+        seconds, size = time.perf_counter() - started, out.stat().st_size
+        rows.append(("flask export sqlite", None, seconds, size, None, None, peak))
+        print(f"flask export sqlite: {seconds:.1f} s, {size / 1e6:.1f} MB file, "
               f"peak RSS {peak / 1024:.0f} MB; {output.splitlines()[0]}")  # fmt: skip
     finally:
         if server is not None:
             server.terminate()
             server.wait(10)
         shutil.rmtree(folder, ignore_errors=True)
+    if args.markdown:
+        section = report.section("Exports", "tests.bench.exports", markdown(args, rows), args.markdown)
+        report.write_section(args.markdown, "exports", section)
 
 
 if __name__ == "__main__":

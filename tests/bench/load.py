@@ -3,6 +3,7 @@
     python -m tests.bench.load [--engine sqlite|postgresql|both] [--devices 200] [--seconds 300]
                                [--sleep 5-30] [--ramp S] [--fast-pins] [--workers N] [--threads N]
     python -m tests.bench.load --knee [--steps 200,400,...] [--step-seconds 120]
+    (either with [--markdown docs/benchmarks.md])
 
 Each device is a thread with one keep-alive HTTP connection, sending what the PWA sends
 (pwa/src/transport.js, replica.js, syncloop.js): it logs in, pulls everything in its scope
@@ -25,6 +26,9 @@ every product's stock total is the sum of its movements. A failed check exits no
 
 Only 127.0.0.1. PostgreSQL: `--pg-url` (default DATABASE_URL, else postgresql://postgres@
 127.0.0.1:5432/test), in a schema of the run's own, dropped afterwards.
+
+`--markdown PATH` also writes each engine's tables into a section of PATH of its own (`load-sqlite`,
+`load-postgresql`, or `load-knee-...` for --knee; tests/bench/report.py).
 """
 
 import argparse
@@ -51,6 +55,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from sync.hlc import Clock
 from sync.ids import uuid7
+from tests.bench import report as markdown_report
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
@@ -66,6 +71,7 @@ FACILITATOR_EVERY = 5
 MAX_PAGES = 1000  # bounds every pull
 KNEE_MS = 1000
 ENDPOINTS = ("login", "refresh", "push", "pull", "other")
+ENGINE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 threading.stack_size(512 * 1024)  # a thousand device threads, each mostly asleep
 
@@ -870,6 +876,48 @@ def report(engine, result):
     return not result.problems
 
 
+def markdown(args, engine, result):
+    """An engine's tables and check in Markdown, for report.write_section."""
+    headers = ["devices", "endpoint", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"]
+    rows = [
+        [devices, endpoint, f"{f['count']:,}", f"{f['rps']:.1f}", f"{f['p50']:.1f}", f"{f['p95']:.1f}",
+         f"{f['p99']:.1f}", f["errors"]]
+        for devices, table in result.tables
+        for endpoint, f in table.items()
+    ]  # fmt: skip
+    low, high = args.sleep
+    server = "gunicorn with `gunicorn.conf.py`'s settings"
+    if args.workers or args.threads:
+        server += f" (workers {args.workers or 'as set'}, threads {args.threads or 'as set'})"
+    pins = "cheap Argon2 (`--fast-pins`)" if args.fast_pins else "production Argon2"
+    window = f"{args.step_seconds} s a step" if args.knee else f"{args.seconds} s"
+    lines = [
+        f"{ENGINE_NAMES[engine]}, {server}, {pins}; devices sleep {low:g}-{high:g} s between syncs; "
+        f"measured for {window} once every device was online; the load generator runs on the same machine.",
+        "",
+        markdown_report.table(headers, rows),
+        "",
+    ]
+    if result.logins:
+        f = result.logins
+        lines.append(f"- logins: {f['count']}, p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms, errors {f['errors']}")
+    if result.failures:
+        failed = ", ".join(
+            f"{endpoint} {status or 'no answer'}: {n}" for (endpoint, status), n in result.failures.items()
+        )
+        lines.append(f"- failed requests (whole run): {failed}")
+    if result.knee is not None:
+        lines.append(f"- knee: the p95 of push and pull passed {KNEE_MS} ms at {result.knee} devices")
+    elif args.knee:
+        lines.append(f"- knee: not reached up to {result.tables[-1][0]} devices")
+    check = "; ".join(result.problems) if result.problems else "all there, none extra, none twice, stock = sums"
+    lines.append(
+        f"- exactness: {result.acknowledged:,} movements acknowledged, {result.in_doubt} in doubt, "
+        f"{result.rejected} ops rejected: {check}"
+    )
+    return "\n".join(lines)
+
+
 def parse_range(value):
     """'5-30' -> (5.0, 30.0)."""
     low, _, high = value.partition("-")
@@ -891,6 +939,7 @@ def main():
     parser.add_argument("--knee", action="store_true", help="add devices step by step until p95 passes 1 s")
     parser.add_argument("--steps", default="200,400,600,800,1000,1200,1400,1600,2000")
     parser.add_argument("--step-seconds", type=int, default=120)
+    parser.add_argument("--markdown", type=Path, help="also write each engine's tables into a section of this file")
     args = parser.parse_args()
     if not args.pg_url.startswith("postgresql://") or make_url(args.pg_url).host not in ("127.0.0.1", "localhost"):
         parser.error("--pg-url must be a postgresql:// URL on 127.0.0.1")
@@ -910,6 +959,11 @@ def main():
             args.step_seconds,
         )
         exact = report(engine, result) and exact
+        if args.markdown:
+            name = f"load-knee-{engine}" if args.knee else f"load-{engine}"
+            title = f"Load{' knee' if args.knee else ''}: {ENGINE_NAMES[engine]}"
+            section = markdown_report.section(title, "tests.bench.load", markdown(args, engine, result), args.markdown)
+            markdown_report.write_section(args.markdown, name, section)
     sys.exit(0 if exact else 1)
 
 

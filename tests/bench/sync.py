@@ -1,6 +1,7 @@
 """Sync benchmark: Lumbung under gunicorn on SQLite against the PouchDB/CouchDB peer, in one run.
 
     python -m tests.bench.sync [--runs 3] [--n 10000] [--big 1000000] [--no-peer] [--one-at-a-time]
+                               [--markdown docs/benchmarks.md]
 
 The workload is the peer's (../shared/bench/peer-sync): one device pushes 10,000 stock movements
 of 500 products in 50 desa, in pushes of 1,000 (gzip); a fresh device pulls them all; then 20
@@ -8,13 +9,15 @@ idle pulls. Bytes are counted on the wire, both directions, headers included. Ea
 median of `--runs` runs, each on a fresh database. With `--big N`, the same is run again on a
 database already holding N movements of other desa (runs interleaved with the others). Each run
 ends with the first syncs of 15 new producers (1 product, 100 movements each; their median).
+`--markdown PATH` also writes the tables into the `sync` section of PATH (tests/bench/report.py).
 
 The device side is a minimal keep-alive HTTP client with orjson (a browser's JSON is native
 code too); ids are UUIDv7 and a movement's op id is its own id, as the PWA makes them. Like
 PouchDB's replicator, which reads batches ahead, it works ahead: it encodes its next push while
 the server applies the one before, and asks for the next pull page (the answer's Link header)
-before it stores the page that came. `--one-at-a-time` turns that off, as the PWA and the Python
-client do today: each batch or page waits for the one before to be done.
+before it stores the page that came. `--one-at-a-time` turns that off, as the Python client
+works: each batch or page waits for the one before to be done. (The PWA asks for the next pull
+page ahead too, but sends one push at a time.)
 """
 
 import argparse
@@ -37,6 +40,7 @@ from pathlib import Path
 import orjson
 
 from sync.ids import uuid7
+from tests.bench import report
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER = ROOT.parent / "shared" / "bench" / "peer-sync"
@@ -47,6 +51,8 @@ KECAMATAN = ("32.04.05", "32.04.06", "32.04.07", "32.04.08", "32.04.09", "32.04.
 PIN = "246810"
 PUSH = "/api/v1/sync/push"
 FIRST_SYNCS = 15  # new producers a run
+# The design's budgets (ARCHITECTURE.md): the peer's time and bytes over ours, at least.
+BUDGETS = {"push": (10, 6), "pull": (25, 4), "idle_pull": (15, None)}
 
 
 class Wire:
@@ -500,8 +506,71 @@ def table(title, ours, peer=None):
         print(line)
 
 
+def ms_text(ms):
+    """Milliseconds as a table cell: one decimal below 10 ms."""
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
+
+
+def bytes_text(count):
+    """Bytes as a table cell: KB from 10,000 bytes."""
+    return f"{count / 1000:,.0f} KB" if count >= 10_000 else f"{count:,.0f} B"
+
+
+def ratio_text(ratio, budget):
+    """A ratio as a table cell, with its budget when there is one."""
+    return f"{ratio:.1f}x" + (f" (budget {budget}x)" if budget else "")
+
+
+def phase_text(name, n):
+    """A phase's name as a table's first cell."""
+    names = {"push": f"push {n:,}", "pull": f"pull {n:,}", "first_sync_producer": "a new producer's first sync"}
+    return names.get(name, name.replace("_", " "))
+
+
+def figures_text(figures):
+    """A phase's time and bytes as one table cell."""
+    return f"{ms_text(figures['ms'])}, {bytes_text(figures['bytes'])}"
+
+
+def markdown(args, ours, peer=None, big=None):
+    """The run's tables in Markdown, for report.write_section."""
+    headers = ["phase", "Lumbung", "requests"]
+    if peer:
+        headers += ["peer", "requests", "peer time / ours", "peer bytes / ours"]
+    rows = []
+    for name, figures in ours.items():
+        row = [phase_text(name, args.n), figures_text(figures), f"{figures['requests']:,.0f}"]
+        if peer and name in peer:
+            theirs = peer[name]
+            time_budget, bytes_budget = BUDGETS[name]
+            row += [
+                figures_text(theirs),
+                f"{theirs['requests']:,.0f}",
+                ratio_text(theirs["ms"] / figures["ms"], time_budget),
+                ratio_text(theirs["bytes"] / figures["bytes"], bytes_budget),
+            ]
+        elif peer:
+            row += ["", "", "", ""]
+        rows.append(row)
+    runs = f"medians of {args.runs} runs" if args.runs > 1 else "one run"
+    how = f"{args.n:,} stock movements, {runs}, each on a fresh SQLite database under gunicorn"
+    if peer:
+        how += "; the PouchDB/CouchDB peer (`../shared/bench/peer-sync`: leveldb, keep-alive) in the same runs"
+    if args.one_at_a_time:
+        how += "; the device sends one request at a time"
+    text = f"{how}.\n\n{report.table(headers, rows)}\n"
+    if big:
+        rows = [[phase_text(name, args.n), figures_text(big[name]), ms_text(ours[name]["ms"])] for name in ours]
+        text += (
+            f"\nWith {args.big:,} movements of other desa already stored (runs interleaved with the empty ones):\n\n"
+            + report.table(["phase", "big database", "empty database"], rows)
+            + "\n"
+        )
+    return text
+
+
 def main():
-    """Run the benchmark and print its tables."""
+    """Run the benchmark and print its tables (and write them with --markdown)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--n", type=int, default=10_000)
@@ -510,8 +579,9 @@ def main():
     parser.add_argument(
         "--one-at-a-time",
         action="store_true",
-        help="the device neither encodes its next push nor asks for the next page ahead (as the PWA does)",
+        help="the device neither encodes its next push nor asks for the next page ahead (as the Python client)",
     )
+    parser.add_argument("--markdown", type=Path, help="also write the tables into this file's sync section")
     args = parser.parse_args()
     ours, peer, big = [], [], []
     # Interleaved, so that a slow minute of a noisy machine weighs on each side alike.
@@ -530,6 +600,10 @@ def main():
     if args.big:
         table(f"Lumbung with {args.big:,} other movements already stored (same workload)", medians(big), medians(ours))
         print("(ratios here: empty database over big one; 1.0 or more means no slower)")
+    if args.markdown:
+        body = markdown(args, medians(ours), medians(peer) if peer else None, medians(big) if big else None)
+        title = "Sync: Lumbung against the PouchDB/CouchDB peer" if peer else "Sync"
+        report.write_section(args.markdown, "sync", report.section(title, "tests.bench.sync", body, args.markdown))
 
 
 if __name__ == "__main__":

@@ -225,7 +225,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(client, facilitator):
 
 
 def test_a_png_declaring_40_megapixels_is_refused_without_decoding(client, facilitator, monkeypatch):
-    # 154 KB of such a PNG once took a worker 4.8 s to decode; a phone photo has 12 megapixels.
+    # A small file of such a PNG costs a worker seconds to decode; a phone photo has 12 megapixels.
     opened = []
     monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args))
     header = struct.pack(">IIBBBBB", 7000, 5700, 8, 2, 0, 0, 0)  # 39.9 megapixels of RGB

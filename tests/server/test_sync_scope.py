@@ -199,7 +199,8 @@ def test_an_account_with_the_phone_of_a_record_elsewhere_cannot_reach_it(facilit
 def test_a_producer_cannot_reach_a_record_it_made_in_another_kabupaten(app, producer_account, facilitator):
     from server.apply import Actor, apply_ops
 
-    # Made before producer accounts were refused producer records: one in Kota Bandung, one at home.
+    # Producer records authored by the producer account, as older data may hold (a push of its own is
+    # refused them): one in Kota Bandung, one at home.
     author = producer_account.headers.user["id"]
     away, home = new_id(), new_id()
     ops = [

@@ -182,7 +182,7 @@ const WORDS = {
   export_feed: ["Feed JSON (schema.org)", "JSON feed (schema.org)"],
   downloading: ["Mengunduh {name}…", "Downloading {name}…"],
   downloaded: ["Terunduh: {name} ({size})", "Downloaded: {name} ({size})"],
-  // Admin screens on a phone (issue 16, item 13): the compact bulk bar, paged lists.
+  // Admin screens on a phone: the compact bulk bar, paged lists.
   note: ["Catatan", "Note"],
   show_more: ["Tampilkan {n} lagi (sisa {total})", "Show {n} more ({total} left)"],
   language: ["Bahasa", "Language"],
