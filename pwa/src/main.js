@@ -6,6 +6,7 @@ import { isUnlocked, lock, sessionTokens } from "./auth.js";
 import { getMeta, openStore, setMeta } from "./db.js";
 import { keepDraft } from "./drafts.js";
 import { h } from "./dom.js";
+import { shieldTaps, watchFingers, whenLifted } from "./fingers.js";
 import { currentLang, setLang, t } from "./i18n.js";
 import { loadModel, noteSaved } from "./model.js";
 import { PhotoCache } from "./photocache.js";
@@ -151,8 +152,8 @@ async function refresh({ redraw = true } = {}) {
   ctx.model = await loadModel(ctx.replica);
   ctx.lastSync = await getMeta(ctx.db, "last_sync");
   const typing = document.activeElement && document.activeElement.closest && document.activeElement.closest("#main input, #main textarea, #main select");
-  if (redraw && routeLive && !typing) await render();
-  else drawChrome();
+  if (redraw && routeLive && !typing) await whenLifted(render);
+  else whenLifted(drawChrome);
 }
 
 function currentProducerId() {
@@ -203,6 +204,7 @@ function saveSoon(entity, id, fields, extra, { draft = null, values = null, back
   const shown = appliedRow(known ? { entity, id, data: known } : null, { entity, entity_id: id, action: "upsert", fields, hlc: "" }, extra.enteredBy);
   if (draft && values) keepDraft(ctx.db, draft, values).catch(() => {}); // the last keystrokes too
   const saving = ctx.replica.upsert(entity, id, fields, { ...extra, draft });
+  shieldTaps(); // a double tap on Simpan: its second tap must not land on the next screen
   ctx.saving.add(saving);
   noteSaved(ctx.model, shown);
   saving.then(
@@ -274,7 +276,7 @@ function errorScreen(error) {
 function syncStateChanged(state) {
   ctx.syncState = { syncing: state.syncing, error: state.error };
   if (!state.syncing) syncEnded();
-  else if (ctx.model) drawChrome();
+  else if (ctx.model) whenLifted(drawChrome);
 }
 
 /** A sync ended: the status bar says how. What it changed in the data comes through the
@@ -293,7 +295,7 @@ async function syncEnded() {
     await refresh();
   } else {
     ctx.lastSync = last;
-    drawChrome();
+    whenLifted(drawChrome);
   }
 }
 
@@ -437,6 +439,7 @@ async function boot() {
   ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
   Object.assign(ctx, { go, enter, leave, afterWrite, saveSoon, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow, fillInstallSlots });
   window.addEventListener("hashchange", hashChanged);
+  watchFingers();
   window.addEventListener("online", () => {
     checkForUpdate();
     if (ctx.model) drawChrome();

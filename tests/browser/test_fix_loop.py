@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .conftest import close_context, screenshot, watched_context
-from .phone import Phone, tap_until
+from .phone import Phone, tap_and_see
 
 FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2001"
@@ -129,7 +129,7 @@ def test_the_phone_checks_the_servers_rules_in_words(server, phone):
     form.get_by_role("button", name="Simpan").click()
     expect(phone.page.locator("#for-bar")).to_contain_text("Pak Dedi")
 
-    form = tap_until(phone.page, "text=Tambah produk", "#product-form")
+    form = tap_and_see(phone.page, "text=Tambah produk", "#product-form")
     form.get_by_label("Nama", exact=True).fill("Kopi Robusta")
     form.get_by_label("Berat per satuan (kg)").fill("0")
     form.get_by_text("Untuk ekspor (opsional)").click()

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from .conftest import PIN, close_context, watched_context
 from .conftest import screenshot as save_screenshot
-from .phone import Phone, tap_until
+from .phone import Phone, tap_and_see
 
 FACILITATOR = "081200000001"
 PRODUCER = "081300000002"
@@ -313,7 +313,7 @@ def test_desa_picker_shows_kecamatan_names(server, phone_context):
     phone = Phone(phone_context(), server.url).open()
     phone.login(FACILITATOR)
     phone.wait_for_service_worker()
-    form = tap_until(phone.page, "text=Tambah produsen", "#producer-form")
+    form = tap_and_see(phone.page, "text=Tambah produsen", "#producer-form")
     picker = form.get_by_label("Desa")
     expect(picker.locator("option").nth(1)).to_contain_text(f"({kecamatan})")  # the list has come
     options = picker.locator("option").all_text_contents()[1:]

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.bench.save_during_sync import seed
 
 from .conftest import screenshot
-from .phone import Phone, tap_until
+from .phone import Phone, tap_and_see
 
 FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2001"
@@ -81,7 +81,7 @@ def test_a_double_tap_saves_once_and_the_next_screen_opens_at_its_top(server, ph
     form.get_by_role("button", name="Simpan").dblclick()
     expect(page.locator("#for-bar")).to_contain_text("Pak Dadang")
 
-    form = tap_until(page, "text=Tambah produk", "#product-form")
+    form = tap_and_see(page, "text=Tambah produk", "#product-form")
     form.get_by_label("Nama", exact=True).fill("Kopi Dadang")
     form.get_by_label("Harga per satuan (Rupiah)").fill("120000")
     button = form.get_by_role("button", name="Simpan")

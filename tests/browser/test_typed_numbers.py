@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from .admin import Admin, Device, approve
 from .conftest import close_context, screenshot, watched_context
-from .phone import Phone, tap_until
+from .phone import Phone, tap_and_see
 
 FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2002"  # Lagadar, Kec. Margaasih
@@ -42,7 +42,7 @@ def no_sideways_scroll(page):
 
 def add_product(page, name, unit, price):
     """The product form, filled as a producer would; checks the price as the app understood it."""
-    form = tap_until(page, "text=Tambah produk", "#product-form")
+    form = tap_and_see(page, "text=Tambah produk", "#product-form")
     form.get_by_label("Nama", exact=True).fill(name)
     form.get_by_label("Satuan", exact=True).select_option(unit)
     form.get_by_label("Berat per satuan (kg)").fill("0,25")
@@ -56,7 +56,7 @@ def add_product(page, name, unit, price):
 
 
 def open_stock_form(page, kind, amount):
-    form = tap_until(page, "text=Catat stok", "#movement-form")
+    form = tap_and_see(page, "text=Catat stok", "#movement-form")
     form.get_by_label(kind, exact=True).check()
     form.locator("#amount").fill(amount)
     return form
