@@ -34,7 +34,7 @@ export function dropDraft(db, key) {
 
 /**
  * Keep `read()` of a form as its draft while the person types. `stop()` before saving (the save
- * drops the draft in its own transaction) or discarding.
+ * drops the draft in its own transaction); `discard()` to forget it.
  */
 export function keepWhileTyping(db, key, form, read) {
   let timer = 0;
@@ -62,6 +62,11 @@ export function keepWhileTyping(db, key, form, read) {
       clearTimeout(timer);
       document.removeEventListener("visibilitychange", hidden);
     },
+    /** Stop, and forget what was kept (Batal, "mulai lagi"). */
+    discard() {
+      this.stop();
+      dropDraft(db, key).catch(() => {});
+    },
   };
 }
 
@@ -73,4 +78,10 @@ export function draftNote(onDiscard) {
     h("p", null, t("draft_restored")),
     h("button", { type: "button", class: "btn small", id: "draft-discard", onclick: onDiscard }, t("draft_discard")),
   );
+}
+
+/** "Mulai lagi": forget the form's draft and open the form again, empty. */
+export function startAgain(ctx, keeper) {
+  keeper.discard();
+  ctx.go(location.hash);
 }

@@ -3,7 +3,7 @@
 // the kind gives it its sign, as sync/records.py requires (sales and spoilage take stock away).
 // Taking away more than the stock on hand is asked about before it is saved.
 import { h, field, showFieldError } from "../dom.js";
-import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
+import { draftKey, draftNote, keepWhileTyping, loadDraft, startAgain } from "../drafts.js";
 import { quantity, today } from "../format.js";
 import { uuid7 } from "../ids.js";
 import { label, t } from "../i18n.js";
@@ -171,23 +171,13 @@ export async function movementForm(ctx, { productId, fix = null }) {
     field(t("note"), note),
     overStock,
     h("button", { type: "submit", class: "btn primary" }, t("save")),
-    h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn", onclick: fix ? null : discard }, t("cancel")),
+    h("a", { href: fix ? "#/fix" : `#/products/${pid}`, class: "btn", onclick: fix ? null : () => keeper.discard() }, t("cancel")),
   );
   saveOnce(form, save);
   if (draft) restore(draft);
   const keeper = fix ? null : keepWhileTyping(ctx.db, draftName, form, values);
 
-  function discard() {
-    keeper.stop();
-    dropDraft(ctx.db, draftName).catch(() => {});
-  }
-
-  function startAgain() {
-    discard();
-    ctx.go(`#/products/${pid}/stock`);
-  }
-
   directionField.hidden = (draft ? draft.kind : initialKind) !== "adjustment";
-  const draftBox = draft ? draftNote(startAgain) : null;
+  const draftBox = draft ? draftNote(() => startAgain(ctx, keeper)) : null;
   return h("main", { id: "main" }, h("h1", null, `${t("record_stock")}: ${product.name || ""}`), draftBox, form);
 }

@@ -1,7 +1,7 @@
 // A facilitator's producers: searchable, "Tambah produsen", "Ganti PIN" for those with a phone,
 // and the form that registers one.
 import { h, field, select, showFieldError } from "../dom.js";
-import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
+import { draftKey, draftNote, keepWhileTyping, loadDraft, startAgain } from "../drafts.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
 import { normalizePhone } from "../phone.js";
@@ -200,8 +200,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
   }
 
   function useExisting(existing) {
-    if (keeper) keeper.stop();
-    dropDraft(ctx.db, DRAFT).catch(() => {});
+    if (keeper) keeper.discard();
     ctx.chooseProducer(existing.id);
   }
 
@@ -266,7 +265,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
       h("details", { class: "fold", id: "export-fold", open: Boolean(initial.nib) }, h("summary", null, t("export_fold")), field(t("nib_optional"), nib)),
       sameName,
       h("button", { type: "submit", class: "btn primary" }, t("save")),
-      h("a", { href: fix ? "#/fix" : "#/producers", class: "btn", onclick: fix ? null : discard }, t("cancel")),
+      h("a", { href: fix ? "#/fix" : "#/producers", class: "btn", onclick: fix ? null : () => keeper.discard() }, t("cancel")),
     ),
     save,
   );
@@ -277,17 +276,7 @@ export async function producerForm(ctx, { fix = null } = {}) {
   });
   const keeper = fix ? null : keepWhileTyping(ctx.db, DRAFT, form, values);
 
-  function discard() {
-    keeper.stop();
-    dropDraft(ctx.db, DRAFT).catch(() => {});
-  }
-
-  function startAgain() {
-    discard();
-    ctx.go("#/producers/new");
-  }
-
-  return h("main", { id: "main" }, h("h1", null, fix ? t("fix") : t("add_producer")), draft ? draftNote(startAgain) : null, form);
+  return h("main", { id: "main" }, h("h1", null, fix ? t("fix") : t("add_producer")), draft ? draftNote(() => startAgain(ctx, keeper)) : null, form);
 }
 
 /** A producer account whose record its facilitator has not entered yet: whom to ask. */

@@ -2,7 +2,7 @@
 // its icon), unit, weight per unit, price in rupiah, description, and under "Untuk ekspor
 // (opsional)" the HS code and certifications with numbers and expiry dates.
 import { h, field, select, showFieldError } from "../dom.js";
-import { draftKey, draftNote, dropDraft, keepWhileTyping, loadDraft } from "../drafts.js";
+import { draftKey, draftNote, keepWhileTyping, loadDraft, startAgain } from "../drafts.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
 import { icon } from "../icons.js";
@@ -171,7 +171,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     if (id) {
       const changed = changedOnly(fields);
       if (Object.keys(changed).length) ctx.saveSoon("product", id, changed, extra, later);
-      else dropDraft(ctx.db, draftName).catch(() => {});
+      else keeper.discard(); // nothing changed: nothing to keep
       ctx.go(`#/products/${id}`);
       return true;
     }
@@ -224,7 +224,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     "main",
     { id: "main" },
     h("h1", null, fix ? t("fix") : id ? t("edit") : t("add_product")),
-    draft ? draftNote(startAgain) : null,
+    draft ? draftNote(() => startAgain(ctx, keeper)) : null,
     h(
       "form",
       { class: "card", id: "product-form" },
@@ -241,22 +241,12 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       field(t("description"), description),
       exportFold(),
       h("button", { type: "submit", class: "btn primary" }, t("save")),
-      h("a", { href: back, class: "btn", onclick: fix ? null : discard }, t("cancel")),
+      h("a", { href: back, class: "btn", onclick: fix ? null : () => keeper.discard() }, t("cancel")),
     ),
   );
   const form = main.querySelector("#product-form");
   saveOnce(form, save);
   const keeper = fix ? null : keepWhileTyping(ctx.db, draftName, form, values);
-
-  function discard() {
-    keeper.stop();
-    dropDraft(ctx.db, draftName).catch(() => {});
-  }
-
-  function startAgain() {
-    discard();
-    ctx.go(id ? `#/products/${id}/edit` : "#/products/new");
-  }
 
   main.release = view.release;
   return main;
