@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask
 from flask.sessions import SessionInterface
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
 
 from . import checkpoint
 from . import config as config_module
@@ -29,6 +28,7 @@ def create_app(test_config=None):
     _database_settings(app)
 
     db.init_app(app)
+    _sqlite_pragmas_on_connect(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     jwt.init_app(app)
     api.init_app(app)
@@ -94,11 +94,17 @@ def _database_settings(app):
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
 
 
-@event.listens_for(Engine, "connect")
+def _sqlite_pragmas_on_connect(app):
+    """Set the pragmas on each new connection of this app's engine, when it is SQLite; no other engine's."""
+    # Flask-SQLAlchemy made the engine in init_app and has opened no connection yet.
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL and foreign keys (the busy timeout comes from connect_args), for concurrent workers."""
-    if type(dbapi_connection).__module__ != "sqlite3":
-        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
