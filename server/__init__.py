@@ -80,11 +80,13 @@ def _database_settings(app):
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    # The connection given back last is lent first. A request's writes go through its session,
-    # and SQLite empties a connection's page cache whenever another one has written since its
-    # last transaction: with a session on the same connection each time, a push of 1,000
-    # movements reads ~25 pages from disk instead of ~210 (and idle connections can time out).
-    # (An in-memory SQLite database has one connection per thread, and no such choice.)
+    # The connection given back last is lent first (a request holds one, server/reads.py). SQLite
+    # empties a connection's page cache whenever another one has written since its last
+    # transaction: once a burst has left several connections in the pool, handing them out in
+    # turn would give each push a cold cache (a push of 1,000 movements then reads most of its
+    # pages from the log again), while last-in-first-out keeps a worker's requests on the one it
+    # used last and lets the others idle. (An in-memory SQLite database has one connection per
+    # thread, and no such choice.)
     options = {} if make_url(uri).database in (None, "", ":memory:") else {"pool_use_lifo": True}
     if uri.startswith("sqlite"):
         # How long a writer waits for another's lock before the request answers 503.
