@@ -6,7 +6,6 @@ from pathlib import Path
 from flask import Flask
 from flask.sessions import SessionInterface
 from sqlalchemy import event, make_url
-from sqlalchemy.engine import Engine
 
 from . import checkpoint
 from . import config as config_module
@@ -29,6 +28,7 @@ def create_app(test_config=None):
     _database_settings(app)
 
     db.init_app(app)
+    _sqlite_pragmas_on_connect(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     jwt.init_app(app)
     api.init_app(app)
@@ -80,12 +80,13 @@ def _database_settings(app):
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    # The connection given back last is lent first. A request's writes go through its session,
-    # and SQLite empties a connection's page cache whenever another one has written since its
-    # last transaction: with a session on the same connection each time, a push finds most of
-    # its pages still in that cache instead of reading them again (and idle connections can
-    # time out).
-    # (An in-memory SQLite database has one connection per thread, and no such choice.)
+    # The connection given back last is lent first (a request holds one, server/reads.py). SQLite
+    # empties a connection's page cache whenever another one has written since its last
+    # transaction: once a burst has left several connections in the pool, handing them out in
+    # turn would give each push a cold cache (a push of 1,000 movements then reads most of its
+    # pages from the log again), while last-in-first-out keeps a worker's requests on the one it
+    # used last and lets the others idle. (An in-memory SQLite database has one connection per
+    # thread, and no such choice.)
     options = {} if make_url(uri).database in (None, "", ":memory:") else {"pool_use_lifo": True}
     if uri.startswith("sqlite"):
         # How long a writer waits for another's lock before the request answers 503.
@@ -95,17 +96,23 @@ def _database_settings(app):
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
 
 
-@event.listens_for(Engine, "connect")
+def _sqlite_pragmas_on_connect(app):
+    """Set the pragmas on each new connection of this app's engine, when it is SQLite; no other engine's."""
+    # Flask-SQLAlchemy made the engine in init_app and has opened no connection yet.
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """WAL and foreign keys (the busy timeout comes from connect_args), for concurrent workers."""
-    if type(dbapi_connection).__module__ != "sqlite3":
-        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    # A statement that writes many rows keeps its undo journal in memory: on disk it would be a
-    # new file in /var/tmp for each push, written a page at a time and deleted.
+    # A statement that writes many rows keeps its undo journal in memory: on disk it was a new
+    # file in /var/tmp for each push, written ~320 times (a page at a time) and deleted.
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.execute(f"PRAGMA wal_autocheckpoint={checkpoint.autocheckpoint_pages}")
     cursor.close()

@@ -63,9 +63,7 @@ REGIONS_SQL = "SELECT region_code FROM user_regions WHERE user_id = {mark} ORDER
 
 
 def caller_regions(user_id):
-    """The calling account's region codes, sorted, read outside the ORM session (server/reads.py).
-
-    For requests that do not change them: user_regions sees the session's own changes."""
+    """The calling account's region codes, sorted, read through the driver (server/reads.py): every pull reads them."""
     return [code for (code,) in read_rows(REGIONS_SQL, (user_id,))]
 
 

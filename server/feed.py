@@ -44,11 +44,6 @@ POSITION_SQL = "SELECT seq, hlc FROM sync_state WHERE id = 1"
 
 def feed_position():
     """(the highest committed change-feed sequence number, the server clock's last HLC), in the request's session."""
-    return driver_rows(db.session.connection(), POSITION_SQL, ())[0]
-
-
-def committed_feed_position():
-    """The same, read outside the request's session: where a pull starts, without starting one (server/reads.py)."""
     return read_rows(POSITION_SQL, ())[0]
 
 

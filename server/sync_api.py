@@ -22,7 +22,7 @@ from .apply import Actor, apply_ops
 from .auth import caller_regions
 from .errors import ApiError
 from .extensions import db
-from .feed import committed_feed_position, read_changes
+from .feed import feed_position, read_changes
 from .json_body import Blueprint
 from .models import Device
 from .openapi import HLC, ErrorDetailSchema, error_answers
@@ -131,7 +131,7 @@ def pull():
             raise ApiError(400, "invalid_cursor", {"reason": str(exc)}) from exc
         if scope_version != user.scope_version:
             after, reset = 0, True
-    upto, last_hlc = committed_feed_position()
+    upto, last_hlc = feed_position()
     hlc = Clock(config["SERVER_ID"], last_hlc).peek()
     if after >= upto and not reset:
         # The most common request of all: nothing new. No scope queries, and the cursor stays

@@ -15,7 +15,7 @@ import random
 import time
 
 from .hlc import Clock
-from .ids import uuid7
+from .ids import op_id_for, uuid7
 
 PUSH_BATCH = 1000
 
@@ -63,8 +63,7 @@ class Replica:
 
     def _record_op(self, entity, entity_id, action, fields):
         op = {
-            # A movement is written once: its own id serves as its op's id (sync/README.md).
-            "op_id": entity_id if entity == "stock_movement" else uuid7(),
+            "op_id": op_id_for(entity, entity_id, action),
             "entity": entity,
             "entity_id": entity_id,
             "action": action,

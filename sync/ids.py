@@ -11,3 +11,12 @@ def uuid7(now_ms=None):
     rand = int.from_bytes(os.urandom(10), "big")
     value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | (rand >> 68 & 0xFFF) << 64 | 0b10 << 62 | (rand & (1 << 62) - 1)
     return str(uuid.UUID(int=value))
+
+
+def op_id_for(entity, entity_id, action, resend=False):
+    """The id of a new op (sync/README.md): a movement's first upsert is keyed by the movement's id, all else fresh."""
+    # A movement is created once and never changes (SYNC-CONTRACT 1.1), so its id names its one
+    # op. A corrected resend of a rejected movement is another op than the one rejected: a new id.
+    if entity == "stock_movement" and action == "upsert" and not resend:
+        return entity_id
+    return uuid7()

@@ -18,3 +18,13 @@ export function uuid7(nowMs = Date.now()) {
   const h = hex(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/**
+ * The id of a new op (sync/README.md, like sync/ids.py): a movement's upsert is keyed by the
+ * movement's own id, every other op gets a fresh one. A movement is created once and never
+ * changes (SYNC-CONTRACT 1.1), so its id names its one op; a corrected resend of a rejected
+ * movement is another op than the one rejected, with an id of its own.
+ */
+export function opIdFor(entity, entityId, action, { resend = false } = {}) {
+  return entity === "stock_movement" && action === "upsert" && !resend ? entityId : uuid7();
+}

@@ -23,7 +23,7 @@ import {
   setMeta,
 } from "./db.js";
 import { Clock } from "./hlc.js";
-import { uuid7 } from "./ids.js";
+import { opIdFor, uuid7 } from "./ids.js";
 import { resubmitIfEdited, sameValue } from "./merge.js";
 import { waitingFor, waitingOn } from "./outbox.js";
 
@@ -133,7 +133,8 @@ export class Replica {
       const [last, existing] = await all([tx.objectStore(META).get("hlc"), records.get(recordKey(entity, entityId))]);
       // The service worker may have synced (and advanced the stored clock) since this page started.
       this.clock.observe(last);
-      op = { op_id: uuid7(), entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
+      const opId = opIdFor(entity, entityId, action, { resend: Boolean(replaces) });
+      op = { op_id: opId, entity, entity_id: entityId, action, fields, hlc: this.clock.tick() };
       saved = appliedRow(existing, op, enteredBy);
       const row = { ...op, state: PENDING, error: null, entered_by: enteredBy, created_at: new Date().toISOString() };
       const writes = [];

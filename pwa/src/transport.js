@@ -15,14 +15,17 @@ function withParams(path, params) {
 }
 
 /**
- * A transport: `transport(method, path, {params, body, raw, headers, as})` -> {status, body, headers}.
- * With `as: "blob"`, a 2xx answer's body is a Blob (a photo), an error's still its JSON.
+ * A transport: `transport(method, path, {params, body, raw, headers, as, timeoutMs})` -> {status, body, headers}.
+ * With `as: "blob"`, a 2xx answer's body is a Blob (a photo, a file), an error's still its JSON.
+ * `timeoutMs` of a request overrides the transport's; 0 waits as long as the answer takes.
  * `session` is an object with `get()` (tokens or null) and `save(tokens)`; `lang()` the language.
+ * The one place the app refreshes its access token: the sync, the photos and the admin screens
+ * all call through here.
  */
 export function httpTransport({ base = "", session, lang = () => "id", timeoutMs = 60000, fetchImpl } = {}) {
   const doFetch = fetchImpl || ((...args) => fetch(...args));
 
-  async function send(method, path, { params, body, raw, headers = {}, as }, token) {
+  async function send(method, path, { params, body, raw, headers = {}, as, timeoutMs: limit = timeoutMs }, token) {
     const request = { method, headers: { Accept: "application/json", "Accept-Language": lang(), ...headers } };
     if (token) request.headers.Authorization = `Bearer ${token}`;
     if (raw !== undefined) {
@@ -37,8 +40,8 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
         request.body = text;
       }
     }
-    const controller = typeof AbortController === "function" ? new AbortController() : null;
-    const timer = controller && setTimeout(() => controller.abort(), timeoutMs);
+    const controller = limit && typeof AbortController === "function" ? new AbortController() : null;
+    const timer = controller && setTimeout(() => controller.abort(), limit);
     if (controller) request.signal = controller.signal;
     try {
       const response = await doFetch(base + withParams(path, params), request);

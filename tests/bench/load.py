@@ -54,7 +54,7 @@ import orjson
 from sqlalchemy import create_engine, make_url, text
 
 from sync.hlc import Clock
-from sync.ids import uuid7
+from sync.ids import op_id_for, uuid7
 from tests.bench import report as markdown_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -497,9 +497,11 @@ class Population:
 
 
 def new_op(entity, fields, node, i, clock=None):
-    """An upsert with a fresh op id and record id (UUIDv7), as replica.js makes them."""
+    """An upsert of a new record (UUIDv7) with its op id, as replica.js makes them."""
     hlc = clock.tick() if clock else f"{int(time.time() * 1000):016d}:{i % 65536:04x}:{node}"
-    return {"op_id": uuid7(), "entity": entity, "entity_id": uuid7(), "action": "upsert", "fields": fields, "hlc": hlc}
+    entity_id = uuid7()
+    op_id = op_id_for(entity, entity_id, "upsert")
+    return {"op_id": op_id, "entity": entity, "entity_id": entity_id, "action": "upsert", "fields": fields, "hlc": hlc}
 
 
 class Device:
@@ -551,7 +553,7 @@ class Device:
 
     def _op(self, entity, entity_id, fields):
         return {
-            "op_id": uuid7(),
+            "op_id": op_id_for(entity, entity_id, "upsert"),
             "entity": entity,
             "entity_id": entity_id,
             "action": "upsert",

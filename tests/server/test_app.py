@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.config import DEV_SECRET, from_environment
@@ -155,6 +155,24 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert pragmas == ["wal", 1, 30000]
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_pragmas_are_set_on_the_apps_own_engine_only(tmp_path):
+    """Another engine in the same process (a library's, a script's) keeps SQLite's own defaults."""
+    apps = [create_app(base_config(tmp_path, f"sqlite:///{tmp_path / name}")) for name in ("a.db", "b.db")]
+    foreign = create_engine(f"sqlite:///{tmp_path / 'foreign.db'}")
+    try:
+        with foreign.connect() as connection:
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "delete"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 0
+        for app in apps:  # and each app's engine has them, the one created first as the last
+            with app.app_context():
+                assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+                assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+                db.session.remove()
+                db.engine.dispose()
+    finally:
+        foreign.dispose()
 
 
 def test_openapi_document_is_public(client):

@@ -79,10 +79,11 @@ def test_a_piece_on_a_full_disk_is_507_with_the_offset_held(client, app, facilit
 
 
 @contextlib.contextmanager
-def database_connections_killed(app, borrowed=None, after=None):
+def database_connections_killed(app, borrowed=None, before=None, after=None):
     """Within: the PostgreSQL server terminates every connection the app has borrowed from its pool
-    so far, once: when the `borrowed`-th is lent (after pool_pre_ping passed it), or right after
-    a statement starting with `after` ran. Yields the list of the pids it terminated."""
+    so far, once: when the `borrowed`-th is lent (after pool_pre_ping passed it), or right before
+    a statement starting with `before` runs, or right after one starting with `after` ran. Yields
+    the list of the pids it terminated."""
     with app.app_context():
         engine = db.engine
     side = create_engine(engine.url)
@@ -102,17 +103,23 @@ def database_connections_killed(app, borrowed=None, after=None):
         if len(lent) == borrowed:
             kill_all()
 
-    def on_statement(conn, cursor, statement, *args):
+    def before_statement(conn, cursor, statement, *args):
+        if before and statement.startswith(before):
+            kill_all()
+
+    def after_statement(conn, cursor, statement, *args):
         if after and statement.startswith(after):
             kill_all()
 
     event.listen(engine, "checkout", on_checkout)
-    event.listen(engine, "after_cursor_execute", on_statement)
+    event.listen(engine, "before_cursor_execute", before_statement)
+    event.listen(engine, "after_cursor_execute", after_statement)
     try:
         yield killed
     finally:
         event.remove(engine, "checkout", on_checkout)
-        event.remove(engine, "after_cursor_execute", on_statement)
+        event.remove(engine, "before_cursor_execute", before_statement)
+        event.remove(engine, "after_cursor_execute", after_statement)
         side.dispose()
 
 
@@ -138,7 +145,7 @@ def test_a_pull_whose_database_connection_dies_before_its_first_read_is_503_not_
     assert client.get(pull, headers=facilitator_device.headers).status_code == 200  # the database is found again
 
 
-@pytest.mark.parametrize("kill", [{"borrowed": 1}, {"borrowed": 2}, {"after": "UPDATE devices"}])
+@pytest.mark.parametrize("kill", [{"borrowed": 1}, {"before": "UPDATE devices"}, {"after": "UPDATE devices"}])
 def test_a_push_whose_database_connections_die_mid_request_is_503_and_its_retry_applies_it(
     app, client, facilitator_device, kill
 ):

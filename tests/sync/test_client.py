@@ -132,7 +132,7 @@ def test_a_local_write_goes_to_the_record_and_the_outbox(replica):
 def test_the_outbox_and_the_record_are_written_atomically(replica, monkeypatch):
     op = replica.upsert("product", P1, product("Kopi"))
     # The next op reuses the op id, so its outbox row cannot be written.
-    monkeypatch.setattr(client_module, "uuid7", lambda: op["op_id"])
+    monkeypatch.setattr(client_module, "op_id_for", lambda *args: op["op_id"])
     with pytest.raises(sqlite3.IntegrityError):
         replica.upsert("product", P1, {"name": "Kopi Luwak"})
     assert replica.records()[("product", P1)]["name"] == "Kopi"

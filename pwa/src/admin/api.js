@@ -1,9 +1,7 @@
-// The admin screens talk to the API online: JSON through the app's transport (Accept-Language
-// of the app's language, the access token refreshed when it expires), and files (photos,
-// manifests, exports) by fetch() with the Bearer header, shown or saved through object URLs that
-// the screen revokes when it is left.
-import { sessionTokens } from "../auth.js";
-import { currentLang } from "../i18n.js";
+// The admin screens talk to the API online, through the app's transport (Accept-Language of the
+// app's language, the access token refreshed when it expires): JSON, and files (photos,
+// manifests, exports) shown or saved through object URLs that the screen revokes when it is left.
+import { SyncError } from "../replica.js";
 import { at } from "./words.js";
 
 /** An answer of the API that is not a success, with the server's message in the app's language. */
@@ -23,61 +21,39 @@ function query(path, params) {
 }
 
 export function makeApi(ctx) {
-  const tokens = sessionTokens(ctx.db);
-
-  /** JSON in and out; throws ApiFailure. */
-  async function json(method, path, { params, body } = {}) {
+  /** An answer of the app's transport (which refreshes the access token); throws ApiFailure. */
+  async function call(method, path, options) {
     let answer;
     try {
-      answer = await ctx.transport(method, query(path, params), { body });
-    } catch {
+      answer = await ctx.transport(method, path, options);
+    } catch (error) {
+      // A refresh the server refused (a revoked device) is its answer; anything else, no answer.
+      if (error instanceof SyncError) throw new ApiFailure(error.status, error.body);
       throw new ApiFailure(0, null, at("network_error"));
     }
     if (answer.status >= 400) throw new ApiFailure(answer.status, answer.body);
-    return answer.body;
+    return answer;
   }
 
-  async function send(path, token) {
-    const headers = { "Accept-Language": currentLang() };
-    if (token) headers.Authorization = `Bearer ${token}`;
-    try {
-      return await fetch(path, { headers, cache: "no-store" });
-    } catch {
-      throw new ApiFailure(0, null, at("network_error"));
-    }
+  /** JSON in and out; throws ApiFailure. */
+  async function json(method, path, { params, body } = {}) {
+    return (await call(method, query(path, params), { body })).body;
   }
 
-  /** A file answer (a Response) fetched with the Bearer header; throws ApiFailure. */
+  /** A file (a photo, an export, a manifest) as {blob, headers}; throws ApiFailure. */
   async function file(path, params) {
-    const url = query(path, params);
-    let session = await tokens.get();
-    let response = await send(url, session && session.access_token);
-    if (response.status === 401 && session) {
-      const refreshed = await fetch("/api/v1/auth/refresh", { method: "POST", headers: { Authorization: `Bearer ${session.refresh_token}` } });
-      if (refreshed.ok) {
-        session = { ...session, access_token: (await refreshed.json()).access_token };
-        await tokens.save(session);
-        response = await send(url, session.access_token);
-      }
-    }
-    if (!response.ok) {
-      let body = null;
-      try {
-        body = await response.json();
-      } catch {
-        body = null;
-      }
-      throw new ApiFailure(response.status, body);
-    }
-    return response;
+    // A download takes as long as its size needs on the admin's connection: no timeout.
+    const options = { as: "blob", headers: { Accept: "*/*" }, timeoutMs: 0 };
+    const answer = await call("GET", query(path, params), options);
+    return { blob: answer.body, headers: answer.headers };
   }
 
   return { json, file };
 }
 
-/** The file name a response offers (Content-Disposition), else the fallback. */
-export function fileName(response, fallback) {
-  const disposition = response.headers.get("Content-Disposition") || "";
+/** The file name a file answer offers (Content-Disposition), else the fallback. */
+export function fileName(answer, fallback) {
+  const disposition = answer.headers.get("Content-Disposition") || "";
   const star = disposition.match(/filename\*=UTF-8''([^;]+)/i);
   if (star) return decodeURIComponent(star[1]);
   const plain = disposition.match(/filename="?([^";]+)"?/i);

@@ -298,8 +298,7 @@ export async function planScreen(env, planId) {
     async function manifest() {
       const opened = window.open("", "_blank"); // opened now, while the click counts as the person's
       try {
-        const response = await env.api.file(`/api/v1/consolidations/${current.id}/manifest.html`);
-        const html = await response.blob();
+        const html = (await env.api.file(`/api/v1/consolidations/${current.id}/manifest.html`)).blob;
         const url = env.scope.url(new Blob([html], { type: "text/html" }));
         if (opened) opened.location.href = url;
         else window.location.assign(url);

@@ -25,8 +25,8 @@ export async function exportsScreen(env) {
     button.disabled = true;
     status.textContent = at("downloading", { name: at(key) });
     try {
-      const response = await env.api.file(path, { region: region.value, category: category.value, featured: featured.checked ? "1" : "" });
-      const saved = await saveResponse(env, response, fallback);
+      const answer = await env.api.file(path, { region: region.value, category: category.value, featured: featured.checked ? "1" : "" });
+      const saved = await saveResponse(env, answer, fallback);
       status.textContent = at("downloaded", { name: saved.name, size: `${Math.max(1, Math.ceil(saved.size / 1024))} KB` });
     } catch (error) {
       status.textContent = "";

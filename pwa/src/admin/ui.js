@@ -68,9 +68,9 @@ export function photo(env, sha, alt, size = "thumb") {
   const img = h("img", { alt, width: "96", height: "96", class: "thumb-img", loading: "lazy" });
   env.queue(async () => {
     try {
-      const response = await env.api.file(`/api/v1/blobs/${sha}`, { size });
+      const answer = await env.api.file(`/api/v1/blobs/${sha}`, { size });
       if (!img.isConnected && !document.body.contains(img)) return;
-      img.src = env.scope.url(await response.blob());
+      img.src = env.scope.url(answer.blob);
     } catch {
       img.replaceWith(h("span", { class: "thumb-missing", title: sha.slice(0, 12), role: "img", "aria-label": alt }, "📷"));
     }
@@ -123,10 +123,10 @@ export function regionSelect(choices, value, attrs) {
   return select([["", at("all_regions")], ...choices], value || "", attrs);
 }
 
-/** Save a file answer under the name the server gives it; answers {name, size}. */
-export async function saveResponse(env, response, fallback) {
-  const name = fileName(response, fallback);
-  const blob = await response.blob();
+/** Save a file answer (api.file) under the name the server gives it; answers {name, size}. */
+export async function saveResponse(env, answer, fallback) {
+  const name = fileName(answer, fallback);
+  const blob = answer.blob;
   const link = h("a", { href: env.scope.url(blob), download: name, hidden: true });
   document.body.append(link);
   link.click();
