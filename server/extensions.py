@@ -9,7 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from jwt import ExpiredSignatureError
 from sqlalchemy import MetaData
 
-from .openapi import LumbungApi
+from .web.openapi import LumbungApi
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
