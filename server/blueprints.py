@@ -1,7 +1,8 @@
 """Every blueprint of the app, registered in one place."""
 
 from .api import auth, blobs, conflicts, devices, docs, push_pull, pwa, regions, users
-from .workspace import consolidation, curation, dashboards, exports
+from .workspace import curation, dashboards, exports
+from .workspace.consolidation import views as consolidation
 from .workspace.readiness import views as readiness
 
 

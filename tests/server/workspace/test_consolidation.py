@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from server.engine.models import ConsolidationPlan, Product, StockMovement
 from server.extensions import db
-from server.workspace.consolidation import Lot, fill, net_grams
+from server.workspace.consolidation.rules import Lot, fill, net_grams
 from sync.quantity import format_milli, parse_milli
 from tests.helpers import VILLAGE, Device, movement_fields, new_id, producer_fields, product_fields
 
