@@ -12,8 +12,8 @@ if problem := serving_secrets_problem(os.environ):
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-# gthread, its own refusals (414, 431, 400) in the API's error shape (server/worker.py).
-worker_class = "server.worker.JsonErrorThreadWorker"
+# gthread, its own refusals (414, 431, 400) in the API's error shape (server/web/worker.py).
+worker_class = "server.web.worker.JsonErrorThreadWorker"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # long exports stream within this
 keepalive = 30  # phones on slow links reuse their connection
 accesslog = os.environ.get("ACCESS_LOG", "-") or None  # empty: no access log
@@ -23,7 +23,7 @@ def post_worker_init(worker):
     """Once the worker has loaded the app: tune its garbage collector, and start checkpointing."""
     import gc
 
-    from server import checkpoint
+    from server.engine import checkpoint
 
     # A push allocates tens of thousands of short-lived objects. Left alone, the collector
     # now and then walks every object the app holds (over a hundred thousand: modules,

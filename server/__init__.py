@@ -7,9 +7,10 @@ from flask import Flask
 from flask.sessions import SessionInterface
 from sqlalchemy import event, make_url
 
-from . import checkpoint
 from . import config as config_module
-from .extensions import api, db, jwt, migrate
+from .engine import checkpoint
+from .extensions import api as rest_api  # as: `api` is the name of the server.api package
+from .extensions import db, jwt, migrate
 
 MIGRATIONS = str(Path(__file__).parent / "migrations")
 
@@ -31,14 +32,17 @@ def create_app(test_config=None):
     _sqlite_pragmas_on_connect(app)
     migrate.init_app(app, db, directory=MIGRATIONS)
     jwt.init_app(app)
-    api.init_app(app)
+    rest_api.init_app(app)
 
-    from . import auth, blueprints, cli, errors, gzip_middleware, headers, json_body, openapi, reads
+    from . import blueprints, cli
+    from .api import auth
+    from .engine import reads
+    from .web import errors, gzip_middleware, headers, json_body, openapi
 
     errors.init_app(app)
     auth.init_app(app)
-    openapi.init_app(app, api)
-    blueprints.register(app, api)
+    openapi.init_app(app, rest_api)
+    blueprints.register(app, rest_api)
     cli.init_app(app)
     gzip_middleware.init_app(app)
     json_body.init_app(app)  # after gzip's hook: it parses the inflated body

@@ -1,16 +1,17 @@
 """Every blueprint of the app, registered in one place."""
 
-from . import auth, blobs, conflicts, curation, dashboards, devices, docs, pwa, readiness, regions, sync_api, users
-from .consolidation import blp as consolidation_blp
-from .exports import blp as exports_blp
+from .api import auth, blobs, conflicts, devices, docs, push_pull, pwa, regions, users
+from .workspace import curation, dashboards, exports
+from .workspace.consolidation import views as consolidation
+from .workspace.readiness import views as readiness
 
 
 def register(app, api):
     """Register the API blueprints (documented in OpenAPI) and the plain ones."""
-    for module in (auth, users, devices, regions, sync_api, conflicts, blobs):
+    for module in (auth, users, devices, regions, push_pull, conflicts, blobs):
         api.register_blueprint(module.blp)
-    api.register_blueprint(exports_blp)
-    api.register_blueprint(consolidation_blp)
+    api.register_blueprint(exports.blp)
+    api.register_blueprint(consolidation.blp)
     for module in (curation, readiness, dashboards):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.bp)

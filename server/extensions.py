@@ -5,7 +5,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 
-from .openapi import LumbungApi
+from .web.openapi import LumbungApi
 
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {

@@ -65,7 +65,7 @@ STATUSES = DEVICE_STATUSES + DECISIONS
 MAX_PHOTOS = 20
 MAX_CERTIFICATIONS = 20
 # The limits of SYNC-CONTRACT 1.1 that a field alone decides (stock on hand needs the stored total:
-# server/apply.py). Past one, the op is rejected "out_of_range" with the field and the limit passed.
+# server/engine/apply.py). Past one, the op is rejected "out_of_range" with the field and the limit passed.
 PRICE_LIMITS = (0, 10**12)
 YEARS = (2000, 2100)
 DATE_LIMITS = ("2000-01-01", "2100-12-31")

@@ -9,8 +9,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
 from server import create_app
+from server.cli.regions import import_regions
 from server.extensions import db
-from server.regions import import_regions
 
 BASE_URL = os.environ.get("DATABASE_URL", "")
 ENGINE = "postgresql" if BASE_URL.startswith("postgres") else "sqlite"
@@ -143,7 +143,7 @@ class Accounts:
 
     def make(self, role="admin", regions=("32.04",), name=None, pin="246810", phone=None):
         """Create an account directly (as the CLI does); answers its phone."""
-        from server.users import create_account
+        from server.api.users import create_account
 
         self.counter += 1
         phone = phone or f"+62812{self.counter:08d}"

@@ -8,9 +8,9 @@ producer, a desa and change-feed sequence numbers far above those the tests' ops
 import uuid
 from datetime import UTC, datetime
 
-from server.bulk import insert_rows
+from server.engine.bulk import insert_rows
+from server.engine.models import Producer, Product, ProductStock, StockMovement
 from server.extensions import db
-from server.models import Producer, Product, ProductStock, StockMovement
 
 SEQ_BASE = 10**12
 WORDS = ("kopi", "arabika", "gula", "aren", "kayu", "manis", "vanili", "kakao", "madu", "hutan", "teh", "jahe")

@@ -97,5 +97,5 @@ def test_a_worker_freezes_what_the_loaded_app_holds_and_collects_young_objects_r
 
 def test_web_workers_are_gunicorn_threads_answering_refusals_in_the_error_shape():
     settings = runpy.run_path(str(CONF))
-    assert settings["worker_class"] == "server.worker.JsonErrorThreadWorker"
+    assert settings["worker_class"] == "server.web.worker.JsonErrorThreadWorker"
     assert settings["threads"] >= 2  # a slow client does not hold a whole worker

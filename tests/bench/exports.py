@@ -81,8 +81,8 @@ def fill(env, count, movements):
     from sqlalchemy import select
 
     from server import create_app
+    from server.engine.models import Region
     from server.extensions import db
-    from server.models import Region
     from tests.export_data import insert_approved_products
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})

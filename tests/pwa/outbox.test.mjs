@@ -79,7 +79,7 @@ describe("Replica: the fix loop", () => {
     db = await openStore();
     server = new FakeServer();
     server.TransportError = TransportError;
-    // As server/apply.py: a bad NIB is invalid; a record that names one the server lacks is unknown.
+    // As server/engine/apply.py: a bad NIB is invalid; a record that names one the server lacks is unknown.
     server.reject = (o) => {
       if (o.fields.nib && o.fields.nib.length !== 13) return INVALID;
       const reference = o.fields.producer_id ? `producer:${o.fields.producer_id}` : o.fields.product_id ? `product:${o.fields.product_id}` : null;

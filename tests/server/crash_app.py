@@ -1,6 +1,6 @@
 """Lumbung for the crash test: a push can be held just before or just after its commit until killed.
 
-gunicorn serves `tests.server.crash_app:create_app()` only in tests/server/test_sync_crash.py;
+gunicorn serves `tests.server.crash_app:create_app()` only in tests/server/engine/test_sync_crash.py;
 the app itself carries no such hook. To hold the next push, the test creates the file `before`
 or `after` in the directory CRASH_HOLD_DIR names; the worker takes the file away, leaves
 `held before` (or `held after`) in its place, and waits there for the SIGKILL.

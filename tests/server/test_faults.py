@@ -14,12 +14,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import create_engine, event, text
 
+from server.engine.models import Blob
 from server.extensions import db
-from server.models import Blob
 from tests.bench import load
 from tests.conftest import ENGINE
 from tests.helpers import Device, new_id, producer_fields
-from tests.server.test_blobs import URL, facilitator, put, put_piece, sha  # noqa: F401 (a fixture)
+from tests.server.api.test_blobs import URL, facilitator, put, put_piece, sha  # noqa: F401 (a fixture)
 
 
 @pytest.fixture

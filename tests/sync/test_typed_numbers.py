@@ -3,7 +3,7 @@
 The reader is the PWA's (pwa/src/quantity.js readTyped, run over these vectors by
 tests/pwa/typed_numbers.test.mjs): the server takes quantities as canonical text only. Here: the
 file's shape, every expected value and reading is canonical for sync/quantity.py, and the CSV
-loader (server/load.py, which reads a `;` file the Indonesian way) agrees with the phone on every
+loader (server/cli/load.py, which reads a `;` file the Indonesian way) agrees with the phone on every
 Indonesian number the phone reads without asking.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from server.load import parse_decimal
+from server.cli.load import parse_decimal
 from sync.quantity import format_milli, parse_milli
 
 CASES = json.loads((Path(__file__).parents[1] / "vectors" / "typed_numbers.json").read_text())["typed"]

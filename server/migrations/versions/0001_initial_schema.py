@@ -210,7 +210,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_regions_region_code'), ['region_code'], unique=False)
 
     # ### end Alembic commands ###
-    # The one row that orders every write (see server/apply.py).
+    # The one row that orders every write (see server/engine/apply.py).
     op.execute("INSERT INTO sync_state (id, seq, hlc) VALUES (1, 0, '')")
 
 

@@ -1,0 +1,220 @@
+"""Login, refresh and the token rules: a device per login, revocable at once."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app, g, request
+from flask_jwt_extended import (
+    create_access_token,
+    create_refresh_token,
+    current_user,
+    get_jwt,
+    jwt_required,
+)
+from marshmallow import fields
+from sqlalchemy import func, select
+
+from ..engine.accounts import user_regions
+from ..engine.models import Device, LoginAttempt, User
+from ..engine.reads import read_rows
+from ..extensions import db, jwt
+from ..web.errors import ApiError, error_response
+from ..web.json_body import Blueprint
+from ..web.openapi import error_answers
+from ..web.pins import verify_pin
+from ..web.schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
+from ..web.timeutil import utcnow
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
+
+
+class LoginSchema(BaseSchema):
+    phone = Phone(required=True, metadata={"example": "081200000001"})
+    pin = Pin(required=True, metadata={"example": "246810"})
+    device_id = Uuid(required=True)
+
+
+class AccountSchema(BaseSchema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin"]})
+    phone = fields.String(required=True, metadata={"pattern": r"^\+62[0-9]+$"})
+    regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}), required=True)
+
+
+class TokensSchema(BaseSchema):
+    access_token = fields.String(required=True)
+    refresh_token = fields.String(required=True)
+    user = fields.Nested(AccountSchema, required=True)
+
+
+class AccessTokenSchema(BaseSchema):
+    access_token = fields.String(required=True)
+
+
+def account_json(user):
+    """An account as the API shows it."""
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role,
+        "phone": user.phone,
+        "regions": user_regions(user.id),
+    }
+
+
+@blp.route("/login", methods=["POST"])
+@error_answers(blp, 400, 401, 413, 422, 429, public=True)
+@blp.arguments(LoginSchema)
+@blp.response(200, TokensSchema)
+def login(body):
+    """Log in with phone and PIN on a device; answers access and refresh tokens."""
+    now = utcnow()
+    address = request.remote_addr or "unknown"
+    config = current_app.config
+    # Both limits are checked before any PIN is hashed, and past either no PIN logs in, not even
+    # the right one: else spraying common PINs over many phones from one address would still find
+    # accounts. Only wrong PINs are counted (a whole office may share one address).
+    retries = (
+        _retry_after(LoginAttempt.phone, body["phone"], config["LOGIN_FAILURES_PER_PHONE"], now),
+        _retry_after(LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"], now),
+    )
+    if any(retries):
+        raise _too_many_attempts(max(retry for retry in retries if retry))
+    user = db.session.scalar(select(User).where(User.phone == body["phone"]))
+    if not verify_pin(user.pin_hash if user else None, body["pin"]):
+        db.session.add(LoginAttempt(phone=body["phone"], address=address, at=now))
+        db.session.commit()
+        raise ApiError(401, "invalid_credentials")
+    device = _device_for_login(user, body["device_id"], now)
+    db.session.commit()
+    claims = {"dev": device.id}
+    return {
+        "access_token": create_access_token(identity=user.id, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=user.id, additional_claims=claims),
+        "user": account_json(user),
+    }
+
+
+@blp.route("/refresh", methods=["POST"])
+@error_answers(blp)
+@blp.response(200, AccessTokenSchema)
+@jwt_required(refresh=True)
+def refresh():
+    """Trade a refresh token for a new access token on the same device."""
+    claims = {"dev": get_jwt()["dev"]}
+    token = create_access_token(identity=current_user.id, additional_claims=claims)
+    return {"access_token": token}
+
+
+def _retry_after(column, value, limit, now):
+    """Seconds until fewer than `limit` wrong PINs of this phone or address lie in the window; None if fewer now."""
+    since = now - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
+    recent = select(LoginAttempt.at).where(column == value, LoginAttempt.at > since)
+    count = db.session.scalar(select(func.count()).select_from(recent.subquery()))
+    if count < limit:
+        return None
+    # The window must lose count - limit + 1 failures: wait until the last of those ages out.
+    freeing = db.session.scalar(recent.order_by(LoginAttempt.at).offset(count - limit).limit(1))
+    return int((freeing - since).total_seconds()) + 1
+
+
+def _too_many_attempts(retry):
+    return ApiError(429, "too_many_attempts", {"retry_after": retry}, {"Retry-After": str(retry)})
+
+
+def _device_for_login(user, device_id, now):
+    device = db.session.scalar(select(Device).where(Device.device_id == device_id, Device.user_id == user.id))
+    agent = (request.user_agent.string or "")[:300]
+    if device is None:
+        device = Device(id=new_uuid(), device_id=device_id, user_id=user.id, created_at=now)
+        db.session.add(device)
+    elif device.revoked_at is not None:
+        # A fresh session id, so the tokens issued before the revocation stay dead.
+        device.id = new_uuid()
+        device.revoked_at = None
+    device.user_agent = agent
+    device.last_seen_at = now
+    return device
+
+
+def init_app(app):
+    """Token lifetimes, and the callbacks that answer token errors in our shape."""
+    # Assigned, not setdefault: jwt.init_app has already filled in its own defaults (15 minutes, 30 days).
+    app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"])
+    app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=app.config["REFRESH_TOKEN_DAYS"])
+    app.config["JWT_ALGORITHM"] = "HS256"
+    app.config["JWT_DECODE_ALGORITHMS"] = ["HS256"]
+    # Bearer headers only: no cookies, so no CSRF claim, and every request carries a shorter token.
+    app.config["JWT_TOKEN_LOCATION"] = ["headers"]
+    app.config["JWT_COOKIE_CSRF_PROTECT"] = False
+
+
+@dataclass(frozen=True)
+class Account:
+    """The signed-in account, read with its device in one query on every request."""
+
+    id: str
+    phone: str
+    name: str
+    role: str
+    scope_version: int
+
+
+# The device must exist, be this account's and not be revoked; one indexed join answers it all.
+ACCOUNT_SQL = (
+    "SELECT d.revoked_at, d.last_sync_at, u.id, u.phone, u.name, u.role, u.scope_version "
+    "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = {mark} AND u.id = {mark}"
+)
+
+
+@jwt.token_in_blocklist_loader
+def _device_revoked(jwt_header, jwt_data):
+    rows = read_rows(ACCOUNT_SQL, (jwt_data.get("dev"), jwt_data.get("sub")))
+    row = rows[0] if rows else None
+    if row is None or row[0] is not None:
+        return True
+    last_sync = row[1]
+    g.device_last_sync = datetime.fromisoformat(last_sync) if isinstance(last_sync, str) else last_sync
+    g.account = Account(*row[2:])
+    return False
+
+
+@jwt.user_lookup_loader
+def _load_user(jwt_header, jwt_data):
+    return g.get("account")
+
+
+@jwt.user_lookup_error_loader
+def _user_missing(jwt_header, jwt_data):
+    return error_response(401, "invalid_token")
+
+
+@jwt.revoked_token_loader
+def _revoked(jwt_header, jwt_data):
+    return error_response(401, "device_revoked")
+
+
+@jwt.expired_token_loader
+def _expired(jwt_header, jwt_data):
+    return error_response(401, "token_expired")
+
+
+@jwt.invalid_token_loader
+def _invalid(reason):
+    return error_response(401, "invalid_token")
+
+
+@jwt.unauthorized_loader
+def _missing(reason):
+    return error_response(401, "unauthorized")
+
+
+@jwt.needs_fresh_token_loader
+def _needs_fresh(jwt_header, jwt_data):
+    return error_response(401, "invalid_token")
+
+
+@jwt.token_verification_failed_loader
+def _failed(jwt_header, jwt_data):
+    return error_response(401, "invalid_token")

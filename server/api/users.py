@@ -1,0 +1,211 @@
+"""Accounts: who may make and change whom, within their regions."""
+
+from flask import abort
+from flask_jwt_extended import current_user, jwt_required
+from marshmallow import fields, validate
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..engine.accounts import user_regions
+from ..engine.models import Region, User, UserRegion
+from ..engine.scope import covers, lies_below, region_level
+from ..extensions import db
+from ..web.errors import ApiError, field_errors, validation_error
+from ..web.json_body import Blueprint
+from ..web.openapi import error_answers
+from ..web.pins import hash_pin, is_weak_pin
+from ..web.schemas import BaseSchema, Name, Phone, Pin, RegionCode, new_uuid
+from ..web.timeutil import utcnow
+from .auth import AccountSchema, account_json
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts")
+
+ROLES = ("producer", "facilitator", "admin")
+# Which region levels each role is assigned to: 1 province ... 4 desa.
+ROLE_LEVELS = {"admin": (1, 2), "facilitator": (3, 4), "producer": (4,)}
+
+
+class NewUserSchema(BaseSchema):
+    phone = Phone(required=True)
+    pin = Pin(required=True)
+    name = Name(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    regions = fields.List(RegionCode(), load_default=list)
+
+
+class UserPatchSchema(BaseSchema):
+    name = Name()
+    pin = Pin()
+    role = fields.String(validate=validate.OneOf(ROLES))
+    regions = fields.List(RegionCode())
+
+
+class UserListArgs(BaseSchema):
+    role = fields.String(validate=validate.OneOf(ROLES))
+
+
+@blp.route("", methods=["POST"])
+@jwt_required()
+@error_answers(blp, 400, 403, 409, 413, 422)
+@blp.arguments(NewUserSchema)
+@blp.response(201, AccountSchema)
+def create_user(body):
+    """Make an account: admins make anyone under their regions, facilitators make producers."""
+    _check_may_assign(current_user, body["role"], body["regions"])
+    check_pin_strength(body["pin"])
+    if phone_taken(body["phone"]):
+        raise ApiError(409, "phone_taken")
+    try:
+        user = create_account(body, created_by=current_user.id)
+        db.session.commit()
+    except IntegrityError as exc:  # the same phone registered by a concurrent request
+        db.session.rollback()
+        raise ApiError(409, "phone_taken") from exc
+    return account_json(user)
+
+
+def check_pin_strength(pin):
+    """422 weak_pin for a new PIN that is easy to guess (login still takes any six digits)."""
+    if is_weak_pin(pin):
+        raise ApiError(422, "weak_pin", field_errors({"pin": ("weak_pin", {})}))
+
+
+def phone_taken(phone):
+    """Tell whether an account already has this phone (+62...)."""
+    return db.session.scalar(select(User.id).where(User.phone == phone)) is not None
+
+
+@blp.route("", methods=["GET"])
+@jwt_required()
+@error_answers(blp, 400, 403)
+@blp.arguments(UserListArgs, location="query", error_status_code=400)
+@blp.response(200, AccountSchema(many=True))
+def list_users(args):
+    """List the accounts the caller manages (admins: under their regions; facilitators: producers)."""
+    if current_user.role == "producer":
+        raise ApiError(403, "forbidden")
+    query = select(User).order_by(User.name)
+    if args.get("role"):
+        query = query.where(User.role == args["role"])
+    return [account_json(u) for u in db.session.scalars(query) if manages(current_user, u)]
+
+
+@blp.route("/<uuid_text:user_id>", methods=["GET"])
+@jwt_required()
+@error_answers(blp, 403, 404)
+@blp.response(200, AccountSchema)
+def get_user(user_id):
+    """One account: oneself, or one the caller manages."""
+    user = _get_or_404(user_id)
+    if user.id != current_user.id and not manages(current_user, user):
+        raise ApiError(403, "forbidden")
+    return account_json(user)
+
+
+@blp.route("/<uuid_text:user_id>", methods=["PATCH"])
+@jwt_required()
+@error_answers(blp, 400, 403, 404, 413, 422)
+@blp.arguments(UserPatchSchema)
+@blp.response(200, AccountSchema)
+def update_user(body, user_id):
+    """Change an account: its name, PIN, role or regions."""
+    user = _get_or_404(user_id)
+    is_self = user.id == current_user.id
+    if not manages(current_user, user) and not (is_self and set(body) <= {"name", "pin"}):
+        raise ApiError(403, "forbidden")
+    if "pin" in body:
+        check_pin_strength(body["pin"])
+    if "role" in body or "regions" in body:
+        role = body.get("role", user.role)
+        regions = body["regions"] if "regions" in body else user_regions(user.id)
+        _check_may_assign(current_user, role, regions)
+        user.role = role
+        _set_regions(user, regions)
+    if "name" in body:
+        user.name = body["name"].strip()
+    if "pin" in body:
+        user.pin_hash = hash_pin(body["pin"])
+    user.updated_at = utcnow()
+    db.session.commit()
+    return account_json(user)
+
+
+def create_account(body, created_by=None):
+    """Insert an account with its regions (the caller commits)."""
+    _check_regions_exist(body["regions"])
+    now = utcnow()
+    user = User(
+        id=new_uuid(),
+        phone=body["phone"],
+        pin_hash=hash_pin(body["pin"]),
+        name=body["name"].strip(),
+        role=body["role"],
+        scope_version=1,
+        created_by=created_by,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(user)
+    db.session.flush()
+    for code in sorted(set(body["regions"])):
+        db.session.add(UserRegion(user_id=user.id, region_code=code))
+    return user
+
+
+def _set_regions(user, regions):
+    if sorted(set(regions)) == user_regions(user.id):
+        return
+    db.session.execute(delete(UserRegion).where(UserRegion.user_id == user.id))
+    for code in sorted(set(regions)):
+        db.session.add(UserRegion(user_id=user.id, region_code=code))
+    # Devices holding a cursor of the old scope start over with reset.
+    user.scope_version += 1
+
+
+def _check_regions_exist(regions):
+    known = set(db.session.scalars(select(Region.code).where(Region.code.in_(regions))))
+    missing = [code for code in regions if code not in known]
+    if missing:
+        raise validation_error({"regions": ("unknown_region", {"code": ", ".join(missing)})})
+
+
+def _check_may_assign(actor, role, regions):
+    """An actor gives a role and regions only to an account it would then manage (see below_of)."""
+    allowed_roles = {"admin": ROLES, "facilitator": ("producer",)}.get(actor.role, ())
+    if role not in allowed_roles:
+        raise ApiError(403, "forbidden")
+    _check_regions_exist(regions)
+    if any(region_level(code) not in ROLE_LEVELS[role] for code in regions):
+        raise validation_error({"regions": ("wrong_region_level", {})})
+    if not regions:
+        raise validation_error({"regions": ("required", {})})
+    if not below_of(actor.role, user_regions(actor.id), role, regions):
+        raise ApiError(403, "forbidden")
+
+
+def manages(actor, user):
+    """Whether an account manages another: the other lies strictly below it (see below_of)."""
+    if user.id == actor.id:
+        return False
+    return below_of(actor.role, user_regions(actor.id), user.role, user_regions(user.id))
+
+
+def below_of(actor_role, actor_regions, role, regions):
+    """Whether an account of this role and regions lies strictly below an actor, who then manages it.
+
+    A facilitator is above the producers in its villages; an admin above the facilitators and
+    producers in its regions, and above the admins of regions strictly inside its own (a
+    province's admin above a kabupaten's). Nobody is above an equal: two admins of one
+    kabupaten could otherwise change each other's PIN and take the other's account.
+    """
+    if not regions or actor_role == "producer" or (actor_role == "facilitator" and role != "producer"):
+        return False
+    inside = lies_below if role == "admin" else covers
+    return all(inside(actor_regions, code) for code in regions)
+
+
+def _get_or_404(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user

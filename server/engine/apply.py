@@ -1,0 +1,583 @@
+"""The one write path. Push, admin screens, the hub and imports all call apply_ops.
+
+In one transaction it takes the write lock (the sync_state row), answers ops seen before as
+`duplicate`, re-stamps clocks far ahead, checks each op's fields (sync.records), its scope
+(server.scope) and its references, merges it (sync.merge), and then writes every change in a
+few batched statements, each changed record with a new change-feed sequence number.
+Ops are judged one by one: a rejected op changes nothing, and the others still apply.
+"""
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import bindparam, func, select, text, update
+
+from sync.hlc import Clock
+from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_status, same_immutable
+from sync.quantity import STOCK_LIMIT_MILLI, parse_milli, stock_limit_passed
+from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
+
+from ..extensions import db
+from ..web.timeutil import rfc3339, utcnow
+from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
+from .models import AppliedOp, Conflict, Product, ProductStock, Region, Review, StockMovement
+from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
+from .scope import covers
+
+HANDLED = [(action, entity) for action in ("upsert", "delete") for entity in MODELS]
+# A product's stored stock read with its scope, in the same statement (one query a push): movements
+# keep it within the contract's limit, so it is checked against the total before each is applied.
+STORED_STOCK = "(SELECT stock_milli FROM product_stock WHERE product_stock.product_id = products.id)"
+# The columns of a new movement's row, in the order Batch._upsert_stock_movement makes it.
+MOVEMENT_COLUMNS = (
+    "seq",
+    "id",
+    "product_id",
+    "producer_id",
+    "village_code",
+    "qty_milli",
+    "kind",
+    "occurred_at",
+    "note",
+    "hlc",
+    "created_by",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who an op is applied for: an account's id, role, regions and phone."""
+
+    id: str
+    role: str
+    regions: tuple
+    phone: str = None
+
+
+@dataclass
+class Rec:
+    """A record held in memory while a batch of ops is applied."""
+
+    entity: str
+    data: dict
+    hlcs: dict = field(default_factory=dict)
+    deleted: bool = False
+    village_code: str = None
+    producer_id: str = None
+    created_by: str = None
+    new: bool = False
+    dirty: bool = False
+    cascade: bool = False  # its village changed: its children follow
+    stock: int = 0  # a product's stored stock on hand (thousandths), read when movements name it
+    stock_delta: int = 0
+
+
+def apply_ops(actor, ops, device_id=None):
+    """Apply ops for an actor in one transaction; answers (results, server hlc)."""
+    batch = Batch(actor, device_id)
+    results = batch.run(ops)
+    db.session.commit()
+    return results, batch.hlc
+
+
+def may_write(actor, producer):
+    """Whether an actor may see and write a producer record (and its products and stock)."""
+    if actor.role == "producer":  # the records it made or with its phone, in its desa (feed.visible_producer_ids)
+        phone = producer.data.get("phone")
+        owned = producer.created_by == actor.id or (actor.phone is not None and phone == actor.phone)
+        return owned and covers(actor.regions, producer.village_code)
+    return covers(actor.regions, producer.village_code)
+
+
+class Batch:
+    """One push's worth of ops, applied against an in-memory cache and written at the end."""
+
+    def __init__(self, actor, device_id):
+        self.actor = actor
+        self.device_id = device_id
+        self.now = utcnow()
+        self.cache = {}
+        self.villages = set()
+        self.conflicts = []
+        self.applied = []
+        self.touched = []  # records changed, in order
+        self.new_movements = {}  # id -> (its fields, its producer's id, its row less seq), in order
+        self.hlc = None
+        self.covered = {}  # desa code -> whether the actor's regions cover it
+        # A new movement's row is made in the driver's form as its op is applied (no second pass).
+        self.stored_time = stored_form(StockMovement.__table__.c.occurred_at)
+        self.stored_now = self.stored_time(self.now)
+
+    def run(self, ops):
+        """Validate, lock, apply each op in order, write; answers one result per op."""
+        checked = [self._validate(op) for op in ops]
+        valid = [op for op in checked if "error" not in op]
+        state = self._lock()
+        self.clock = Clock(current_app.config["SERVER_ID"], state.hlc)
+        # A self-keyed movement never has an applied_ops row: its own row answers (_self_keyed).
+        seen = self._already_applied([op["op_id"] for op in valid if not _self_keyed(op)])
+        self._preload(valid)
+        results = []
+        for op in checked:
+            if "error" in op:
+                results.append(op)
+            elif op["op_id"] in seen:
+                results.append({"op_id": op["op_id"], "status": "duplicate"})
+            else:
+                result = self._apply_one(op)
+                results.append(result)
+                if result["status"] != "rejected":
+                    seen.add(op["op_id"])
+        self._write(state)
+        return results
+
+    # -- reading -------------------------------------------------------------
+
+    @staticmethod
+    def _validate(op):
+        try:
+            return validate_op(op)
+        except OpError as exc:
+            op_id = op.get("op_id") if isinstance(op, dict) else None
+            # Echoed so the client can match the result; anything but text is no op_id at all.
+            return rejected(op_id if isinstance(op_id, str) else None, exc)
+
+    def _lock(self):
+        # Taking the row lock first orders every writer: feed sequence numbers are handed
+        # out in commit order, so a pull never skips a change committed late (PostgreSQL).
+        return db.session.execute(text("UPDATE sync_state SET seq = seq WHERE id = 1 RETURNING seq, hlc")).one()
+
+    def _already_applied(self, op_ids):
+        return {row["op_id"] for row in select_in(AppliedOp.__table__, ("op_id",), "op_id", op_ids)}
+
+    def _preload(self, ops):
+        """Load every record the ops name or refer to, a few queries per entity."""
+        full = {name: set() for name in MODELS}
+        stocked = set()  # products only named by movements: their scope columns are enough
+        for op in ops:
+            fields = op["fields"]
+            full[op["entity"]].add(op["entity_id"])
+            if "producer_id" in fields:
+                full["producer"].add(fields["producer_id"])
+            if "product_id" in fields:
+                (stocked if op["entity"] == "stock_movement" else full["product"]).add(fields["product_id"])
+            if "village_code" in fields:
+                self.villages.add(fields["village_code"])
+        for entity in ("stock_movement", "review", "product", "producer"):
+            if entity == "producer":
+                self._load_scope_of_products(stocked, full["producer"])
+            for row in self._load(entity, full[entity]):
+                self.cache[(entity, row["id"])] = self._rec_from_row(entity, row)
+                if entity != "producer":
+                    full["producer"].add(row["producer_id"])
+        if self.villages:
+            rows = db.session.scalars(select(Region.code).where(Region.code.in_(self.villages), Region.level == 4))
+            self.villages = set(rows)
+
+    def _load(self, entity, ids):
+        table = MODELS[entity].__table__
+        if entity == "stock_movement":
+            ids = _possibly_stored(ids)
+        return select_in(table, [c.name for c in table.columns], "id", sorted(ids))
+
+    def _load_scope_of_products(self, ids, producers):
+        """Products that movements name: id, owner, desa, whether deleted and stored stock, nothing
+        more (the stock of those already loaded in full is added to them)."""
+        columns = ("id", "producer_id", "village_code", "deleted", STORED_STOCK)
+        for product_id, producer_id, village_code, deleted, stock in select_in_rows(
+            Product.__table__, columns, "id", sorted(ids)
+        ):
+            rec = self.cache.get(("product", product_id))
+            if rec is None:
+                rec = self.cache[("product", product_id)] = Rec(
+                    "product",
+                    data={"id": product_id},
+                    deleted=bool(deleted),
+                    village_code=village_code,
+                    producer_id=producer_id,
+                )
+                producers.add(producer_id)
+            rec.stock = int(stock or 0)
+
+    @staticmethod
+    def _rec_from_row(entity, row):
+        return Rec(
+            entity=entity,
+            data=to_wire(entity, row),
+            hlcs=row.get("hlcs") or {},
+            deleted=bool(row.get("deleted")),
+            village_code=row.get("village_code"),
+            producer_id=row["id"] if entity == "producer" else row.get("producer_id"),
+            created_by=row.get("created_by"),
+        )
+
+    # -- applying one op -----------------------------------------------------
+
+    def _apply_one(self, op):
+        guarded = self.clock.guard(op["hlc"], checked=True)  # validate_op checked it
+        restamped = guarded != op["hlc"]
+        if restamped:
+            op = {**op, "hlc": guarded}
+        try:
+            status = HANDLERS[op["action"], op["entity"]](self, op)
+        except OpError as exc:
+            return rejected(op["op_id"], exc)
+        if not _self_keyed(op):  # applied or duplicate: remembered by its op id
+            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
+        result = {"op_id": op["op_id"], "status": status}
+        if restamped:
+            result["hlc"] = guarded
+        return result
+
+    def _upsert_producer(self, op):
+        rec, fields = self.cache.get(("producer", op["entity_id"])), op["fields"]
+        if "village_code" in fields and fields["village_code"] not in self.villages:
+            raise OpError("validation_error", {"village_code": ("unknown_region", {"code": fields["village_code"]})})
+        if rec is None:
+            if self.actor.role == "producer":  # a facilitator or admin registers producers
+                raise OpError("forbidden", reason="registered_by_facilitator")
+            rec = self._create("producer", op)
+            rec.producer_id, rec.village_code = op["entity_id"], rec.data["village_code"]
+            self._require_scope(rec)
+            self._add(rec)
+            return "applied"
+        self._require_scope(rec)
+        if self.actor.role == "producer":
+            self._check_own_edit(rec, fields)
+        if rec.deleted:
+            return self._edit_of_deleted(rec, op)
+        merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
+        if "village_code" in merge.changed:
+            moved = Rec("producer", data={**rec.data, **merge.changed}, created_by=rec.created_by)
+            moved.village_code = merge.changed["village_code"]
+            self._require_scope(moved)
+            rec.village_code = moved.village_code
+        # Products and stock follow a producer that moves desa or changes owner (phone).
+        rec.cascade = rec.cascade or "village_code" in merge.changed or "phone" in merge.changed
+        return self._commit_merge(rec, op, merge)
+
+    def _check_own_edit(self, rec, fields):
+        """A producer edits its own record, but keeps it in its account's desa and on its own phone.
+
+        The phone decides whose pull a record lands in and the desa who oversees it: either,
+        set by a producer, would hand its record to someone else's account or region.
+        """
+        village = fields.get("village_code", rec.village_code)
+        if village != rec.village_code and not covers(self.actor.regions, village):
+            raise OpError("forbidden", reason="own_desa")
+        if "phone" in fields and fields["phone"] not in (self.actor.phone, rec.data.get("phone")):
+            raise OpError("forbidden", reason="own_phone")
+
+    def _upsert_product(self, op):
+        rec, fields = self.cache.get(("product", op["entity_id"])), op["fields"]
+        if fields.get("status") not in (None,) + DEVICE_STATUSES:
+            raise OpError("forbidden", reason="status_set_by_review")
+        if rec is None:
+            rec = self._create("product", op, defaults={"status": "draft", "certifications": [], "photos": []})
+            producer = self._live("producer", fields["producer_id"])
+            self._require_scope(producer)
+            rec.producer_id, rec.village_code = producer.producer_id, producer.village_code
+            self._add(rec)
+            return "applied"
+        self._require_scope(self.cache[("producer", rec.producer_id)])
+        if rec.deleted:
+            return self._edit_of_deleted(rec, op)
+        if fields.get("producer_id", rec.producer_id) != rec.producer_id:
+            raise OpError("validation_error", {"producer_id": ("immutable", {})})
+        merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
+        resubmit_if_edited(merge, rec.data.get("status"), op["hlc"])
+        return self._commit_merge(rec, op, merge)
+
+    def _upsert_stock_movement(self, op):
+        # Movements come by the thousand and never change: a new one goes straight to the
+        # values of its row (its seq comes when the batch is written), with no Rec.
+        entity_id, fields = op["entity_id"], op["fields"]
+        known = self.new_movements.get(entity_id)
+        if known is not None:
+            return self._again(known[0], known[1], fields)
+        rec = self.cache.get(("stock_movement", entity_id))
+        if rec is not None:
+            return self._again(rec.data, rec.producer_id, fields)
+        product = self._product_of_new(op)
+        qty_milli = parse_milli(fields["qty"])  # cached in sync.quantity: a push repeats few quantities
+        stock = product.stock + product.stock_delta + qty_milli
+        if not -STOCK_LIMIT_MILLI <= stock <= STOCK_LIMIT_MILLI:
+            raise OpError("out_of_range", field="stock_on_hand", limit=stock_limit_passed(stock))
+        product.stock_delta += qty_milli
+        row = (
+            entity_id,
+            fields["product_id"],
+            product.producer_id,
+            product.village_code,
+            qty_milli,
+            fields["kind"],
+            self.stored_time(fields["occurred_at"]),
+            fields.get("note"),
+            op["hlc"],
+            self.actor.id,
+            self.stored_now,
+        )
+        self.new_movements[entity_id] = (fields, product.producer_id, row)
+        return "applied"
+
+    def _upsert_review(self, op):
+        if self.actor.role != "admin":
+            raise OpError("forbidden", reason="admins_review")
+        return self._insert_immutable(op, self._new_review)
+
+    def _insert_immutable(self, op, make):
+        rec, fields = self.cache.get((op["entity"], op["entity_id"])), op["fields"]
+        if rec is not None:
+            return self._again(rec.data, rec.producer_id, fields)
+        product = self._product_of_new(op)
+        rec = make(op, product)
+        rec.producer_id, rec.village_code = product.producer_id, product.village_code
+        self._add(rec)
+        return "applied"
+
+    def _again(self, existing, producer_id, fields):
+        """An immutable record sent again: in scope, a duplicate when nothing differs; it never changes."""
+        self._require_scope(self.cache[("producer", producer_id)])
+        if same_immutable(existing, fields):
+            return "duplicate"
+        raise OpError("immutable")
+
+    def _product_of_new(self, op):
+        """The live product a new movement or review is about, once its fields and scope are checked."""
+        missing = missing_required(op["entity"], op["fields"])
+        if missing:
+            raise OpError("validation_error", {name: ("required", {}) for name in missing})
+        product = self._live("product", op["fields"]["product_id"])
+        self._require_scope(self.cache[("producer", product.producer_id)])
+        return product
+
+    def _new_review(self, op, product):
+        if not covers(self.actor.regions, product.village_code):
+            raise OpError("forbidden")
+        data = {
+            "id": op["entity_id"],
+            "note": None,
+            **op["fields"],
+            "reviewer_id": self.actor.id,
+            "at": rfc3339(self.now),
+        }
+        # Stamped no earlier than the server's clock: the decision takes effect now, so an
+        # edit made offline before it cannot undo it.
+        stamp = max(op["hlc"], self.clock.tick())
+        merge = review_status(merge_upsert(product.data, product.hlcs, {}, stamp), data["decision"], stamp)
+        self._commit_merge(product, op, merge)
+        return Rec("review", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
+
+    def _delete_producer(self, op):
+        if self.actor.role == "producer":  # it edits its record; who is registered is not its call
+            raise OpError("forbidden", reason="registered_by_facilitator")
+        return self._delete(op)
+
+    def _delete_product(self, op):
+        return self._delete(op)
+
+    def _delete_stock_movement(self, op):
+        raise OpError("immutable")
+
+    def _delete_review(self, op):
+        raise OpError("immutable")
+
+    def _delete(self, op):
+        rec = self.cache.get((op["entity"], op["entity_id"]))
+        if rec is None:
+            raise OpError("unknown_reference", entity=op["entity"], id=op["entity_id"])
+        self._require_scope(self.cache[("producer", rec.producer_id)])
+        if not rec.deleted:
+            rec.deleted = True
+            rec.hlcs = {**rec.hlcs, "_deleted": op["hlc"]}
+            self._touch(rec)
+        return "applied"
+
+    # -- helpers for the rules -----------------------------------------------
+
+    def _create(self, entity, op, defaults=None):
+        """A new record from a creating upsert, not yet added (scope is checked first)."""
+        missing = missing_required(entity, op["fields"])
+        if missing:
+            raise OpError("validation_error", {name: ("required", {}) for name in missing})
+        data = {**dict.fromkeys(WIRE_FIELDS[entity]), **(defaults or {}), **op["fields"], "id": op["entity_id"]}
+        return Rec(entity, data=data, hlcs=dict.fromkeys(op["fields"], op["hlc"]), created_by=self.actor.id, new=True)
+
+    def _add(self, rec):
+        self.cache[(rec.entity, rec.data["id"])] = rec
+        self._touch(rec)
+
+    def _commit_merge(self, rec, op, merge):
+        for name, value, winner in merge.losers:
+            self._conflict(rec, op, "lost_to_later", name, value, winner)
+        if merge.changed or merge.hlcs != rec.hlcs:
+            rec.data = {**rec.data, **merge.changed}
+            rec.hlcs = merge.hlcs
+            self._touch(rec)
+        return "applied"
+
+    def _edit_of_deleted(self, rec, op):
+        for name, value, winner in deleted_losers(op["fields"], rec.hlcs.get("_deleted", "")):
+            self._conflict(rec, op, "deleted", name, value, winner)
+        return "applied"
+
+    def _conflict(self, rec, op, reason, name, value, winner):
+        self.conflicts.append(
+            {
+                "entity": rec.entity,
+                "entity_id": op["entity_id"],
+                "op_id": op["op_id"],
+                "reason": reason,
+                "field": name,
+                "value": value,
+                "hlc": op["hlc"],
+                "winning_hlc": winner,
+                "user_id": self.actor.id,
+                "device_id": self.device_id,
+                "created_at": self.now,
+            }
+        )
+
+    def _live(self, entity, entity_id):
+        rec = self.cache.get((entity, entity_id))
+        if rec is None or rec.deleted:
+            raise OpError("unknown_reference", entity=entity, id=entity_id)
+        return rec
+
+    def _require_scope(self, producer):
+        if self.actor.role == "producer":
+            allowed = may_write(self.actor, producer)
+        else:  # the same answer as may_write's, remembered per desa: a push names few of them
+            allowed = self.covered.get(producer.village_code)
+            if allowed is None:
+                allowed = self.covered[producer.village_code] = may_write(self.actor, producer)
+        if not allowed:
+            raise OpError("forbidden")
+
+    def _touch(self, rec):
+        if not rec.dirty:
+            rec.dirty = True
+            self.touched.append(rec)
+
+    # -- writing -------------------------------------------------------------
+
+    def _write(self, state):
+        seq = state.seq
+        rows = {name: ([], []) for name in MODELS}  # (inserts, updates)
+        for rec in self.touched:
+            seq += 1
+            columns = {**to_columns(rec.entity, rec.data), "seq": seq}
+            self._scope_columns(rec, columns)
+            rows[rec.entity][0 if rec.new else 1].append(columns)
+        for entity, (inserts, updates) in rows.items():
+            insert_rows(MODELS[entity].__table__, inserts)
+            update_rows(MODELS[entity].__table__, updates)
+        movements = [(seq + n, *row) for n, (_, _, row) in enumerate(self.new_movements.values(), 1)]
+        seq += len(movements)
+        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
+        self._write_stock()
+        seq = self._cascade_villages(seq)
+        applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]
+        insert_rows(AppliedOp.__table__, applied)
+        insert_rows(Conflict.__table__, self.conflicts)
+        self.hlc = self.clock.tick()
+        db.session.execute(
+            text("UPDATE sync_state SET seq = :seq, hlc = :hlc WHERE id = 1"), {"seq": seq, "hlc": self.hlc}
+        )
+
+    def _write_stock(self):
+        """What this batch's movements add to each product's stock total (a new product's starts at 0)."""
+        deltas = [
+            (product_id, rec.stock_delta)
+            for (entity, product_id), rec in self.cache.items()
+            if entity == "product" and (rec.new or rec.stock_delta)
+        ]
+        add_to_column(ProductStock.__table__, "stock_milli", deltas, key="product_id")
+
+    def _scope_columns(self, rec, columns):
+        if rec.entity in ("producer", "product"):
+            columns["hlcs"] = rec.hlcs
+            columns["deleted"] = rec.deleted
+            columns["updated_at"] = self.now
+        if rec.new:
+            if rec.entity != "review":
+                columns["created_by"] = rec.created_by
+            if rec.entity in ("producer", "product", "stock_movement"):
+                columns["created_at"] = self.now
+            if rec.entity in ("stock_movement", "review"):
+                columns["hlc"] = rec.hlcs[""]
+        if rec.entity != "producer":
+            columns["village_code"] = rec.village_code
+            columns["producer_id"] = rec.producer_id
+
+    def _cascade_villages(self, seq):
+        """A producer moved desa or changed phone: its products, stock and reviews are sent again."""
+        for rec in self.touched:
+            if not (rec.entity == "producer" and rec.cascade):
+                continue
+            for model in (Product, StockMovement, Review):
+                ids = db.session.scalars(
+                    select(model.id).where(model.producer_id == rec.data["id"]).order_by(model.seq)
+                ).all()
+                params = []
+                for child_id in ids:
+                    seq += 1
+                    params.append({"b_id": child_id, "village_code": rec.village_code, "seq": seq})
+                if params:
+                    table = model.__table__
+                    stmt = (
+                        update(table)
+                        .where(table.c.id == bindparam("b_id"))
+                        .values(village_code=bindparam("village_code"), seq=bindparam("seq"))
+                    )
+                    db.session.execute(stmt, params)
+        return seq
+
+
+# The method that applies each (action, entity), looked up on the class: bound methods kept on
+# the batch would tie it in a reference cycle, and then it and all it holds would wait for the
+# garbage collector instead of going when the push ends.
+HANDLERS = {(action, entity): getattr(Batch, f"_{action}_{entity}") for action, entity in HANDLED}
+
+
+def rejected(op_id, exc):
+    """The result of an op that was not applied, with its error in the contract's shape."""
+    from ..web.errors import field_errors
+    from ..web.messages import message
+
+    details = dict(exc.details)
+    if exc.fields:
+        details.update(field_errors(exc.fields))
+    return {
+        "op_id": op_id,
+        "status": "rejected",
+        "error": {"code": exc.code, "message": message(exc.code), "details": details},
+    }
+
+
+def _possibly_stored(movement_ids):
+    """The ids that may name stored movements: none above the highest stored id can.
+
+    Devices make ids in time order (UUIDv7, sync/README.md), so nearly every new movement of a
+    push lies above it and needs no index probe of its own. (Ids compare as text in the order
+    of their bytes.)
+    """
+    highest = db.session.execute(select(func.max(StockMovement.id))).scalar()
+    return [] if highest is None else [movement_id for movement_id in movement_ids if movement_id <= highest]
+
+
+def _self_keyed(op):
+    """A movement whose op id is its own id is its own idempotency record.
+
+    A movement is written by exactly one op and never changes or goes away, so when a client
+    uses the movement's id as the op's id (sync/README.md), the movement row answers
+    "duplicate" for that op forever, and a second row in applied_ops would say nothing more.
+    """
+    return op["entity"] == "stock_movement" and op["op_id"] == op["entity_id"]
+
+
+def _chunks(items, size=900):
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

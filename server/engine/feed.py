@@ -1,0 +1,258 @@
+"""The change feed a pull reads: records changed after a cursor, within the caller's scope.
+
+Every write takes the next sequence numbers under the sync_state row lock, so sequence order
+is commit order; a pull reads only up to the highest committed number, never past a gap.
+
+A pull is the most frequent request there is, and a first sync moves tens of thousands of
+records, so this module reads rows straight through the driver and renders each change as
+JSON text once. Within one page, changes are grouped by entity and by owner (movements of one
+product together): each record still comes once, in its current state, and grouping lets gzip
+find the repeated ids, which makes the page a fraction of the size.
+"""
+
+from bisect import bisect_right
+from functools import lru_cache
+from operator import itemgetter
+
+import orjson
+from sqlalchemy import and_, false, or_
+
+from sync.quantity import format_milli
+from sync.records import format_time
+
+from ..extensions import db
+from .bulk import driver_rows, param_mark, row_reader, select_in_rows
+from .models import User
+from .reads import read_rows
+from .records import COLUMNS, MODELS, to_wire
+
+ENTITY_ORDER = ("producer", "product", "stock_movement", "review")
+# The column a change is grouped by within a page, per entity.
+GROUP_BY = {"producer": "id", "product": "producer_id", "stock_movement": "product_id", "review": "product_id"}
+# The column each kind of scope key is matched on, per entity; both have a (column, seq) index.
+KEY_COLUMNS = {
+    "producer": {"producer": "id", "product": "producer_id", "stock_movement": "producer_id", "review": "producer_id"},
+    "village": dict.fromkeys(ENTITY_ORDER, "village_code"),
+}
+# Where the author's id is in a fetched row, for the entities that name one.
+AUTHOR = {entity: COLUMNS[entity].index("created_by") for entity in ("producer", "product", "stock_movement")}
+MAX_KEYS = 400  # desa listed one by one; beyond that, one range scan in feed order
+
+
+POSITION_SQL = "SELECT seq, hlc FROM sync_state WHERE id = 1"
+
+
+def feed_position():
+    """(the highest committed change-feed sequence number, the server clock's last HLC), in the request's session."""
+    return read_rows(POSITION_SQL, ())[0]
+
+
+def read_changes(user, regions, after, upto, limit):
+    """Changes with after < seq <= upto in scope: (the JSON of the changes joined by commas, last seq, more)."""
+    keys = scope_keys(user, regions)
+    fetched, bound = {}, upto
+    for entity in ENTITY_ORDER:
+        rows = _fetch(entity, keys, regions, after, upto, limit) if keys or keys is None else []
+        if len(rows) == limit:
+            # This entity may have more: nothing past its last row is complete yet.
+            bound = min(bound, rows[-1][-1])
+        fetched[entity] = rows
+    if bound < upto or sum(map(len, fetched.values())) > limit:
+        bound = _page_bound(fetched.values(), after, bound, limit)
+        fetched = {entity: rows[: bisect_right(rows, bound, key=SEQ)] for entity, rows in fetched.items()}
+    author_ids = _authors_of(fetched)
+    authors = Authors(author_ids, _author_names(author_ids))
+    changes = []
+    for entity, rows in fetched.items():
+        # Rows come in seq order and the sort is stable: sorted by owner, they stay in seq order within it.
+        rows.sort(key=itemgetter(COLUMNS[entity].index(GROUP_BY[entity])))
+        if entity == "stock_movement":
+            changes.extend(_render_movements(rows, authors))
+        else:
+            changes.extend(render_change(entity, row, authors) for row in rows)
+    return ",".join(changes).encode(), bound, bound < upto
+
+
+SEQ = itemgetter(-1)  # every fetched row ends with its seq
+
+
+def _authors_of(fetched):
+    """The ids of the accounts that entered the fetched records."""
+    ids = set()
+    for entity, rows in fetched.items():
+        if entity in AUTHOR:
+            ids.update(map(itemgetter(AUTHOR[entity]), rows))
+    return ids
+
+
+def _page_bound(row_lists, after, bound, limit):
+    """The highest seq a page of at most `limit` changes reaches: the limit-th smallest seq up to bound.
+
+    Each list is in seq order, so counting those up to a seq is a bisection; a bisection over
+    seq then finds the bound without sorting thousands of rows.
+    """
+    row_lists = list(row_lists)
+
+    def count_upto(seq):
+        return sum(bisect_right(rows, seq, key=SEQ) for rows in row_lists)
+
+    if count_upto(bound) <= limit:
+        return bound
+    low, high = after, bound  # count_upto(low) < limit <= count_upto(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        if count_upto(middle) >= limit:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _author_names(user_ids):
+    """The names of the accounts that entered these records: on a shared phone, who did it matters."""
+    known = sorted(user_id for user_id in user_ids if user_id is not None)
+    return dict(select_in_rows(User.__table__, ("id", "name"), "id", known))
+
+
+def scope_keys(user, regions):
+    """What the account sees, as equality keys: producer ids, or the desa codes of its regions.
+
+    None when the regions hold too many desa to list (a whole province): then a range scan in
+    feed order is the better plan anyway, since such an account sees most of what changes.
+    """
+    if user.role == "producer":
+        return [("producer", pid) for pid in visible_producer_ids(user, regions)]
+    desa = {r for r in regions if r.count(".") == 3}
+    wider = [r for r in regions if r.count(".") < 3]
+    if wider:  # one query for all of them, stopping as soon as there are too many
+        desa.update(_desa_under(wider, MAX_KEYS + 1))
+        if len(desa) > MAX_KEYS:
+            return None
+    return [("village", code) for code in sorted(desa)]
+
+
+# Read through the driver: a pull asks these on every page, and SQLAlchemy's building of a
+# query with a clause per region costs many times more than running it.
+DESA_UNDER_SQL = "SELECT code FROM regions WHERE level = 4 AND ({under}) LIMIT {mark}"
+OWNED_SQL = "SELECT id FROM producers WHERE (created_by = {mark} OR phone = {mark}) AND ({inside})"
+INSIDE_SQL = "village_code = {mark} OR (village_code > {mark} AND village_code < {mark})"
+
+
+def _desa_under(regions, limit):
+    """The codes of at most `limit` desa lying under any of the regions."""
+    connection = db.session.connection()
+    mark = param_mark(connection)
+    under = " OR ".join([f"(code > {mark} AND code < {mark})"] * len(regions))
+    bounds = tuple(bound for r in regions for bound in (r + ".", r + "/"))
+    rows = driver_rows(connection, DESA_UNDER_SQL.format(mark=mark, under=under), (*bounds, limit))
+    return [code for (code,) in rows]
+
+
+def _fetch(entity, keys, regions, after, upto, limit):
+    """Rows of one entity in scope, oldest change first, as dicts of the columns a pull needs."""
+    connection = db.session.connection()
+    mark = param_mark(connection)
+    table = MODELS[entity].__table__
+    columns = ", ".join(COLUMNS[entity])
+    window = f"seq > {mark} AND seq <= {mark}"
+    if keys is None:
+        # A range instead of LIKE, so both engines can use the (village_code, seq) index.
+        one = f"village_code = {mark} OR (village_code >= {mark} AND village_code < {mark})"
+        scope = " OR ".join([one] * len(regions))
+        sql = f"SELECT {columns} FROM {table.name} WHERE {window} AND ({scope}) ORDER BY seq LIMIT {int(limit)}"
+        params = (after, upto, *(value for r in regions for value in (r, r + ".", r + "/")))
+    else:
+        # One index range per key ((village_code, seq) or (producer_id, seq)), each already in
+        # feed order, merged: the cost follows what is in scope, not what the whole region
+        # wrote. The merge carries only seq, read from the index alone; the rows are then
+        # fetched by seq (several times faster than merging whole rows).
+        column = KEY_COLUMNS[keys[0][0]][entity]
+        part = f"SELECT seq FROM {table.name} WHERE {column} = {mark} AND {window}"
+        wanted = " UNION ALL ".join([part] * len(keys)) + f" ORDER BY seq LIMIT {int(limit)}"
+        sql = f"SELECT {columns} FROM {table.name} WHERE seq IN ({wanted}) ORDER BY seq"
+        params = tuple(value for _, key in keys for value in (key, after, upto))
+    rows = driver_rows(connection, sql, params)
+    if entity == "stock_movement":  # rendered from raw values (_render_movement)
+        return rows
+    return list(map(row_reader(table, COLUMNS[entity], connection), rows))
+
+
+def render_change(entity, row, authors):
+    """The JSON of one change (a fetched row of a producer, product or review), as text."""
+    row = dict(zip(COLUMNS[entity], row, strict=True))
+    if row.get("deleted"):
+        return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"}).decode()
+    data = to_wire(entity, row)
+    if entity != "review":  # who entered it (an extension of the contract's fields)
+        data["created_by"], data["created_by_name"] = row["created_by"], authors.name(row["created_by"])
+    return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}).decode()
+
+
+def _render_movements(rows, authors):
+    """The JSON of movements, from a template: they come by the ten thousand.
+
+    Ids are validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.
+    Whole-second times (SQLite's text) are rewritten here rather than by a call: a call for
+    each would be a large part of the work.
+    """
+    qty_text, time_text, author_json = _qty_text, _time_text, authors.fragments
+    for movement_id, product_id, qty_milli, kind, at, note, author, _ in rows:
+        at = f"{at[:10]}T{at[11:19]}Z" if isinstance(at, str) and at[19:] == ".000000" else time_text(at)
+        note = "null" if note is None else orjson.dumps(note).decode()
+        yield (
+            f'{{"entity":"stock_movement","entity_id":"{movement_id}","action":"upsert","data":{{"id":"{movement_id}",'
+            f'"product_id":"{product_id}","qty":"{qty_text(qty_milli)}","kind":"{kind}",'
+            f'"occurred_at":"{at}","note":{note},{author_json[author]}}}}}'
+        )
+
+
+class Authors:
+    """The names of the accounts that entered a page's records, and the JSON a movement names them by."""
+
+    def __init__(self, user_ids, names):
+        self.names = names
+        self.fragments = {user_id: self._fragment(user_id) for user_id in user_ids}
+
+    def name(self, user_id):
+        """The account's name (None for none)."""
+        return self.names.get(user_id)
+
+    def _fragment(self, user_id):
+        author, name = orjson.dumps(user_id).decode(), orjson.dumps(self.names.get(user_id)).decode()
+        return f'"created_by":{author},"created_by_name":{name}'
+
+
+@lru_cache(maxsize=4096)  # a page repeats the same few quantities
+def _qty_text(milli):
+    return format_milli(milli)
+
+
+def _time_text(value):
+    """A stored time as RFC 3339: SQLite hands back text, PostgreSQL a datetime. (Whole seconds
+    on SQLite, as most are, are rewritten by _render_movements itself.)"""
+    if not isinstance(value, str):
+        return format_time(value)
+    seconds, _, fraction = value.partition(".")
+    millis = fraction[:3]
+    return seconds.replace(" ", "T") + (f".{millis}Z" if millis.strip("0") else "Z")
+
+
+def visible_producer_ids(user, regions):
+    """The producer records a producer account owns: those in its regions it made or with its phone.
+
+    Only in its regions: whoever opens an account chooses its phone, and a phone alone would
+    hand them the records of that phone anywhere, outside the regions they may see.
+    """
+    connection = db.session.connection()
+    mark = param_mark(connection)
+    inside = " OR ".join([f"({INSIDE_SQL.format(mark=mark)})"] * len(regions)) or "1 = 0"
+    bounds = tuple(bound for r in regions for bound in (r, r + ".", r + "/"))
+    rows = driver_rows(connection, OWNED_SQL.format(mark=mark, inside=inside), (user.id, user.phone, *bounds))
+    return [producer_id for (producer_id,) in rows]
+
+
+def in_regions(column, regions):
+    """SQL: the column's region code is one of, or lies under one of, the region codes."""
+    if not regions:
+        return false()
+    return or_(*(or_(column == r, and_(column >= r + ".", column < r + "/")) for r in regions))
