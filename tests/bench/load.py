@@ -724,6 +724,45 @@ def open_population(server, stats, kecamatan_count=8):
 # --- figures -----------------------------------------------------------------------------------
 
 
+def cpu_seconds(is_counted):
+    """CPU seconds (user + system) used so far by the processes `is_counted(pid, name, parent)` picks."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        fields = text[text.rindex(")") + 2 :].split()
+        if is_counted(int(stat.parent.name), name, int(fields[1])):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """Where a step's CPU time goes: gunicorn (master and workers), PostgreSQL, this load generator."""
+
+    def __init__(self, server_pid, with_database):
+        self.server_pid = server_pid
+        self.with_database = with_database  # PostgreSQL's processes; SQLite runs inside the server
+
+    def read(self):
+        """(server, database, load generator) CPU seconds so far."""
+        server = cpu_seconds(lambda pid, name, parent: self.server_pid in (pid, parent))
+        database = cpu_seconds(lambda pid, name, parent: name.startswith("postgres")) if self.with_database else 0
+        own = os.times()
+        return server, database, own.user + own.system
+
+    def line(self, before, after, seconds, requests):
+        """The step's CPU use in words: seconds of each part, and server milliseconds a request."""
+        server, database, generator = (b - a for a, b in zip(before, after, strict=True))
+        per_request = 1000 * (server + database) / max(requests, 1)
+        return (
+            f"cpu over {seconds} s on {os.cpu_count()} cores: server {server:.1f} s, database {database:.1f} s, "
+            f"load generator {generator:.1f} s; server and database {per_request:.1f} ms a request"
+        )
+
+
 def percentile(values, p):
     """The p-th percentile (nearest rank) of a sorted list."""
     if not values:
@@ -817,6 +856,7 @@ def run(
         server.prepare()
         server.start()
         fleet = Fleet(open_population(server, stats), ledger, sleep, seed)
+        meter = CpuMeter(server.proc.pid, engine == "postgresql")
         tables, knee = [], None
         for count in knee_steps or [devices]:
             step_ramp = default_ramp(count - len(fleet.devices), fast_pins) if ramp is None else ramp
@@ -829,11 +869,14 @@ def run(
             window = step_seconds if knee_steps else seconds
             start = time.monotonic()
             say(f"[{engine}] {count} devices: measuring {window} s")
+            cpu_before = meter.read()
             time.sleep(window)
+            cpu_after = meter.read()
             table = summary([r for r in stats.since(start) if r[0] != "login"], window)
             tables.append((count, table))
             if not quiet:
                 print_table(f"[{engine}] {count} devices, {window} s measured (gunicorn.conf.py settings)", table)
+                print(meter.line(cpu_before, cpu_after, window, table.get("all", {}).get("count", 0)))
             if knee_steps and table.get("sync", {}).get("p95", 0) > KNEE_MS:
                 knee = count
                 break

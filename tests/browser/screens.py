@@ -79,7 +79,8 @@ def _login(page, url, phone, ready_selector):
 
 
 def walk_field(page, url, role, seen):
-    """The field app as a producer or a facilitator: login, lists, a product, its forms, sync, inbox."""
+    """The field app as a producer or a facilitator: login, a producer's home, lists, a product, its
+    forms, sync, inbox."""
     page.goto(url + "/")
     page.wait_for_selector(READY)
     _settle(page)
@@ -93,6 +94,9 @@ def walk_field(page, url, role, seen):
         seen("producer-form", page)
         _go(page, "#/producers")
         page.locator("button.row").first.click()
+    else:
+        _go(page, "#/home")  # where a producer starts
+        seen("home", page)
     _go(page, "#/products")
     seen("products", page)
     rows = page.locator('a.row[href^="#/products/"]')

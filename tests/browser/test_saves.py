@@ -212,4 +212,19 @@ def test_a_half_filled_form_survives_closing_the_app(server, phone_context):
     expect(phone.page.locator("#draft-note")).to_have_count(0)
     expect(phone.page.locator("#movement-form #amount")).to_have_value("")
     assert phone.page.evaluate(f"window.lumbung.db.get('meta', '{key}')") is None
+
+    # And the product form: an edit half-typed comes back after the app is closed.
+    phone.go(f"#/products/{product_id}/edit")
+    form = phone.page.locator("#product-form")
+    form.get_by_label("Nama", exact=True).fill("Kopi Euis Arabika")
+    key = f"draft:product:{product_id}"
+    phone.wait_until(
+        f"window.lumbung.db.get('meta', '{key}').then(d => !!d && d.values.fields.name === 'Kopi Euis Arabika')"
+    )
+    phone.close()
+    phone.open()
+    phone.login(FACILITATOR)
+    phone.go(f"#/products/{product_id}/edit")
+    expect(phone.page.locator("#draft-note")).to_contain_text("Isian sebelumnya dilanjutkan")
+    expect(phone.page.locator("#product-form").get_by_label("Nama", exact=True)).to_have_value("Kopi Euis Arabika")
     assert phone.errors == []

@@ -110,7 +110,7 @@ def test_stock_typed_the_indonesian_way_reaches_the_server_as_meant(server, id_c
     assert phone.errors == []
 
 
-def test_a_sale_larger_than_the_stock_asks_first(server, id_context):
+def test_a_sale_or_loss_larger_than_the_stock_asks_first(server, id_context):
     server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
     phone = Phone(id_context(is_mobile=True), server.url).open()
     page = phone.page
@@ -136,7 +136,17 @@ def test_a_sale_larger_than_the_stock_asks_first(server, id_context):
     phone.wait_unsent(0)
     assert [m["qty"] for m in server.state(server.admin)["stock_movement"].values()] == ["1"]
 
-    # Confirming records it.
+    # A loss larger than the stock asks the same.
+    form.get_by_label("Rusak/susut", exact=True).check()
+    form.locator("#amount").fill("3")
+    form.get_by_role("button", name="Simpan").click()
+    expect(ask).to_contain_text("Stok hanya 1 pak — tetap catat?")
+    ask.get_by_role("button", name="Batal").click()
+    expect(ask).to_be_hidden()
+
+    # Confirming the sale records it.
+    form.get_by_label("Penjualan", exact=True).check()
+    form.locator("#amount").fill("5")
     form.get_by_role("button", name="Simpan").click()
     ask.get_by_role("button", name="Ya, tetap catat").click()
     page.wait_for_url(re.compile(r"#/products/[0-9a-f-]{36}$"))
