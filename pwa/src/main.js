@@ -135,7 +135,7 @@ let reloadTimer = 0;
 function dataChanged(why) {
   // A pulled page changes nothing a form shows, and reading every record again (thousands in a
   // first sync) would keep the phone busy while the person types: read when a live screen opens.
-  if (why === "pull" && !routeLive) {
+  if (why === "pull" && !routeLive && document.querySelector("#main form")) {
     ctx.stale = true;
     return;
   }
