@@ -161,8 +161,8 @@ def test_no_module_of_the_server_imports_itself_by_way_of_others():
     assert in_circles(GRAPH) == []
 
 
-def test_the_consolidation_rules_need_neither_flask_nor_sql():
-    rules = "server.workspace.consolidation.rules"
+@pytest.mark.parametrize("rules", ["server.workspace.consolidation.rules", "server.engine.scope.rules"])
+def test_the_rules_modules_need_neither_flask_nor_sql(rules):
     reached = {rules}
     todo = [rules]
     while todo:
@@ -175,8 +175,27 @@ def test_the_consolidation_rules_need_neither_flask_nor_sql():
     assert libraries & WEB_OR_SQL == set(), sorted(reached)
 
 
+def region_ranges(path):
+    """The lines where a source file bounds a region's codes from above (`code + "/"`), as SQL does."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Add)
+        and isinstance(node.right, ast.Constant)
+        and node.right.value == "/"
+    ]
+
+
+def test_only_the_scope_package_builds_region_filters():
+    """Rows are restricted to regions by server/engine/scope/ (in_regions, regions_sql...), nowhere else."""
+    outside = {name: path for name, path in MODULES.items() if not name.startswith("server.engine.scope")}
+    assert {name: region_ranges(path) for name, path in outside.items() if region_ranges(path)} == {}
+
+
 def test_the_rules_catch_what_breaks_them(tmp_path):
-    """A module importing across the rules, a sync module importing marshmallow, and a circle are all found."""
+    """A module importing across the rules, a sync module importing marshmallow, a circle and a region
+    filter outside scope are all found."""
     server = tmp_path / "server"
     (server / "engine").mkdir(parents=True)
     (server / "api").mkdir()
@@ -189,11 +208,13 @@ def test_the_rules_catch_what_breaks_them(tmp_path):
         "    from server import create_app\n"  # anything importing the app factory
     )
     (server / "engine" / "models.py").write_text("from ..extensions import db\nfrom . import feed\n")
+    (server / "api" / "users.py").write_text('def f(column, code):\n    return column < code + "/"\n')
     modules = server_modules(server)
     assert violations("server.engine.feed", modules["server.engine.feed"], modules) == ["server", "server.api.auth"]
     assert violations("server.api.auth", modules["server.api.auth"], modules) == []
     graph = {name: server_imports(name, path, modules) for name, path in modules.items()}
     assert in_circles(graph) == ["server.api.auth", "server.engine.feed", "server.engine.models"]
+    assert region_ranges(server / "api" / "users.py") == [2]
 
     sync_module = tmp_path / "merge.py"
     sync_module.write_text("from marshmallow import fields\n")

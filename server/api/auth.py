@@ -14,9 +14,9 @@ from flask_jwt_extended import (
 from marshmallow import fields
 from sqlalchemy import func, select
 
-from ..engine.accounts import user_regions
 from ..engine.models import Device, LoginAttempt, User
 from ..engine.reads import read_rows
+from ..engine.scope import user_regions
 from ..extensions import db, jwt
 from ..web.errors import ApiError, error_response
 from ..web.json_body import Blueprint

@@ -72,9 +72,8 @@ from marshmallow import fields, validate
 from sqlalchemy import Text, cast, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..engine.accounts import user_regions
-from ..engine.feed import in_regions, visible_producer_ids
 from ..engine.models import Blob, Product
+from ..engine.scope import actor_for, visible_rows
 from ..extensions import db
 from ..web import upload_rate
 from ..web.errors import ApiError, field_errors
@@ -506,16 +505,11 @@ def _may_get(user, blob):
 
 def _listed_in_scope(user, sha256):
     """Whether a live product in the account's scope lists the photo."""
-    if user.role == "producer":
-        ids = visible_producer_ids(user, user_regions(user.id))
-        if not ids:
-            return False
-        scope = Product.producer_id.in_(ids)
-    else:
-        scope = in_regions(Product.village_code, user_regions(user.id))
     # LIKE on the JSON text narrows the rows portably (SQLite and PostgreSQL); Python confirms.
     query = select(Product.photos).where(
-        Product.deleted.is_(False), scope, cast(Product.photos, Text).contains(sha256, autoescape=True)
+        Product.deleted.is_(False),
+        visible_rows(actor_for(user), Product),
+        cast(Product.photos, Text).contains(sha256, autoescape=True),
     )
     return any(isinstance(photos, list) and sha256 in photos for photos in db.session.scalars(query))
 

@@ -4,10 +4,9 @@ from flask_jwt_extended import current_user, jwt_required
 from marshmallow import fields
 from sqlalchemy import select
 
-from ..engine.accounts import actor_for
-from ..engine.apply import may_write
 from ..engine.models import Conflict
 from ..engine.records import MODELS
+from ..engine.scope import actor_for, may_see
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
@@ -47,27 +46,18 @@ def list_conflicts(args):
     if current_user.role == "producer":
         raise ApiError(403, "forbidden")
     owner = _owner_of(args["entity_id"])
-    if owner is not None and not may_write(actor_for(current_user), owner):
+    if owner is not None and not may_see(actor_for(current_user), owner.village_code, owner.created_by, owner.phone):
         raise ApiError(403, "forbidden")
     rows = db.session.scalars(select(Conflict).where(Conflict.entity_id == args["entity_id"]).order_by(Conflict.id))
     return [_conflict_json(c) for c in rows if owner is not None]
 
 
 def _owner_of(entity_id):
-    """The producer record that a record belongs to (for the scope check), or None."""
-    from ..engine.apply import Rec
-
+    """The producer record (a row) that a record belongs to (for the scope check), or None."""
     for entity, model in MODELS.items():
         row = db.session.scalar(select(model).where(model.id == entity_id))
-        if row is None:
-            continue
-        producer = row if entity == "producer" else db.session.get(MODELS["producer"], row.producer_id)
-        return Rec(
-            "producer",
-            data={"phone": producer.phone},
-            village_code=producer.village_code,
-            created_by=producer.created_by,
-        )
+        if row is not None:
+            return row if entity == "producer" else db.session.get(MODELS["producer"], row.producer_id)
     return None
 
 

@@ -6,13 +6,13 @@ from marshmallow import fields
 from sqlalchemy import select
 
 from ..engine.models import Device, User
+from ..engine.scope import actor_for, manages
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
 from ..web.openapi import error_answers
 from ..web.schemas import BaseSchema, Uuid
 from ..web.timeutil import rfc3339, utcnow
-from .users import manages
 
 blp = Blueprint("devices", __name__, url_prefix="/api/v1/devices", description="Devices")
 
@@ -56,7 +56,7 @@ def list_devices(args):
         user = db.session.get(User, args["user_id"])
         if user is None:
             abort(404)
-        if current_user.role != "admin" or not manages(current_user, user):
+        if current_user.role != "admin" or not manages(actor_for(current_user), actor_for(user)):
             raise ApiError(403, "forbidden")
     devices = db.session.scalars(select(Device).where(Device.user_id == user.id).order_by(Device.created_at))
     return [device_json(d) for d in devices]
@@ -87,4 +87,4 @@ def revoke_device(args, device_id):
 
 def _may_revoke(device):
     owner = db.session.get(User, device.user_id)
-    return current_user.role == "admin" and owner is not None and manages(current_user, owner)
+    return current_user.role == "admin" and owner is not None and manages(actor_for(current_user), actor_for(owner))

@@ -18,10 +18,10 @@ from sqlalchemy.exc import OperationalError
 from sync.cursor import CursorError, decode_cursor, encode_cursor
 from sync.hlc import Clock
 
-from ..engine.accounts import actor_for, caller_regions
 from ..engine.apply import apply_ops
 from ..engine.feed import feed_position, read_changes
 from ..engine.models import Device
+from ..engine.scope import actor_for
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
@@ -134,7 +134,7 @@ def pull():
         changes, more = b"", False
         cursor = args["cursor"] or encode_cursor(secret, user.id, user.scope_version, after)
     else:
-        changes, last, more = read_changes(user, caller_regions(user.id), after, upto, args["limit"])
+        changes, last, more = read_changes(actor_for(user), after, upto, args["limit"])
         cursor = encode_cursor(secret, user.id, user.scope_version, last)
     _mark_synced(get_jwt()["dev"])
     # The changes are JSON text already (server/engine/feed.py): don't parse and re-render them.

@@ -6,9 +6,8 @@ from marshmallow import fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from ..engine.accounts import user_regions
 from ..engine.models import Region, User, UserRegion
-from ..engine.scope import covers, lies_below, region_level
+from ..engine.scope import actor_for, manages, manages_role, region_level, user_regions, would_manage
 from ..extensions import db
 from ..web.errors import ApiError, field_errors, validation_error
 from ..web.json_body import Blueprint
@@ -87,7 +86,8 @@ def list_users(args):
     query = select(User).order_by(User.name)
     if args.get("role"):
         query = query.where(User.role == args["role"])
-    return [account_json(u) for u in db.session.scalars(query) if manages(current_user, u)]
+    me = actor_for(current_user)
+    return [account_json(u) for u in db.session.scalars(query) if manages(me, actor_for(u))]
 
 
 @blp.route("/<uuid_text:user_id>", methods=["GET"])
@@ -97,7 +97,7 @@ def list_users(args):
 def get_user(user_id):
     """One account: oneself, or one the caller manages."""
     user = _get_or_404(user_id)
-    if user.id != current_user.id and not manages(current_user, user):
+    if user.id != current_user.id and not manages(actor_for(current_user), actor_for(user)):
         raise ApiError(403, "forbidden")
     return account_json(user)
 
@@ -111,7 +111,7 @@ def update_user(body, user_id):
     """Change an account: its name, PIN, role or regions."""
     user = _get_or_404(user_id)
     is_self = user.id == current_user.id
-    if not manages(current_user, user) and not (is_self and set(body) <= {"name", "pin"}):
+    if not manages(actor_for(current_user), actor_for(user)) and not (is_self and set(body) <= {"name", "pin"}):
         raise ApiError(403, "forbidden")
     if "pin" in body:
         check_pin_strength(body["pin"])
@@ -169,39 +169,18 @@ def _check_regions_exist(regions):
         raise validation_error({"regions": ("unknown_region", {"code": ", ".join(missing)})})
 
 
-def _check_may_assign(actor, role, regions):
-    """An actor gives a role and regions only to an account it would then manage (see below_of)."""
-    allowed_roles = {"admin": ROLES, "facilitator": ("producer",)}.get(actor.role, ())
-    if role not in allowed_roles:
+def _check_may_assign(user, role, regions):
+    """An account gives a role and regions only to an account it would then manage (scope.would_manage)."""
+    actor = actor_for(user)
+    if not manages_role(actor, role):
         raise ApiError(403, "forbidden")
     _check_regions_exist(regions)
     if any(region_level(code) not in ROLE_LEVELS[role] for code in regions):
         raise validation_error({"regions": ("wrong_region_level", {})})
     if not regions:
         raise validation_error({"regions": ("required", {})})
-    if not below_of(actor.role, user_regions(actor.id), role, regions):
+    if not would_manage(actor, role, regions):
         raise ApiError(403, "forbidden")
-
-
-def manages(actor, user):
-    """Whether an account manages another: the other lies strictly below it (see below_of)."""
-    if user.id == actor.id:
-        return False
-    return below_of(actor.role, user_regions(actor.id), user.role, user_regions(user.id))
-
-
-def below_of(actor_role, actor_regions, role, regions):
-    """Whether an account of this role and regions lies strictly below an actor, who then manages it.
-
-    A facilitator is above the producers in its villages; an admin above the facilitators and
-    producers in its regions, and above the admins of regions strictly inside its own (a
-    province's admin above a kabupaten's). Nobody is above an equal: two admins of one
-    kabupaten could otherwise change each other's PIN and take the other's account.
-    """
-    if not regions or actor_role == "producer" or (actor_role == "facilitator" and role != "producer"):
-        return False
-    inside = lies_below if role == "admin" else covers
-    return all(inside(actor_regions, code) for code in regions)
 
 
 def _get_or_404(user_id):

@@ -23,8 +23,9 @@ from sync.quantity import format_milli
 from sync.records import format_time
 
 from ..api.users import create_account
-from ..engine.apply import Actor, apply_ops
+from ..engine.apply import apply_ops
 from ..engine.models import Producer, Product, Region, Review, StockMovement, User
+from ..engine.scope import Actor
 from ..extensions import db
 from .regions import import_regions
 

@@ -34,9 +34,10 @@ from sync.phone import normalize_phone
 from sync.quantity import format_milli, parse_milli
 from sync.records import MOVEMENT_SIGNS, format_time
 
-from ..engine.apply import Actor, apply_ops
+from ..engine.apply import apply_ops
 from ..engine.bulk import select_in
-from ..engine.models import AppliedOp, Producer, Product, User, UserRegion
+from ..engine.models import AppliedOp, Producer, Product, User
+from ..engine.scope import actor_for
 from ..extensions import db
 from ..web.errors import error_body
 from ..web.messages import LANGUAGES, field_message
@@ -586,8 +587,7 @@ def find_actor(phone):
         user = db.session.scalar(select(User).where(User.role == "admin").order_by(User.created_at, User.id))
         if user is None:
             raise LoadError("no admin account yet: make one with `flask user create --role admin`, or pass --as")
-    regions = db.session.scalars(select(UserRegion.region_code).where(UserRegion.user_id == user.id))
-    return user, Actor(id=user.id, role=user.role, regions=tuple(sorted(regions)), phone=user.phone)
+    return user, actor_for(user)
 
 
 class LoadReplica(Replica):

@@ -2,7 +2,7 @@
 
 In one transaction it takes the write lock (the sync_state row), answers ops seen before as
 `duplicate`, re-stamps clocks far ahead, checks each op's fields (sync.records), its scope
-(server.scope) and its references, merges it (sync.merge), and then writes every change in a
+(server.engine.scope) and its references, merges it (sync.merge), and then writes every change in a
 few batched statements, each changed record with a new change-feed sequence number.
 Ops are judged one by one: a rejected op changes nothing, and the others still apply.
 """
@@ -22,7 +22,7 @@ from ..web.timeutil import rfc3339, utcnow
 from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
 from .models import AppliedOp, Conflict, Product, ProductStock, Region, Review, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
-from .scope import covers
+from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Actor, importable from here too
 
 HANDLED = [(action, entity) for action in ("upsert", "delete") for entity in MODELS]
 # A product's stored stock read with its scope, in the same statement (one query a push): movements
@@ -43,16 +43,6 @@ MOVEMENT_COLUMNS = (
     "created_by",
     "created_at",
 )
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who an op is applied for: an account's id, role, regions and phone."""
-
-    id: str
-    role: str
-    regions: tuple
-    phone: str = None
 
 
 @dataclass
@@ -79,15 +69,6 @@ def apply_ops(actor, ops, device_id=None):
     results = batch.run(ops)
     db.session.commit()
     return results, batch.hlc
-
-
-def may_write(actor, producer):
-    """Whether an actor may see and write a producer record (and its products and stock)."""
-    if actor.role == "producer":  # the records it made or with its phone, in its desa (feed.visible_producer_ids)
-        phone = producer.data.get("phone")
-        owned = producer.created_by == actor.id or (actor.phone is not None and phone == actor.phone)
-        return owned and covers(actor.regions, producer.village_code)
-    return covers(actor.regions, producer.village_code)
 
 
 class Batch:
@@ -249,10 +230,9 @@ class Batch:
             return self._edit_of_deleted(rec, op)
         merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
         if "village_code" in merge.changed:
-            moved = Rec("producer", data={**rec.data, **merge.changed}, created_by=rec.created_by)
-            moved.village_code = merge.changed["village_code"]
-            self._require_scope(moved)
-            rec.village_code = moved.village_code
+            phone = merge.changed.get("phone", rec.data.get("phone"))
+            self._require_may_write(merge.changed["village_code"], rec.created_by, phone)
+            rec.village_code = merge.changed["village_code"]
         # Products and stock follow a producer that moves desa or changes owner (phone).
         rec.cascade = rec.cascade or "village_code" in merge.changed or "phone" in merge.changed
         return self._commit_merge(rec, op, merge)
@@ -446,12 +426,16 @@ class Batch:
         return rec
 
     def _require_scope(self, producer):
+        """Reject the op unless the actor may write the records of this producer (a Rec)."""
+        self._require_may_write(producer.village_code, producer.created_by, producer.data.get("phone"))
+
+    def _require_may_write(self, village_code, made_by, phone):
         if self.actor.role == "producer":
-            allowed = may_write(self.actor, producer)
+            allowed = may_write(self.actor, village_code, made_by, phone)
         else:  # the same answer as may_write's, remembered per desa: a push names few of them
-            allowed = self.covered.get(producer.village_code)
+            allowed = self.covered.get(village_code)
             if allowed is None:
-                allowed = self.covered[producer.village_code] = may_write(self.actor, producer)
+                allowed = self.covered[village_code] = may_write(self.actor, village_code)
         if not allowed:
             raise OpError("forbidden")
 

@@ -15,7 +15,6 @@ from functools import lru_cache
 from operator import itemgetter
 
 import orjson
-from sqlalchemy import and_, false, or_
 
 from sync.quantity import format_milli
 from sync.records import format_time
@@ -25,6 +24,7 @@ from .bulk import driver_rows, param_mark, row_reader, select_in_rows
 from .models import User
 from .reads import read_rows
 from .records import COLUMNS, MODELS, to_wire
+from .scope import regions_sql, visible_keys
 
 ENTITY_ORDER = ("producer", "product", "stock_movement", "review")
 # The column a change is grouped by within a page, per entity.
@@ -47,12 +47,16 @@ def feed_position():
     return read_rows(POSITION_SQL, ())[0]
 
 
-def read_changes(user, regions, after, upto, limit):
-    """Changes with after < seq <= upto in scope: (the JSON of the changes joined by commas, last seq, more)."""
-    keys = scope_keys(user, regions)
+def read_changes(actor, after, upto, limit):
+    """Changes with after < seq <= upto in an actor's scope: (the JSON of the changes joined by commas,
+    last seq, more)."""
+    # Scope as equality keys, or None when there are too many desa to list (a whole province):
+    # then a range scan in feed order is the better plan anyway, since such an account sees most
+    # of what changes.
+    keys = visible_keys(actor, MAX_KEYS)
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
-        rows = _fetch(entity, keys, regions, after, upto, limit) if keys or keys is None else []
+        rows = _fetch(entity, keys, actor.regions, after, upto, limit) if keys or keys is None else []
         if len(rows) == limit:
             # This entity may have more: nothing past its last row is complete yet.
             bound = min(bound, rows[-1][-1])
@@ -114,40 +118,6 @@ def _author_names(user_ids):
     return dict(select_in_rows(User.__table__, ("id", "name"), "id", known))
 
 
-def scope_keys(user, regions):
-    """What the account sees, as equality keys: producer ids, or the desa codes of its regions.
-
-    None when the regions hold too many desa to list (a whole province): then a range scan in
-    feed order is the better plan anyway, since such an account sees most of what changes.
-    """
-    if user.role == "producer":
-        return [("producer", pid) for pid in visible_producer_ids(user, regions)]
-    desa = {r for r in regions if r.count(".") == 3}
-    wider = [r for r in regions if r.count(".") < 3]
-    if wider:  # one query for all of them, stopping as soon as there are too many
-        desa.update(_desa_under(wider, MAX_KEYS + 1))
-        if len(desa) > MAX_KEYS:
-            return None
-    return [("village", code) for code in sorted(desa)]
-
-
-# Read through the driver: a pull asks these on every page, and SQLAlchemy's building of a
-# query with a clause per region costs many times more than running it.
-DESA_UNDER_SQL = "SELECT code FROM regions WHERE level = 4 AND ({under}) LIMIT {mark}"
-OWNED_SQL = "SELECT id FROM producers WHERE (created_by = {mark} OR phone = {mark}) AND ({inside})"
-INSIDE_SQL = "village_code = {mark} OR (village_code > {mark} AND village_code < {mark})"
-
-
-def _desa_under(regions, limit):
-    """The codes of at most `limit` desa lying under any of the regions."""
-    connection = db.session.connection()
-    mark = param_mark(connection)
-    under = " OR ".join([f"(code > {mark} AND code < {mark})"] * len(regions))
-    bounds = tuple(bound for r in regions for bound in (r + ".", r + "/"))
-    rows = driver_rows(connection, DESA_UNDER_SQL.format(mark=mark, under=under), (*bounds, limit))
-    return [code for (code,) in rows]
-
-
 def _fetch(entity, keys, regions, after, upto, limit):
     """Rows of one entity in scope, oldest change first, as dicts of the columns a pull needs."""
     connection = db.session.connection()
@@ -157,10 +127,9 @@ def _fetch(entity, keys, regions, after, upto, limit):
     window = f"seq > {mark} AND seq <= {mark}"
     if keys is None:
         # A range instead of LIKE, so both engines can use the (village_code, seq) index.
-        one = f"village_code = {mark} OR (village_code >= {mark} AND village_code < {mark})"
-        scope = " OR ".join([one] * len(regions))
+        scope, bounds = regions_sql("village_code", regions, mark)
         sql = f"SELECT {columns} FROM {table.name} WHERE {window} AND ({scope}) ORDER BY seq LIMIT {int(limit)}"
-        params = (after, upto, *(value for r in regions for value in (r, r + ".", r + "/")))
+        params = (after, upto, *bounds)
     else:
         # One index range per key ((village_code, seq) or (producer_id, seq)), each already in
         # feed order, merged: the cost follows what is in scope, not what the whole region
@@ -235,24 +204,3 @@ def _time_text(value):
     seconds, _, fraction = value.partition(".")
     millis = fraction[:3]
     return seconds.replace(" ", "T") + (f".{millis}Z" if millis.strip("0") else "Z")
-
-
-def visible_producer_ids(user, regions):
-    """The producer records a producer account owns: those in its regions it made or with its phone.
-
-    Only in its regions: whoever opens an account chooses its phone, and a phone alone would
-    hand them the records of that phone anywhere, outside the regions they may see.
-    """
-    connection = db.session.connection()
-    mark = param_mark(connection)
-    inside = " OR ".join([f"({INSIDE_SQL.format(mark=mark)})"] * len(regions)) or "1 = 0"
-    bounds = tuple(bound for r in regions for bound in (r, r + ".", r + "/"))
-    rows = driver_rows(connection, OWNED_SQL.format(mark=mark, inside=inside), (user.id, user.phone, *bounds))
-    return [producer_id for (producer_id,) in rows]
-
-
-def in_regions(column, regions):
-    """SQL: the column's region code is one of, or lies under one of, the region codes."""
-    if not regions:
-        return false()
-    return or_(*(or_(column == r, and_(column >= r + ".", column < r + "/")) for r in regions))

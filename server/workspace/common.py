@@ -3,10 +3,8 @@
 from flask_jwt_extended import current_user
 from sqlalchemy import func, select
 
-from ..engine.accounts import user_regions
-from ..engine.feed import in_regions
 from ..engine.models import Region
-from ..engine.scope import covers, region_level
+from ..engine.scope import covers, region_level, user_regions
 from ..extensions import db
 from ..web.errors import ApiError, field_errors
 from ..web.schemas import REGION_RE
@@ -32,11 +30,6 @@ def asked_regions(mine, region):
     if not covers(mine, region):
         raise ApiError(403, "forbidden")
     return [region]
-
-
-def scope_filter(column, regions):
-    """SQL: the village code column lies in one of the regions (an index range, not LIKE)."""
-    return in_regions(column, regions)
 
 
 def child_level(regions, by):

@@ -17,19 +17,18 @@ from sync.ids import uuid7
 from sync.quantity import format_milli
 from sync.records import CATEGORIES, STATUSES
 
-from ..engine.accounts import actor_for
 from ..engine.apply import apply_ops
 from ..engine.feed import feed_position
 from ..engine.models import Device, FeaturedProduct, Producer, Product, Region, Review, User
 from ..engine.records import to_wire
-from ..engine.scope import covers
+from ..engine.scope import actor_for, covers, in_regions
 from ..extensions import db
 from ..web.errors import ApiError, field_errors
 from ..web.json_body import Blueprint
 from ..web.openapi import UUID, ErrorDetailSchema, error_answers
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.timeutil import rfc3339, utcnow
-from .common import admin_regions, asked_regions, scope_filter
+from .common import admin_regions, asked_regions
 from .readiness.rules import evaluate, summary_of
 
 blp = Blueprint("curation", __name__, url_prefix="/api/v1", description="Curation: reviews and produk unggulan")
@@ -165,7 +164,7 @@ def _queue_query(regions, args, after):
         .join(pr, pr.c.id == p.c.producer_id)
         .outerjoin(desa, desa.code == p.c.village_code)
         .outerjoin(kec, kec.code == func.substr(p.c.village_code, 1, 8))
-        .where(scope_filter(p.c.village_code, regions), p.c.deleted == false(), p.c.status == args["status"])
+        .where(in_regions(p.c.village_code, regions), p.c.deleted == false(), p.c.status == args["status"])
         .where(p.c.seq > after)
         .order_by(p.c.seq)
         .limit(args["limit"] + 1)
@@ -337,7 +336,7 @@ def list_featured(args):
                f.c.featured_at, Region.name.label("village_name"))
         .join(p, p.c.id == f.c.product_id).join(pr, pr.c.id == p.c.producer_id)
         .outerjoin(Region, Region.code == p.c.village_code)
-        .where(scope_filter(p.c.village_code, regions), p.c.status == "approved", p.c.deleted == false())
+        .where(in_regions(p.c.village_code, regions), p.c.status == "approved", p.c.deleted == false())
         .order_by(p.c.village_code, f.c.featured_at, p.c.id)
     ).all()  # fmt: skip
     return _per_desa(rows)

@@ -14,14 +14,14 @@ from sqlalchemy import String, and_, case, cast, exists, false, func, or_, selec
 from sync.quantity import format_milli
 from sync.records import CATEGORIES, STATUSES
 
-from ..engine.feed import in_regions
 from ..engine.models import Conflict, Device, Producer, Product, Review, StockMovement, User, UserRegion
+from ..engine.scope import accounts_below, in_regions
 from ..extensions import db
 from ..web.json_body import Blueprint
 from ..web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.timeutil import rfc3339, utcnow
-from .common import admin_regions, asked_regions, region_key, region_names, scope_filter
+from .common import admin_regions, asked_regions, region_key, region_names
 
 blp = Blueprint("dashboards", __name__, url_prefix="/api/v1/dashboards", description="Dashboards")
 
@@ -41,7 +41,7 @@ class StockArgs(RegionArgs):
 
 def _products(regions):
     """WHERE clauses: live products in the regions."""
-    return [scope_filter(Product.village_code, regions), Product.deleted == false()]
+    return [in_regions(Product.village_code, regions), Product.deleted == false()]
 
 
 # -- stock ---------------------------------------------------------------------------------------
@@ -145,8 +145,8 @@ def growth(args):
     months = _last_months(utcnow())
     start = utcnow().replace(year=int(months[0][:4]), month=int(months[0][5:]), day=1, hour=0, minute=0, second=0,
                              microsecond=0)  # fmt: skip
-    producers = _per_month(Producer, [scope_filter(Producer.village_code, regions)], start)
-    products = _per_month(Product, [scope_filter(Product.village_code, regions)], start)
+    producers = _per_month(Producer, [in_regions(Producer.village_code, regions)], start)
+    products = _per_month(Product, [in_regions(Product.village_code, regions)], start)
     return {
         "regions": regions,
         "months": [{"month": m, "producers": producers.get(m, 0), "products": products.get(m, 0)} for m in months],
@@ -200,7 +200,7 @@ def freshness(args):
     stale = or_(Device.last_sync_at.is_(None), Device.last_sync_at < cutoff)
     # The caller's own devices are not someone to chase, nor are a peer admin's devices it cannot manage.
     live = and_(in_scope, Device.revoked_at.is_(None), User.id != current_user.id,
-                or_(User.role != "admin", _managed_admin(mine)))  # fmt: skip
+                or_(User.role != "admin", accounts_below(mine)))  # fmt: skip
     devices = db.session.execute(
         select(User.role, func.count().label("n"), func.sum(case((stale, 1), else_=0)).label("stale"))
         .join(User, User.id == Device.user_id).where(live).group_by(User.role)
@@ -212,15 +212,6 @@ def freshness(args):
         "stale_devices": _stale_devices(live, stale),
         "facilitators": _stale_facilitators(in_scope, cutoff),
     }
-
-
-def _managed_admin(mine):
-    """SQL: the User row is an admin whom the caller manages: all its regions lie strictly under the
-    caller's (a kabupaten's admin under a province's; see users.below_of). One admin never manages a
-    peer of the same region."""
-    below = or_(*(and_(UserRegion.region_code >= r + ".", UserRegion.region_code < r + "/") for r in mine))
-    outside = exists().where(UserRegion.user_id == User.id, ~below)
-    return and_(exists().where(UserRegion.user_id == User.id), ~outside)
 
 
 def _stale_devices(live, stale, limit=100):

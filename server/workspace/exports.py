@@ -76,10 +76,8 @@ from sqlalchemy.orm import aliased
 from sync.quantity import format_milli
 from sync.records import CATEGORIES
 
-from ..engine.accounts import user_regions
-from ..engine.feed import in_regions
 from ..engine.models import FeaturedProduct, Producer, Product, Region, StockMovement
-from ..engine.scope import covers
+from ..engine.scope import covers, in_regions, user_regions
 from ..extensions import db
 from ..web.csv_writer import CsvWriter
 from ..web.errors import ApiError

@@ -38,8 +38,8 @@ from sqlalchemy.orm import aliased
 
 from sync.quantity import format_milli
 
-from ..engine.feed import in_regions
 from ..engine.models import FeaturedProduct, Producer, Product, Region, StockMovement
+from ..engine.scope import in_regions
 from ..extensions import db
 from ..web.timeutil import utcnow
 from .exports import keyset_pages, walk_by_id

@@ -5,8 +5,8 @@ from sqlalchemy import false, func, select, text
 
 from sync.quantity import format_milli
 
-from ...engine.feed import in_regions
 from ...engine.models import ConsolidationLine, ConsolidationPlan, Producer, Product, User
+from ...engine.scope import in_regions
 from ...extensions import db
 from ...web.timeutil import rfc3339
 from ..common import region_names

@@ -12,7 +12,7 @@ from datetime import UTC
 
 from sync.quantity import format_milli
 
-from ...engine.scope import covers
+from ...engine.scope.rules import covers
 
 GRAMS_BY_UNIT = {"kg": 1000, "g": 1}  # by definition; other units need unit_weight_kg
 COUNTED_UNITS = ("pcs", "pack", "karung", "ikat")  # split in whole packages only

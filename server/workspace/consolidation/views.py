@@ -10,11 +10,9 @@ from sqlalchemy import select
 
 from sync.ids import uuid7
 
-from ...engine.accounts import actor_for
 from ...engine.apply import apply_ops
-from ...engine.feed import in_regions
 from ...engine.models import ConsolidationLine, ConsolidationPlan, Region
-from ...engine.scope import covers
+from ...engine.scope import actor_for, covers, in_regions
 from ...extensions import db
 from ...web.csv_writer import csv_bytes
 from ...web.errors import ApiError, validation_error

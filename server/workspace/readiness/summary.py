@@ -13,8 +13,9 @@ from datetime import timedelta
 from sqlalchemy import String, and_, case, false, func, literal, literal_column, or_, select, true, type_coerce
 
 from ...engine.models import Producer, Product
+from ...engine.scope import in_regions
 from ...extensions import db
-from ..common import BY_LEVEL, child_level, region_key, region_names, scope_filter
+from ..common import BY_LEVEL, child_level, region_key, region_names
 from .rules import FAR, RULES, WINDOW_DAYS, active
 
 STATES = ("ready", "missing", "expiring")
@@ -73,7 +74,7 @@ def _judged(regions, level, as_of, status):
     """A subquery: per product its category, region and one outcome code per requirement in force."""
     p, pr = Product.__table__, Producer.__table__
     requirements = active(as_of)
-    where = [scope_filter(p.c.village_code, regions), p.c.deleted == false()]
+    where = [in_regions(p.c.village_code, regions), p.c.deleted == false()]
     if status:
         where.append(p.c.status == status)
     held = _held(where, requirements)

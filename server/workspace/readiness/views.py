@@ -5,9 +5,8 @@ from marshmallow import fields, validate
 
 from sync.records import STATUSES
 
-from ...engine.accounts import actor_for
-from ...engine.apply import Rec, may_write
 from ...engine.models import Producer, Product
+from ...engine.scope import actor_for, may_see
 from ...extensions import db
 from ...web.errors import ApiError
 from ...web.json_body import Blueprint
@@ -79,9 +78,7 @@ def product_readiness(args, product_id):
     if product is None or product.deleted:
         raise ApiError(404, "not_found")
     producer = db.session.get(Producer, product.producer_id)
-    owner = Rec("producer", data={"phone": producer.phone}, village_code=producer.village_code,
-                created_by=producer.created_by)  # fmt: skip
-    if not may_write(actor_for(current_user), owner):
+    if not may_see(actor_for(current_user), producer.village_code, producer.created_by, producer.phone):
         raise ApiError(403, "forbidden")
     columns = {c: getattr(product, c) for c in ("category", "name", "description", "certifications", "hs_code")}
     verdict = evaluate(columns, producer.nib, parse_as_of(args.get("as_of")))

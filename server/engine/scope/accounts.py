@@ -1,11 +1,11 @@
-"""Who is asking: the regions an account is assigned to, and the Actor it applies ops as."""
+"""Who is asking: the regions an account is assigned to, and the Actor it acts as."""
 
 from sqlalchemy import select
 
-from ..extensions import db
-from .apply import Actor
-from .models import UserRegion
-from .reads import read_rows
+from ...extensions import db
+from ..models import UserRegion
+from ..reads import read_rows
+from .rules import Actor
 
 
 def user_regions(user_id):
@@ -26,5 +26,5 @@ def caller_regions(user_id):
 
 
 def actor_for(user):
-    """The Actor the calling account applies ops as."""
+    """The Actor an account (a User row) acts as, or is seen as when another account asks about it."""
     return Actor(id=user.id, role=user.role, regions=tuple(caller_regions(user.id)), phone=user.phone)

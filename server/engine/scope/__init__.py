@@ -1,0 +1,41 @@
+"""Scope, in one place: who is asking, and what it may see, write and manage.
+
+`rules` answers over plain values, without Flask or SQL (the Actor, `covers`, `may_see` and
+`may_write` for a producer's records, `manages` for accounts); `accounts` reads an account's
+regions and the Actor it acts as; `queries` holds the same rules as SQL, for the queries that
+restrict rows to an actor's scope. Every other module asks here.
+"""
+
+from .accounts import actor_for, caller_regions, user_regions
+from .queries import accounts_below, in_regions, regions_sql, visible_keys, visible_rows
+from .rules import (
+    Actor,
+    covers,
+    lies_below,
+    manages,
+    manages_role,
+    may_see,
+    may_write,
+    region_level,
+    would_manage,
+)
+
+__all__ = [
+    "Actor",
+    "accounts_below",
+    "actor_for",
+    "caller_regions",
+    "covers",
+    "in_regions",
+    "lies_below",
+    "manages",
+    "manages_role",
+    "may_see",
+    "may_write",
+    "region_level",
+    "regions_sql",
+    "user_regions",
+    "visible_keys",
+    "visible_rows",
+    "would_manage",
+]
