@@ -3,7 +3,7 @@
 // So a redraw asked for while a finger is down waits until it is lifted and the click is handled.
 let down = false;
 let lastPress = null; // where the last finger came down
-let shield = null; // {until, x, y}: taps there are ignored until then
+let shield = null; // {route, until, x, y}: taps there, on that screen, are ignored until then
 const FINGER_PX = 48; // a fingertip's width: a second tap lands this close to the first
 const waiting = new Set();
 
@@ -23,7 +23,7 @@ export function watchFingers(target = document) {
     }, 0);
   // The second tap of a double tap on Simpan would land on the next screen, already open.
   const ignoreSecondTap = (event) => {
-    if (shield && performance.now() < shield.until && near(event, shield)) {
+    if (shield && location.hash === shield.route && performance.now() < shield.until && near(event, shield)) {
       event.preventDefault();
       event.stopImmediatePropagation();
     }
@@ -42,11 +42,11 @@ export function whenLifted(draw) {
   return undefined;
 }
 
-/** Ignore a tap where the last one came down, until `ms` milliseconds after it: a save's next
- * screen opens at once, under a finger that may be tapping twice (a double tap's second tap
- * comes within about 300 ms of its first). */
-export function shieldTaps(ms = 300) {
-  if (lastPress) shield = { until: lastPress.at + ms, x: lastPress.x, y: lastPress.y };
+/** Ignore a tap where the last one came down, on the screen `route` a save has just opened,
+ * until `ms` milliseconds after it: that screen opens at once, under a finger that may be
+ * tapping twice (a double tap's second tap comes within about 300 ms of its first). */
+export function shieldTaps(route, ms = 300) {
+  if (lastPress) shield = { route, until: lastPress.at + ms, x: lastPress.x, y: lastPress.y };
 }
 
 function near(event, point) {

@@ -204,7 +204,7 @@ function saveSoon(entity, id, fields, extra, { draft = null, values = null, back
   const shown = appliedRow(known ? { entity, id, data: known } : null, { entity, entity_id: id, action: "upsert", fields, hlc: "" }, extra.enteredBy);
   if (draft && values) keepDraft(ctx.db, draft, values).catch(() => {}); // the last keystrokes too
   const saving = ctx.replica.upsert(entity, id, fields, { ...extra, draft });
-  shieldTaps(); // a double tap on Simpan: its second tap must not land on the next screen
+  shieldNext = true; // a double tap on Simpan: its second tap must not land on the next screen
   ctx.saving.add(saving);
   noteSaved(ctx.model, shown);
   saving.then(
@@ -367,7 +367,12 @@ function applyUpdate() {
  * Open a screen now. Its hashchange event would wait behind every task already queued (a sync
  * storing records queues hundreds): it draws only the routes this did not (the back button).
  */
+let shieldNext = false; // the next screen opened is a save's: shield it from a second tap
 function go(hash) {
+  if (shieldNext) {
+    shieldNext = false;
+    shieldTaps(hash);
+  }
   if (location.hash !== hash) location.hash = hash;
   wentTo = hash;
   render();

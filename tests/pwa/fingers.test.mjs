@@ -50,14 +50,19 @@ test("after a save, a second tap where the first came down is ignored for a mome
   screen.dispatchEvent(at("pointerdown", 100, 500));
   screen.dispatchEvent(at("pointerup", 100, 500));
   await afterClick();
-  shieldTaps(30);
+  globalThis.location = { hash: "#/products/1" };
+  shieldTaps("#/products/1", 30);
   const second = at("click", 110, 490); // a double tap's second tap, a few pixels off
   screen.dispatchEvent(second);
   assert.equal(handled, 0);
   assert.equal(second.defaultPrevented, true); // a link there is not followed either
   screen.dispatchEvent(at("click", 100, 120)); // a tap elsewhere on the new screen counts
   assert.equal(handled, 1);
+  location.hash = "#/sync"; // another screen opened since: a tap there counts
+  screen.dispatchEvent(at("click", 105, 495));
+  assert.equal(handled, 2);
+  location.hash = "#/products/1";
   await new Promise((resolve) => setTimeout(resolve, 40));
   screen.dispatchEvent(at("click", 100, 500));
-  assert.equal(handled, 2);
+  assert.equal(handled, 3);
 });
