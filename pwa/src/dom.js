@@ -1,4 +1,5 @@
-// A dozen lines of DOM building: h("button", {class: "big", onclick}, "Simpan").
+// DOM building in a few lines: h("button", {class: "big", onclick}, "Simpan"), a labelled field, a
+// drop-down, radio tiles.
 
 export function h(tag, attrs = {}, ...children) {
   const element = document.createElement(tag);
@@ -42,5 +43,26 @@ export function select(options, value, attrs = {}) {
     "select",
     attrs,
     options.map(([optionValue, text]) => h("option", { value: optionValue, selected: optionValue === value }, text)),
+  );
+}
+
+/**
+ * Radio tiles in a grid: real radios in their labels, so a keyboard's arrows and a screen reader
+ * know them; `iconOf(value)` puts an icon on the tile, the word under it.
+ */
+export function radios(name, values, checked, labelOf, iconOf = () => null) {
+  return h(
+    "div",
+    { class: "choices", role: "radiogroup" },
+    values.map((value) => {
+      const mark = iconOf(value);
+      return h(
+        "label",
+        { class: mark ? "choice has-icon" : "choice" },
+        h("input", { type: "radio", name, value, checked: value === checked }),
+        mark,
+        h("span", null, labelOf(value)),
+      );
+    }),
   );
 }

@@ -2,7 +2,7 @@
 // positive amount on the numeric keypad, the way their language writes numbers (numberInput.js);
 // the kind gives it its sign, as sync/records.py requires (sales and spoilage take stock away).
 // Taking away more than the stock on hand is asked about before it is saved.
-import { h, field, showFieldError } from "../dom.js";
+import { h, field, radios, showFieldError } from "../dom.js";
 import { draftKey, draftNote, keepWhileTyping, loadDraft, startAgain } from "../drafts.js";
 import { quantity, today } from "../format.js";
 import { uuid7 } from "../ids.js";
@@ -19,23 +19,6 @@ const OUTGOING = new Set(["sale", "spoilage", "shipment"]);
 export function signedQty(kind, amount, takeAway = false) {
   const negative = OUTGOING.has(kind) || (kind === "adjustment" && takeAway);
   return negative ? `-${amount}` : amount;
-}
-
-function radios(name, values, checked, labelOf, iconOf = () => null) {
-  return h(
-    "div",
-    { class: "choices", role: "radiogroup" },
-    values.map((value) => {
-      const mark = iconOf(value);
-      return h(
-        "label",
-        { class: mark ? "choice has-icon" : "choice" },
-        h("input", { type: "radio", name, value, checked: value === checked }),
-        mark,
-        h("span", null, labelOf(value)),
-      );
-    }),
-  );
 }
 
 /** Record a movement for a product, or correct a rejected movement op (`fix`). */
