@@ -103,10 +103,10 @@ class Phone:
         form.get_by_role("button", name="Simpan").click()
         expect(self.page.locator("#for-bar")).to_contain_text(name)
 
-    def add_product(self, name, photo=None, hs_code="09011100", price="120000", screenshot=None):
+    def add_product(self, name, photo=None, hs_code="09011100", price="120000", screenshot=None, category="Kopi"):
         form = tap_and_see(self.page, "text=Tambah produk", "#product-form")
         form.get_by_label("Nama", exact=True).fill(name)
-        form.get_by_label("Kategori").select_option("coffee")
+        tap_tile(form, category)
         form.get_by_label("Satuan", exact=True).select_option("kg")
         form.get_by_label("Berat per satuan (kg)").fill("1")
         form.get_by_label("Harga per satuan (Rupiah)").fill(price)
@@ -163,3 +163,9 @@ def tap_and_see(page, target, shown):
     found = page.locator(shown)
     expect(found).to_be_visible(timeout=10_000)
     return found
+
+
+def tap_tile(form, word):
+    """Tap the tile that says `word` (a category, a stock kind) and see its radio chosen."""
+    form.get_by_text(word, exact=True).click()
+    expect(form.get_by_role("radio", name=word, exact=True)).to_be_checked()

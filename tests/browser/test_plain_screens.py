@@ -1,10 +1,10 @@
 """Screens a producer with little schooling can use (issue 16, items 9-11), at 360x640 in id-ID.
 
 The status bar's plain words and its own colour without a signal; a home that says where a
-producer stands; a product page that shows the last 10 stock records; the photo first and the
-export fields folded away; filters and list rows that fit 360 px; kecamatan names in the desa
-picker; "Lupa PIN?" and a facilitator's PIN reset; the app's own install button; and a login
-button that says it is loading while the script comes.
+producer stands; a product page that shows the last 10 stock records; the photo first, the
+category tapped on a tile, and the export fields folded away; filters and list rows that fit
+360 px; kecamatan names in the desa picker; "Lupa PIN?" and a facilitator's PIN reset; the app's
+own install button; and a login button that says it is loading while the script comes.
 """
 
 import re
@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from .conftest import PIN, close_context, watched_context
 from .conftest import screenshot as save_screenshot
-from .phone import Phone, tap_and_see
+from .phone import Phone, tap_and_see, tap_tile
 
 FACILITATOR = "081200000001"
 PRODUCER = "081300000002"
@@ -264,9 +264,12 @@ def test_product_form_photo_first_icons_and_export_fold(server, phone_context, c
     # The photo comes first, before the name.
     order = form.evaluate("f => [...f.querySelectorAll('h2, label')].map(e => e.textContent.trim()).slice(0, 3)")
     assert order[:2] == ["Foto", "Ambil foto"], order
-    expect(form.locator(".field-icon svg")).to_have_count(1)
-    form.get_by_label("Kategori").select_option("fishery")
-    expect(form.locator(".field-icon svg path")).to_have_count(1)
+    # The categories are tiles in a radio group, an icon and a word each; Kopi until another is tapped.
+    expect(form.get_by_role("radiogroup", name="Kategori").get_by_role("radio")).to_have_count(14)
+    expect(form.locator("#category .choice svg.icon")).to_have_count(14)
+    expect(form.get_by_role("radio", name="Kopi", exact=True)).to_be_checked()
+    tap_tile(form, "Perikanan")
+    expect(form.locator("#category .choice svg path")).to_have_count(14)
     fold = form.locator("#export-fold")
     expect(fold).to_contain_text("Untuk ekspor (opsional)")
     expect(form.get_by_label("Kode HS (8 angka)")).not_to_be_visible()
@@ -302,6 +305,39 @@ def test_product_form_photo_first_icons_and_export_fold(server, phone_context, c
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, (select, box)
     no_sideways_scroll(phone)
     screenshot(page, "plain-10-products")
+
+
+def test_a_category_is_picked_by_tapping_its_tile(server, phone_context):
+    producer_with_product(server)
+    phone = open_producer(server, phone_context)
+    page = phone.page
+    phone.go("#/products/new")
+    form = page.locator("#product-form")
+    form.get_by_label("Nama", exact=True).fill("Ikan Asin Pangandaran")
+    tap_tile(form, "Perikanan")
+    # Tiles a thumb hits: 48x48 px and more, all within 360 px; the chosen one framed in green.
+    for tile in form.locator("#category .choice").all():
+        box = tile.bounding_box()
+        assert box["width"] >= 48 and box["height"] >= 48 and box["x"] >= 0 and box["x"] + box["width"] <= 360, box
+    frame = "span => getComputedStyle(span, '::before').borderTopWidth"
+    assert form.locator("#category .choice", has_text="Perikanan").locator("span").evaluate(frame) == "4px"
+    assert form.locator("#category .choice", has_text="Kopi").locator("span").evaluate(frame) == "0px"
+    form.get_by_role("radiogroup", name="Kategori").scroll_into_view_if_needed()
+    save_screenshot(page, "plain-10-category-tiles")  # where it is scrolled to, not from the top
+    no_sideways_scroll(phone)
+    # The keyboard: an arrow moves the choice along the group, as in any radio group.
+    form.get_by_role("radio", name="Perikanan").press("ArrowRight")
+    peternakan = form.get_by_role("radio", name="Peternakan", exact=True)
+    expect(peternakan).to_be_checked()
+    expect(peternakan).to_be_focused()
+    tap_tile(form, "Perikanan")
+    form.get_by_role("button", name="Simpan").click()
+    page.wait_for_url(re.compile(r"#/products/[0-9a-f-]{36}$"))
+    product_id = page.url.rsplit("/", 1)[1]
+    phone.wait_unsent(0)
+    saved = server.state(PRODUCER, PRODUCER_PIN)["product"][product_id]
+    assert (saved["name"], saved["category"]) == ("Ikan Asin Pangandaran", "fishery")
+    assert phone.errors == []
 
 
 # -- item 11 ---------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.bench.save_during_sync import seed
 
 from .conftest import screenshot
-from .phone import Phone, tap_and_see
+from .phone import Phone, tap_and_see, tap_tile
 
 FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2001"
@@ -213,18 +213,20 @@ def test_a_half_filled_form_survives_closing_the_app(server, phone_context):
     expect(phone.page.locator("#movement-form #amount")).to_have_value("")
     assert phone.page.evaluate(f"window.lumbung.db.get('meta', '{key}')") is None
 
-    # And the product form: an edit half-typed comes back after the app is closed.
+    # And the product form: an edit half-typed, its category tile tapped, comes back after the app is closed.
     phone.go(f"#/products/{product_id}/edit")
     form = phone.page.locator("#product-form")
     form.get_by_label("Nama", exact=True).fill("Kopi Euis Arabika")
+    tap_tile(form, "Rempah")
     key = f"draft:product:{product_id}"
-    phone.wait_until(
-        f"window.lumbung.db.get('meta', '{key}').then(d => !!d && d.values.fields.name === 'Kopi Euis Arabika')"
-    )
+    kept = "d.values.fields.name === 'Kopi Euis Arabika' && d.values.fields.category === 'spices'"
+    phone.wait_until(f"window.lumbung.db.get('meta', '{key}').then(d => !!d && {kept})")
     phone.close()
     phone.open()
     phone.login(FACILITATOR)
     phone.go(f"#/products/{product_id}/edit")
     expect(phone.page.locator("#draft-note")).to_contain_text("Isian sebelumnya dilanjutkan")
-    expect(phone.page.locator("#product-form").get_by_label("Nama", exact=True)).to_have_value("Kopi Euis Arabika")
+    form = phone.page.locator("#product-form")
+    expect(form.get_by_label("Nama", exact=True)).to_have_value("Kopi Euis Arabika")
+    expect(form.get_by_role("radio", name="Rempah", exact=True)).to_be_checked()
     assert phone.errors == []

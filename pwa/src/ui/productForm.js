@@ -1,7 +1,7 @@
-// The product form: photos first (shrunk on the phone before storing), then name, category (with
-// its icon), unit, weight per unit, price in rupiah, description, and under "Untuk ekspor
-// (opsional)" the HS code and certifications with numbers and expiry dates.
-import { h, field, select, showFieldError } from "../dom.js";
+// The product form: photos first (shrunk on the phone before storing), then name, category (a
+// grid of tiles, an icon and a word each), unit, weight per unit, price in rupiah, description,
+// and under "Untuk ekspor (opsional)" the HS code and certifications with numbers and expiry dates.
+import { h, field, radios, select, showFieldError } from "../dom.js";
 import { draftKey, draftNote, keepWhileTyping, loadDraft, startAgain } from "../drafts.js";
 import { uuid7 } from "../ids.js";
 import { choices, label, t } from "../i18n.js";
@@ -46,7 +46,10 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
   const newPhotos = draft ? [...draft.newPhotos] : [];
 
   const name = h("input", { required: true, maxlength: "200", value: initial.name || "", autocomplete: "off" });
-  const category = select(options("category"), initial.category || "coffee");
+  const category = radios("category", choices("category"), initial.category || "coffee", (c) => label("category", c), (c) => icon(c));
+  category.id = "category";
+  category.setAttribute("aria-labelledby", "category-legend");
+  category.setAttribute("aria-describedby", "category-error");
   const unit = select(options("unit"), initial.unit || "kg");
   const weight = h("input", { inputmode: "decimal", autocomplete: "off" });
   const weightReader = numberInput(weight, { unit: () => "kg", initial: initial.unit_weight_kg });
@@ -108,7 +111,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
 
   /** The form's fields, and the inputs whose values the server would refuse (told at each). */
   function collect() {
-    const fields = { name: name.value.trim(), category: category.value, unit: unit.value };
+    const fields = { name: name.value.trim(), category: chosenCategory(), unit: unit.value };
     // Weight and price are read as typed; numberInput shows its own reason under each input.
     const weightRead = weightReader.check();
     const priceRead = priceReader.check();
@@ -120,13 +123,14 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     fields.photos = [...photos];
     const found = fieldProblems("product", fields);
     const unread = { unit_weight_kg: !weightRead.ok, price_idr: !priceRead.ok };
-    const inputs = { name, unit_weight_kg: weight, price_idr: price, description, hs_code: hsCode };
+    const inputs = { name, category, unit_weight_kg: weight, price_idr: price, description, hs_code: hsCode };
     for (const [key, input] of Object.entries(inputs)) {
       if (unread[key]) found[key] = found[key] || { code: "unread" };
       else showFieldError(input, found[key] ? problemText(t, "product", key, found[key]) : "");
     }
     certsError.textContent = found.certifications ? problemText(t, "product", "certifications", found.certifications) : "";
-    const errors = Object.keys(inputs).filter((key) => found[key]).map((key) => inputs[key]);
+    // A wrong category (a rejected one brought back to fix) takes the focus to its first tile.
+    const errors = Object.keys(inputs).filter((key) => found[key]).map((key) => (key === "category" ? category.querySelector("input") : inputs[key]));
     if (found.certifications) errors.push(certs.querySelector("input") || certs);
     return { fields, errors };
   }
@@ -143,7 +147,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
 
   /** What is typed, as it is, with the photos taken (a draft keeps the text, not what it means). */
   function values() {
-    const fields = { name: name.value, category: category.value, unit: unit.value, description: description.value, hs_code: hsCode.value };
+    const fields = { name: name.value, category: chosenCategory(), unit: unit.value, description: description.value, hs_code: hsCode.value };
     fields.certifications = Array.from(certs.children, (row) => row.value());
     fields.photos = [...photos];
     const typed = { weight: weight.value, price: price.value };
@@ -185,17 +189,16 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
     return true;
   }
 
-  /** The category's icon beside its picker, following the choice. */
-  function withIcon(categoryField) {
-    const shown = h("span", { class: "field-icon" }, icon(category.value));
-    category.addEventListener("change", () => {
-      shown.textContent = "";
-      shown.append(icon(category.value));
-    });
-    const row = h("div", { class: "with-icon" });
-    category.replaceWith(row);
-    row.append(shown, category);
-    return categoryField;
+  /** The category tapped, or null when none is (a rejected one that is no longer a choice). */
+  function chosenCategory() {
+    const input = category.querySelector("input:checked");
+    return input ? input.value : null;
+  }
+
+  /** The category tiles under their word, with the place to tell what is wrong with the choice. */
+  function categoryField() {
+    const error = h("p", { class: "field-error", id: "category-error", role: "alert" });
+    return h("fieldset", { class: "field" }, h("legend", { id: "category-legend" }, t("category")), category, error);
   }
 
   /** HS code and certifications: needed to export only, folded away until wanted. */
@@ -234,7 +237,7 @@ export async function productForm(ctx, { productId = null, fix = null } = {}) {
       camera,
       photoStatus,
       field(t("name"), name),
-      withIcon(field(t("category"), category)),
+      categoryField(),
       field(t("unit"), unit),
       field(t("unit_weight"), weight, weightReader.hint),
       field(t("price"), price, priceReader.hint),
