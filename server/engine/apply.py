@@ -2,29 +2,45 @@
 
 In one transaction it takes the write lock (the sync_state row), answers ops seen before as
 `duplicate`, re-stamps clocks far ahead, checks each op's fields (sync.records), its scope
-(server.engine.scope) and its references, merges it (sync.merge), and then writes every change in a
-few batched statements, each changed record with a new change-feed sequence number.
+(server.engine.scope) and its references, asks the op rules (sync.ops) what it does to the records
+it names, and then writes every change in a few batched statements, each changed record with a new
+change-feed sequence number. Batch loads, caches and writes; sync.ops decides.
 Ops are judged one by one: a rejected op changes nothing, and the others still apply.
 """
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, text, update
 
 from sync.hlc import Clock
-from sync.merge import deleted_losers, merge_upsert, resubmit_if_edited, review_status, same_immutable
-from sync.quantity import STOCK_LIMIT_MILLI, parse_milli, stock_limit_passed
-from sync.records import DEVICE_STATUSES, OpError, missing_required, validate_op
+from sync.ops import (
+    CHILDREN,
+    check_create,
+    check_delete,
+    check_own_edit,
+    check_region,
+    check_upsert,
+    deleted_hlcs,
+    edit,
+    new_record,
+    require_fields,
+    review_edit,
+    review_record,
+    sent_again,
+    stock_after,
+)
+from sync.quantity import parse_milli
+from sync.records import OpError, validate_op
 
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
 from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
-from .models import AppliedOp, Conflict, Product, ProductStock, Region, Review, StockMovement
+from .models import AppliedOp, Conflict, Product, ProductStock, Region, StockMovement
 from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
 from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Actor, importable from here too
 
-HANDLED = [(action, entity) for action in ("upsert", "delete") for entity in MODELS]
 # A product's stored stock read with its scope, in the same statement (one query a push): movements
 # keep it within the contract's limit, so it is checked against the total before each is applied.
 STORED_STOCK = "(SELECT stock_milli FROM product_stock WHERE product_stock.product_id = products.id)"
@@ -213,11 +229,9 @@ class Batch:
 
     def _upsert_producer(self, op):
         rec, fields = self.cache.get(("producer", op["entity_id"])), op["fields"]
-        if "village_code" in fields and fields["village_code"] not in self.villages:
-            raise OpError("validation_error", {"village_code": ("unknown_region", {"code": fields["village_code"]})})
+        check_region(fields, self.villages)
         if rec is None:
-            if self.actor.role == "producer":  # a facilitator or admin registers producers
-                raise OpError("forbidden", reason="registered_by_facilitator")
+            check_create("producer", self.actor.role)
             rec = self._create("producer", op)
             rec.producer_id, rec.village_code = op["entity_id"], rec.data["village_code"]
             self._require_scope(rec)
@@ -225,49 +239,28 @@ class Batch:
             return "applied"
         self._require_scope(rec)
         if self.actor.role == "producer":
-            self._check_own_edit(rec, fields)
-        if rec.deleted:
-            return self._edit_of_deleted(rec, op)
-        merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
-        if "village_code" in merge.changed:
-            phone = merge.changed.get("phone", rec.data.get("phone"))
-            self._require_may_write(merge.changed["village_code"], rec.created_by, phone)
-            rec.village_code = merge.changed["village_code"]
-        # Products and stock follow a producer that moves desa or changes owner (phone).
-        rec.cascade = rec.cascade or "village_code" in merge.changed or "phone" in merge.changed
-        return self._commit_merge(rec, op, merge)
-
-    def _check_own_edit(self, rec, fields):
-        """A producer edits its own record, but keeps it in its account's desa and on its own phone.
-
-        The phone decides whose pull a record lands in and the desa who oversees it: either,
-        set by a producer, would hand its record to someone else's account or region.
-        """
-        village = fields.get("village_code", rec.village_code)
-        if village != rec.village_code and not covers(self.actor.regions, village):
-            raise OpError("forbidden", reason="own_desa")
-        if "phone" in fields and fields["phone"] not in (self.actor.phone, rec.data.get("phone")):
-            raise OpError("forbidden", reason="own_phone")
+            in_own_desa = partial(covers, self.actor.regions)
+            check_own_edit(rec.village_code, rec.data.get("phone"), fields, self.actor.phone, in_own_desa)
+        change = edit("producer", rec.data, rec.hlcs, rec.deleted, fields, op["hlc"])
+        if "village_code" in change.changed:
+            phone = change.changed.get("phone", rec.data.get("phone"))
+            self._require_may_write(change.changed["village_code"], rec.created_by, phone)
+            rec.village_code = change.changed["village_code"]
+        rec.cascade = rec.cascade or change.cascade
+        return self._commit(rec, op, change)
 
     def _upsert_product(self, op):
         rec, fields = self.cache.get(("product", op["entity_id"])), op["fields"]
-        if fields.get("status") not in (None,) + DEVICE_STATUSES:
-            raise OpError("forbidden", reason="status_set_by_review")
+        check_upsert("product", fields, self.actor.role)
         if rec is None:
-            rec = self._create("product", op, defaults={"status": "draft", "certifications": [], "photos": []})
+            rec = self._create("product", op)
             producer = self._live("producer", fields["producer_id"])
             self._require_scope(producer)
             rec.producer_id, rec.village_code = producer.producer_id, producer.village_code
             self._add(rec)
             return "applied"
         self._require_scope(self.cache[("producer", rec.producer_id)])
-        if rec.deleted:
-            return self._edit_of_deleted(rec, op)
-        if fields.get("producer_id", rec.producer_id) != rec.producer_id:
-            raise OpError("validation_error", {"producer_id": ("immutable", {})})
-        merge = merge_upsert(rec.data, rec.hlcs, fields, op["hlc"])
-        resubmit_if_edited(merge, rec.data.get("status"), op["hlc"])
-        return self._commit_merge(rec, op, merge)
+        return self._commit(rec, op, edit("product", rec.data, rec.hlcs, rec.deleted, fields, op["hlc"]))
 
     def _upsert_stock_movement(self, op):
         # Movements come by the thousand and never change: a new one goes straight to the
@@ -281,9 +274,7 @@ class Batch:
             return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
         qty_milli = parse_milli(fields["qty"])  # cached in sync.quantity: a push repeats few quantities
-        stock = product.stock + product.stock_delta + qty_milli
-        if not -STOCK_LIMIT_MILLI <= stock <= STOCK_LIMIT_MILLI:
-            raise OpError("out_of_range", field="stock_on_hand", limit=stock_limit_passed(stock))
+        stock_after(product.stock + product.stock_delta, qty_milli)
         product.stock_delta += qty_milli
         row = (
             entity_id,
@@ -302,16 +293,17 @@ class Batch:
         return "applied"
 
     def _upsert_review(self, op):
-        if self.actor.role != "admin":
-            raise OpError("forbidden", reason="admins_review")
-        return self._insert_immutable(op, self._new_review)
-
-    def _insert_immutable(self, op, make):
-        rec, fields = self.cache.get((op["entity"], op["entity_id"])), op["fields"]
+        check_upsert("review", op["fields"], self.actor.role)
+        rec, fields = self.cache.get(("review", op["entity_id"])), op["fields"]
         if rec is not None:
             return self._again(rec.data, rec.producer_id, fields)
         product = self._product_of_new(op)
-        rec = make(op, product)
+        if not covers(self.actor.regions, product.village_code):
+            raise OpError("forbidden")
+        data = review_record(op["entity_id"], fields, self.actor.id, rfc3339(self.now))
+        change = review_edit(product.data, product.hlcs, data["decision"], op["hlc"], self.clock.tick())
+        self._commit(product, op, change)
+        rec = Rec("review", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
         rec.producer_id, rec.village_code = product.producer_id, product.village_code
         self._add(rec)
         return "applied"
@@ -319,87 +311,46 @@ class Batch:
     def _again(self, existing, producer_id, fields):
         """An immutable record sent again: in scope, a duplicate when nothing differs; it never changes."""
         self._require_scope(self.cache[("producer", producer_id)])
-        if same_immutable(existing, fields):
-            return "duplicate"
-        raise OpError("immutable")
+        return sent_again(existing, fields)
 
     def _product_of_new(self, op):
         """The live product a new movement or review is about, once its fields and scope are checked."""
-        missing = missing_required(op["entity"], op["fields"])
-        if missing:
-            raise OpError("validation_error", {name: ("required", {}) for name in missing})
+        require_fields(op["entity"], op["fields"])
         product = self._live("product", op["fields"]["product_id"])
         self._require_scope(self.cache[("producer", product.producer_id)])
         return product
 
-    def _new_review(self, op, product):
-        if not covers(self.actor.regions, product.village_code):
-            raise OpError("forbidden")
-        data = {
-            "id": op["entity_id"],
-            "note": None,
-            **op["fields"],
-            "reviewer_id": self.actor.id,
-            "at": rfc3339(self.now),
-        }
-        # Stamped no earlier than the server's clock: the decision takes effect now, so an
-        # edit made offline before it cannot undo it.
-        stamp = max(op["hlc"], self.clock.tick())
-        merge = review_status(merge_upsert(product.data, product.hlcs, {}, stamp), data["decision"], stamp)
-        self._commit_merge(product, op, merge)
-        return Rec("review", data=data, hlcs={"": op["hlc"]}, created_by=self.actor.id, new=True)
-
-    def _delete_producer(self, op):
-        if self.actor.role == "producer":  # it edits its record; who is registered is not its call
-            raise OpError("forbidden", reason="registered_by_facilitator")
-        return self._delete(op)
-
-    def _delete_product(self, op):
-        return self._delete(op)
-
-    def _delete_stock_movement(self, op):
-        raise OpError("immutable")
-
-    def _delete_review(self, op):
-        raise OpError("immutable")
-
     def _delete(self, op):
+        check_delete(op["entity"], self.actor.role)
         rec = self.cache.get((op["entity"], op["entity_id"]))
         if rec is None:
             raise OpError("unknown_reference", entity=op["entity"], id=op["entity_id"])
         self._require_scope(self.cache[("producer", rec.producer_id)])
-        if not rec.deleted:
-            rec.deleted = True
-            rec.hlcs = {**rec.hlcs, "_deleted": op["hlc"]}
+        hlcs = deleted_hlcs(rec.hlcs, rec.deleted, op["hlc"])
+        if hlcs is not None:
+            rec.deleted, rec.hlcs = True, hlcs
             self._touch(rec)
         return "applied"
 
     # -- helpers for the rules -----------------------------------------------
 
-    def _create(self, entity, op, defaults=None):
+    def _create(self, entity, op):
         """A new record from a creating upsert, not yet added (scope is checked first)."""
-        missing = missing_required(entity, op["fields"])
-        if missing:
-            raise OpError("validation_error", {name: ("required", {}) for name in missing})
-        data = {**dict.fromkeys(WIRE_FIELDS[entity]), **(defaults or {}), **op["fields"], "id": op["entity_id"]}
-        return Rec(entity, data=data, hlcs=dict.fromkeys(op["fields"], op["hlc"]), created_by=self.actor.id, new=True)
+        data, hlcs = new_record(entity, op["entity_id"], op["fields"], op["hlc"], WIRE_FIELDS[entity])
+        return Rec(entity, data=data, hlcs=hlcs, created_by=self.actor.id, new=True)
 
     def _add(self, rec):
         self.cache[(rec.entity, rec.data["id"])] = rec
         self._touch(rec)
 
-    def _commit_merge(self, rec, op, merge):
-        for name, value, winner in merge.losers:
-            self._conflict(rec, op, "lost_to_later", name, value, winner)
-        if merge.changed or merge.hlcs != rec.hlcs:
-            rec.data = {**rec.data, **merge.changed}
-            rec.hlcs = merge.hlcs
+    def _commit(self, rec, op, change):
+        """Keep what an op changed in a record, and what lost as conflicts."""
+        for reason, name, value, winner in change.conflicts:
+            self._conflict(rec, op, reason, name, value, winner)
+        if change.changed or change.hlcs != rec.hlcs:
+            rec.data = {**rec.data, **change.changed}
+            rec.hlcs = change.hlcs
             self._touch(rec)
-        return "applied"
-
-    def _edit_of_deleted(self, rec, op):
-        for name, value, winner in deleted_losers(op["fields"], rec.hlcs.get("_deleted", "")):
-            self._conflict(rec, op, "deleted", name, value, winner)
         return "applied"
 
     def _conflict(self, rec, op, reason, name, value, winner):
@@ -500,7 +451,7 @@ class Batch:
         for rec in self.touched:
             if not (rec.entity == "producer" and rec.cascade):
                 continue
-            for model in (Product, StockMovement, Review):
+            for model in (MODELS[child] for child in CHILDREN):
                 ids = db.session.scalars(
                     select(model.id).where(model.producer_id == rec.data["id"]).order_by(model.seq)
                 ).all()
@@ -522,7 +473,9 @@ class Batch:
 # The method that applies each (action, entity), looked up on the class: bound methods kept on
 # the batch would tie it in a reference cycle, and then it and all it holds would wait for the
 # garbage collector instead of going when the push ends.
-HANDLERS = {(action, entity): getattr(Batch, f"_{action}_{entity}") for action, entity in HANDLED}
+HANDLERS = {("upsert", entity): getattr(Batch, f"_upsert_{entity}") for entity in MODELS} | {
+    ("delete", entity): Batch._delete for entity in MODELS
+}
 
 
 def rejected(op_id, exc):
