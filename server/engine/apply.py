@@ -512,9 +512,3 @@ def _self_keyed(op):
     "duplicate" for that op forever, and a second row in applied_ops would say nothing more.
     """
     return op["entity"] == "stock_movement" and op["op_id"] == op["entity_id"]
-
-
-def _chunks(items, size=900):
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
