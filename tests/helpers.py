@@ -94,3 +94,13 @@ def product_fields(producer_id, **extra):
 def movement_fields(product_id, qty="10", kind="harvest", **extra):
     """Fields that create a stock movement."""
     return {"product_id": product_id, "qty": qty, "kind": kind, "occurred_at": "2026-11-27T08:15:00Z", **extra}
+
+
+def make_product(device, **extra):
+    """Push a producer and a product of it; answers the product's id."""
+    producer_id, product_id = new_id(), new_id()
+    device.push(
+        device.op("producer", producer_id, producer_fields()),
+        device.op("product", product_id, product_fields(producer_id, **extra)),
+    )
+    return product_id
