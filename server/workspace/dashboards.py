@@ -7,7 +7,7 @@ the running total the apply path keeps (product_stock), never by summing movemen
 
 from datetime import timedelta
 
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
@@ -18,7 +18,7 @@ from ..engine.models import Conflict, Device, Producer, Product, Review, StockMo
 from ..engine.scope import accounts_below, in_regions
 from ..extensions import db
 from ..web.json_body import Blueprint
-from ..web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
+from ..web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, json_object, signed_in
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.timeutil import rfc3339, utcnow
 from .common import admin_regions, asked_regions, region_key, region_names
@@ -48,8 +48,7 @@ def _products(regions):
 
 
 @blp.route("/stock", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(StockArgs, location="query", error_status_code=400)
 @blp.response(
     200,
@@ -104,8 +103,7 @@ def _stock_groups(rows, by):
 
 
 @blp.route("/products-by-status", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals {status: count} and by_category [{category, statuses}].")
 @blp.doc(**json_object(regions=TEXTS, totals=OBJECT, by_category=OBJECTS))
@@ -132,8 +130,7 @@ def products_by_status(args):
 
 
 @blp.route("/growth", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200, description="months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted."
@@ -179,8 +176,7 @@ def _last_months(now):
 
 
 @blp.route("/freshness", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200,
@@ -252,8 +248,7 @@ def _who(row):
 
 
 @blp.route("/conflicts", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(
     200, description="total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records)."

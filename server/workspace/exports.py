@@ -65,7 +65,7 @@ from tempfile import SpooledTemporaryFile
 
 import orjson
 from flask import Response, request, stream_with_context
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -82,7 +82,7 @@ from ..extensions import db
 from ..web.csv_writer import CsvWriter
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import signed_in
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.signed_links import LinkSigner
 from ..web.timeutil import utcnow
@@ -246,8 +246,7 @@ FORBIDDEN = "Not an admin, or a region outside yours."
 
 
 @blp.route("/products.csv", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file("text/csv", "Shopee mass-upload columns, one approved product a row."))
 @blp.alt_response(403, description=FORBIDDEN)
@@ -258,8 +257,7 @@ def products_csv(args):
 
 
 @blp.route("/products.xlsx", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file(XLSX, "Shopee mass-upload columns, one approved product a row."))
 @blp.alt_response(403, description=FORBIDDEN)
@@ -270,8 +268,7 @@ def products_xlsx(args):
 
 
 @blp.route("/products-b2b.csv", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file("text/csv", "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."))
 @blp.alt_response(403, description=FORBIDDEN)
@@ -282,8 +279,7 @@ def products_b2b_csv(args):
 
 
 @blp.route("/products-b2b.xlsx", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(ExportArgs, location="query", error_status_code=400)
 @blp.doc(**_file(XLSX, "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."))
 @blp.alt_response(403, description=FORBIDDEN)
@@ -294,8 +290,7 @@ def products_b2b_xlsx(args):
 
 
 @blp.route("/feed.json", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(FeedArgs, location="query", error_status_code=400)
 @blp.doc(responses={"200": FEED})
 @blp.alt_response(403, description=FORBIDDEN)
