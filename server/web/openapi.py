@@ -104,6 +104,17 @@ def signed_in(blp, *statuses):
     return decorator
 
 
+def stacked(*decorators):
+    """One view decorator made of several, applied as if written one above the other in this order."""
+
+    def decorator(view):
+        for decorate in reversed(decorators):
+            view = decorate(view)
+        return view
+
+    return decorator
+
+
 def json_object(**properties):
     """A 200 answer's content: a JSON object in which every one of these properties is present."""
     schema = {"type": "object", "required": list(properties), "properties": properties}
