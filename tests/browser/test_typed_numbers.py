@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from .admin import Admin, Device, approve
-from .conftest import close_context, screenshot, watched_context
+from .conftest import browser_contexts, screenshot
 from .phone import Phone, tap_and_see
 
 FACILITATOR = "081200000001"
@@ -24,16 +24,7 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1, "l
 @pytest.fixture
 def id_context(browser):
     """New 360x640 browser contexts in the id-ID locale; all closed after the test."""
-    contexts = []
-
-    def make(**options):
-        context = watched_context(browser, **PHONE, **options)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        close_context(context)
+    yield from browser_contexts(browser, **PHONE)
 
 
 def no_sideways_scroll(page):
