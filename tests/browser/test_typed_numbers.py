@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from .admin import Admin, Device, approve
 from .conftest import browser_contexts, screenshot
-from .phone import Phone, tap_and_see
+from .phone import facilitator_phone, tap_and_see
 
 FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2002"  # Lagadar, Kec. Margaasih
@@ -54,10 +54,8 @@ def open_stock_form(page, kind, amount):
 
 
 def test_stock_typed_the_indonesian_way_reaches_the_server_as_meant(server, id_context):
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
-    phone = Phone(id_context(is_mobile=True), server.url).open()
+    phone = facilitator_phone(server, id_context(is_mobile=True), VILLAGE)
     page = phone.page
-    phone.login(FACILITATOR)
     phone.add_producer("Ibu Euis", VILLAGE)
     product_id = add_product(page, "Kopi Lagadar", "kg", "120.000")
 
@@ -102,10 +100,8 @@ def test_stock_typed_the_indonesian_way_reaches_the_server_as_meant(server, id_c
 
 
 def test_a_sale_or_loss_larger_than_the_stock_asks_first(server, id_context):
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
-    phone = Phone(id_context(is_mobile=True), server.url).open()
+    phone = facilitator_phone(server, id_context(is_mobile=True), VILLAGE)
     page = phone.page
-    phone.login(FACILITATOR)
     phone.add_producer("Ibu Euis", VILLAGE)
     add_product(page, "Keripik Singkong", "pack", "120.000")
     phone.record("Panen", "1")
