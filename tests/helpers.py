@@ -1,6 +1,7 @@
 """Helpers shared by the tests: ops, HLCs and a device that pushes and pulls through the test client."""
 
 import itertools
+import time
 import uuid
 
 VILLAGE = "32.04.10.2001"  # Margaasih, Kec. Margaasih, Kab. Bandung
@@ -104,3 +105,11 @@ def make_product(device, **extra):
         device.op("product", product_id, product_fields(producer_id, **extra)),
     )
     return product_id
+
+
+def wait_until(condition, seconds=60, poll=0.1, failure="not reached in time"):
+    """Poll until condition() holds; past `seconds` (a cap for a failing run, not a budget) fail with `failure`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(poll)
