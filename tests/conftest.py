@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh database of the engine DATABASE_URL picks (SQLite by default)."""
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -16,9 +17,14 @@ BASE_URL = os.environ.get("DATABASE_URL", "")
 ENGINE = "postgresql" if BASE_URL.startswith("postgres") else "sqlite"
 # Each test run gets its own schema in the PostgreSQL database, so runs never collide.
 PG_SCHEMA = f"lumbung_test_{os.getpid()}"
-PG_URL = (
-    f"{BASE_URL}{'&' if '?' in BASE_URL else '?'}options=-csearch_path%3D{PG_SCHEMA}" if ENGINE == "postgresql" else ""
-)
+
+
+def schema_url(schema):
+    """DATABASE_URL with its connections set to use one schema."""
+    return f"{BASE_URL}{'&' if '?' in BASE_URL else '?'}options=-csearch_path%3D{schema}"
+
+
+PG_URL = schema_url(PG_SCHEMA) if ENGINE == "postgresql" else ""
 # Regions loaded for tests: Kab. Bandung with all its desa, and Kota Bandung as "elsewhere".
 TEST_REGIONS = ("32.04", "32.73")
 KEEP_TABLES = {"regions", "alembic_version"}
@@ -93,22 +99,30 @@ def _empty_pg_tables():
         conn.execute(text("INSERT INTO sync_state (id, seq, hlc) VALUES (1, 0, '')"))
 
 
+@contextlib.contextmanager
+def empty_database(tmp_path, name):
+    """A URL to an empty database of the run's engine: an SQLite file, or a throwaway PostgreSQL schema."""
+    if ENGINE == "sqlite":
+        yield f"sqlite:///{tmp_path / f'{name}.db'}"
+        return
+    # A schema of its own, so nothing here touches the tables the other tests share.
+    schema = f"lumbung_{name}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(make_url(BASE_URL).set(drivername="postgresql+psycopg"))
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield schema_url(schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
+
+
 @pytest.fixture
 def fresh_db_url(tmp_path):
     """An empty database of the run's engine: an SQLite file, or a throwaway PostgreSQL schema."""
-    if ENGINE == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    # A schema of its own, so nothing here touches the tables the other tests share.
-    schema = f"lumbung_fresh_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    url = make_url(os.environ["DATABASE_URL"]).set(drivername="postgresql+psycopg")
-    server = create_engine(url)
-    with server.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-    with server.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    server.dispose()
+    with empty_database(tmp_path, "fresh") as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Helpers shared by the tests: ops, HLCs and a device that pushes and pulls through the test client."""
 
 import itertools
+import time
 import uuid
 
 VILLAGE = "32.04.10.2001"  # Margaasih, Kec. Margaasih, Kab. Bandung
@@ -94,3 +95,21 @@ def product_fields(producer_id, **extra):
 def movement_fields(product_id, qty="10", kind="harvest", **extra):
     """Fields that create a stock movement."""
     return {"product_id": product_id, "qty": qty, "kind": kind, "occurred_at": "2026-11-27T08:15:00Z", **extra}
+
+
+def make_product(device, **extra):
+    """Push a producer and a product of it; answers the product's id."""
+    producer_id, product_id = new_id(), new_id()
+    device.push(
+        device.op("producer", producer_id, producer_fields()),
+        device.op("product", product_id, product_fields(producer_id, **extra)),
+    )
+    return product_id
+
+
+def wait_until(condition, seconds=60, poll=0.1, failure="not reached in time"):
+    """Poll until condition() holds; past `seconds` (a cap for a failing run, not a budget) fail with `failure`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(poll)

@@ -185,36 +185,15 @@ def _load_user(jwt_header, jwt_data):
     return g.get("account")
 
 
-@jwt.user_lookup_error_loader
-def _user_missing(jwt_header, jwt_data):
-    return error_response(401, "invalid_token")
-
-
-@jwt.revoked_token_loader
-def _revoked(jwt_header, jwt_data):
-    return error_response(401, "device_revoked")
-
-
-@jwt.expired_token_loader
-def _expired(jwt_header, jwt_data):
-    return error_response(401, "token_expired")
-
-
-@jwt.invalid_token_loader
-def _invalid(reason):
-    return error_response(401, "invalid_token")
-
-
-@jwt.unauthorized_loader
-def _missing(reason):
-    return error_response(401, "unauthorized")
-
-
-@jwt.needs_fresh_token_loader
-def _needs_fresh(jwt_header, jwt_data):
-    return error_response(401, "invalid_token")
-
-
-@jwt.token_verification_failed_loader
-def _failed(jwt_header, jwt_data):
-    return error_response(401, "invalid_token")
+# What each token flask-jwt-extended refuses answers: 401 and our error code (whatever it passes).
+TOKEN_REFUSALS = (
+    (jwt.user_lookup_error_loader, "invalid_token"),
+    (jwt.revoked_token_loader, "device_revoked"),
+    (jwt.expired_token_loader, "token_expired"),
+    (jwt.invalid_token_loader, "invalid_token"),
+    (jwt.unauthorized_loader, "unauthorized"),
+    (jwt.needs_fresh_token_loader, "invalid_token"),
+    (jwt.token_verification_failed_loader, "invalid_token"),
+)
+for register, code in TOKEN_REFUSALS:
+    register(lambda *_args, code=code: error_response(401, code))

@@ -67,7 +67,7 @@ from pathlib import Path
 
 from flask import Response, current_app, jsonify, request, send_file
 from flask.views import MethodView
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from sqlalchemy import Text, cast, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -78,7 +78,7 @@ from ..extensions import db
 from ..web import upload_rate
 from ..web.errors import ApiError, field_errors
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import error_answers, signed_in
 from ..web.schemas import BaseSchema
 from ..web.signed_links import jwt_unless_signed, signed_link_request
 from ..web.timeutil import utcnow
@@ -141,8 +141,7 @@ OFFSET_HEADER = {"Upload-Offset": {"schema": {"type": "integer"}, "description":
 class BlobView(MethodView):
     """One photo, named by the sha256 of its bytes."""
 
-    @jwt_required()
-    @error_answers(blp, 400, 409, 413, 415, 416, 422, 429, 507)
+    @signed_in(blp, 400, 409, 413, 415, 416, 422, 429, 507)
     @blp.doc(requestBody={"required": True, "content": dict.fromkeys(FORMATS, BINARY)}, parameters=[RANGE_HEADER])
     @blp.response(201, BlobSchema, description="Stored.")
     @blp.alt_response(200, schema=BlobSchema, description="Already stored.", success=True)
@@ -174,8 +173,7 @@ class BlobView(MethodView):
             headers = _offset_header(_partial_offset(sha256)) if content_range is not None else None
             raise ApiError(507, "insufficient_storage", headers=headers) from exc
 
-    @jwt_required()
-    @error_answers(blp, 400, 404)
+    @signed_in(blp, 400, 404)
     @blp.response(200, description="Stored: nothing to send.")
     @blp.alt_response(404, description="Not stored: send it from `Upload-Offset`.", headers=OFFSET_HEADER)
     def head(self, sha256):

@@ -1,6 +1,6 @@
 """Conflict records: values that lost to later ones, and edits of deleted records."""
 
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from ..engine.scope import actor_for, may_see
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import signed_in
 from ..web.schemas import BaseSchema, Uuid
 from ..web.timeutil import rfc3339
 
@@ -37,8 +37,7 @@ class ConflictSchema(BaseSchema):
 
 
 @blp.route("", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(ConflictArgs, location="query", error_status_code=400)
 @blp.response(200, ConflictSchema(many=True))
 def list_conflicts(args):

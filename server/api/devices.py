@@ -1,7 +1,7 @@
 """Devices: one per login of an account; revoking one stops its tokens at once."""
 
 from flask import abort
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields
 from sqlalchemy import select
 
@@ -10,7 +10,7 @@ from ..engine.scope import actor_for, manages
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import signed_in
 from ..web.schemas import BaseSchema, Uuid
 from ..web.timeutil import rfc3339, utcnow
 
@@ -45,8 +45,7 @@ def device_json(device):
 
 
 @blp.route("", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403, 404)
+@signed_in(blp, 400, 403, 404)
 @blp.arguments(DeviceArgs, location="query", error_status_code=400)
 @blp.response(200, DeviceSchema(many=True))
 def list_devices(args):
@@ -63,8 +62,7 @@ def list_devices(args):
 
 
 @blp.route("/<uuid_text:device_id>/revoke", methods=["POST"])
-@jwt_required()
-@error_answers(blp, 400, 403, 404)
+@signed_in(blp, 400, 403, 404)
 @blp.arguments(DeviceArgs, location="query", error_status_code=400)
 @blp.response(200, DeviceSchema(many=True))
 def revoke_device(args, device_id):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import orjson
 from flask import Response, current_app, g, request
-from flask_jwt_extended import current_user, get_current_user, get_jwt, jwt_required
+from flask_jwt_extended import current_user, get_current_user, get_jwt
 from marshmallow import fields, validate
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
@@ -25,7 +25,7 @@ from ..engine.scope import actor_for
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
-from ..web.openapi import HLC, ErrorDetailSchema, error_answers
+from ..web.openapi import HLC, ErrorDetailSchema, signed_in
 from ..web.schemas import UUID_RE, BaseSchema, Uuid
 from ..web.timeutil import utcnow
 
@@ -88,10 +88,9 @@ class PullAnswerSchema(BaseSchema):
 
 
 @blp.route("/push", methods=["POST"])
-@error_answers(blp, 400, 413, 422)
+@signed_in(blp, 400, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": PushSchema}}})
 @blp.response(200, PushAnswerSchema)
-@jwt_required()
 def push():
     """Apply a device's ops in order, once each; answers one result per op."""
     body = _json_body()
@@ -108,10 +107,9 @@ def push():
 
 
 @blp.route("/pull", methods=["GET"])
-@error_answers(blp, 400)
+@signed_in(blp, 400)
 @blp.doc(parameters=[{"in": "query", "name": name, "schema": schema} for name, schema in PULL_PARAMETERS.items()])
 @blp.response(200, PullAnswerSchema)
-@jwt_required()
 def pull():
     """Changes in the caller's scope after the cursor, each record once, in its current state."""
     args = _pull_args()

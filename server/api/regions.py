@@ -5,14 +5,13 @@ import io
 import json
 
 from flask import Response, abort, request
-from flask_jwt_extended import jwt_required
 from marshmallow import fields
 from sqlalchemy import select
 
 from ..engine.models import Region
 from ..extensions import db
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import signed_in
 from ..web.schemas import BaseSchema, RegionCode
 
 blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="Kemendagri regions")
@@ -35,8 +34,7 @@ class RegionDetailSchema(RegionSchema):
 
 
 @blp.route("", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 404)
+@signed_in(blp, 400, 404)
 @blp.arguments(RegionArgs, location="query", error_status_code=400)
 @blp.response(200, RegionSchema(many=True))
 @blp.alt_response(304, description=NOT_MODIFIED, success=True)
@@ -50,8 +48,7 @@ def list_regions(args):
 
 
 @blp.route("/<region:code>", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 404)
+@signed_in(blp, 404)
 @blp.response(200, RegionDetailSchema)
 @blp.alt_response(304, description=NOT_MODIFIED, success=True)
 def get_region(code):

@@ -1,7 +1,7 @@
 """Accounts: who may make and change whom, within their regions."""
 
 from flask import abort
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +11,7 @@ from ..engine.scope import actor_for, manages, manages_role, region_level, user_
 from ..extensions import db
 from ..web.errors import ApiError, field_errors, validation_error
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import signed_in
 from ..web.pins import hash_pin, is_weak_pin
 from ..web.schemas import BaseSchema, Name, Phone, Pin, RegionCode, new_uuid
 from ..web.timeutil import utcnow
@@ -44,8 +44,7 @@ class UserListArgs(BaseSchema):
 
 
 @blp.route("", methods=["POST"])
-@jwt_required()
-@error_answers(blp, 400, 403, 409, 413, 422)
+@signed_in(blp, 400, 403, 409, 413, 422)
 @blp.arguments(NewUserSchema)
 @blp.response(201, AccountSchema)
 def create_user(body):
@@ -75,8 +74,7 @@ def phone_taken(phone):
 
 
 @blp.route("", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(UserListArgs, location="query", error_status_code=400)
 @blp.response(200, AccountSchema(many=True))
 def list_users(args):
@@ -91,8 +89,7 @@ def list_users(args):
 
 
 @blp.route("/<uuid_text:user_id>", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 403, 404)
+@signed_in(blp, 403, 404)
 @blp.response(200, AccountSchema)
 def get_user(user_id):
     """One account: oneself, or one the caller manages."""
@@ -103,8 +100,7 @@ def get_user(user_id):
 
 
 @blp.route("/<uuid_text:user_id>", methods=["PATCH"])
-@jwt_required()
-@error_answers(blp, 400, 403, 404, 413, 422)
+@signed_in(blp, 400, 403, 404, 413, 422)
 @blp.arguments(UserPatchSchema)
 @blp.response(200, AccountSchema)
 def update_user(body, user_id):

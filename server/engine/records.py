@@ -27,28 +27,19 @@ WIRE_FIELDS = {
     "review": ("id", "product_id", "decision", "note", "reviewer_id", "at"),
 }
 
-# Database columns a pull reads, per entity (scope columns and seq included).
+# Wire fields whose column holds the value as an integer, under a name of its own.
+COLUMN_OF = {"unit_weight_kg": "unit_weight_g", "qty": "qty_milli"}
+# Columns a pull reads besides the record's own: who may see it, and seq.
+SCOPE_COLUMNS = {
+    "producer": ("created_by", "deleted", "seq"),
+    "product": ("created_by", "deleted", "seq"),
+    "stock_movement": ("created_by", "seq"),
+    "review": ("seq",),
+}
+# Database columns a pull reads, per entity.
 COLUMNS = {
-    "producer": ("id", "name", "village_code", "kind", "phone", "nib", "created_by", "deleted", "seq"),
-    "product": (
-        "id",
-        "producer_id",
-        "name",
-        "category",
-        "description",
-        "unit",
-        "unit_weight_g",
-        "price_idr",
-        "hs_code",
-        "certifications",
-        "photos",
-        "status",
-        "created_by",
-        "deleted",
-        "seq",
-    ),
-    "stock_movement": ("id", "product_id", "qty_milli", "kind", "occurred_at", "note", "created_by", "seq"),
-    "review": ("id", "product_id", "decision", "note", "reviewer_id", "at", "seq"),
+    entity: tuple(COLUMN_OF.get(name, name) for name in names) + SCOPE_COLUMNS[entity]
+    for entity, names in WIRE_FIELDS.items()
 }
 
 

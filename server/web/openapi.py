@@ -4,10 +4,12 @@ Every error answers {"error": {"code", "message", "details"}} (server/web/errors
 schema of every error response in the document; no `default` response is declared, so each
 operation lists the statuses it really answers. Ids in paths are typed by URL converters: a path
 whose id is not a UUID (or region code) matches no route and answers 404, as an unknown id does.
+A view that takes a token says so with `signed_in`, which both requires it and documents the 401.
 """
 
 from http import HTTPStatus
 
+from flask_jwt_extended import jwt_required
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.routing import BaseConverter
@@ -88,6 +90,26 @@ def error_answers(blp, *statuses, public=False):
             )
         if not public:
             view = blp.doc(security=[{"bearer": []}])(view)
+        return view
+
+    return decorator
+
+
+def signed_in(blp, *statuses):
+    """A view that takes an access token (else 401) and answers these error statuses, all documented."""
+
+    def decorator(view):
+        return jwt_required()(error_answers(blp, *statuses)(view))
+
+    return decorator
+
+
+def stacked(*decorators):
+    """One view decorator made of several, applied as if written one above the other in this order."""
+
+    def decorator(view):
+        for decorate in reversed(decorators):
+            view = decorate(view)
         return view
 
     return decorator

@@ -6,7 +6,7 @@ review pushed by any device would. Only admins curate, and only within their reg
 """
 
 from flask import current_app, request
-from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_jwt_extended import current_user, get_jwt
 from marshmallow import fields, validate
 from sqlalchemy import false, func, select
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +25,7 @@ from ..engine.scope import actor_for, covers, in_regions
 from ..extensions import db
 from ..web.errors import ApiError, field_errors
 from ..web.json_body import Blueprint
-from ..web.openapi import UUID, ErrorDetailSchema, error_answers
+from ..web.openapi import UUID, ErrorDetailSchema, signed_in
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.timeutil import rfc3339, utcnow
 from .common import admin_regions, asked_regions
@@ -128,8 +128,7 @@ class FeaturedDesaSchema(BaseSchema):
 
 
 @blp.route("/review-queue", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(QueueArgs, location="query", error_status_code=400)
 @blp.response(200, QueuePageSchema)
 def review_queue(args):
@@ -194,10 +193,9 @@ def _queue_item(row, today):
 
 
 @blp.route("/reviews", methods=["POST"])
-@error_answers(blp, 400, 403, 413, 422)
+@signed_in(blp, 400, 403, 413, 422)
 @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": DecisionsSchema}}})
 @blp.response(200, DecisionAnswerSchema)
-@jwt_required()
 def decide():
     """Approve, ask for changes or reject, one product or up to 1,000; answers one result per decision."""
     admin_regions()
@@ -251,8 +249,7 @@ def _device_id():
 
 
 @blp.route("/products/<uuid_text:product_id>/reviews", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 403, 404)
+@signed_in(blp, 403, 404)
 @blp.response(200, ReviewSchema(many=True))
 def review_history(product_id):
     """Every decision on a product, oldest first, with the reviewer's name."""
@@ -283,8 +280,7 @@ def _product_in_scope(product_id, regions, allow_deleted=False):
 
 
 @blp.route("/products/<uuid_text:product_id>/featured", methods=["PUT"])
-@jwt_required()
-@error_answers(blp, 403, 404, 409)
+@signed_in(blp, 403, 404, 409)
 @blp.response(200, FeaturedSchema)
 @blp.alt_response(201, schema=FeaturedSchema, description="Newly featured.")
 def feature(product_id):
@@ -307,8 +303,7 @@ def feature(product_id):
 
 
 @blp.route("/products/<uuid_text:product_id>/featured", methods=["DELETE"])
-@jwt_required()
-@error_answers(blp, 403, 404)
+@signed_in(blp, 403, 404)
 @blp.response(204)
 def unfeature(product_id):
     """Stop featuring a product (nothing happens when it was not featured)."""
@@ -323,8 +318,7 @@ def _featured_json(featured):
 
 
 @blp.route("/featured", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(FeaturedArgs, location="query", error_status_code=400)
 @blp.response(200, FeaturedDesaSchema(many=True))
 def list_featured(args):

@@ -7,7 +7,7 @@ the running total the apply path keeps (product_stock), never by summing movemen
 
 from datetime import timedelta
 
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from sqlalchemy import String, and_, case, cast, exists, false, func, or_, select
 
@@ -18,7 +18,7 @@ from ..engine.models import Conflict, Device, Producer, Product, Review, StockMo
 from ..engine.scope import accounts_below, in_regions
 from ..extensions import db
 from ..web.json_body import Blueprint
-from ..web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
+from ..web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, json_object, signed_in, stacked
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.timeutil import rfc3339, utcnow
 from .common import admin_regions, asked_regions, region_key, region_names
@@ -39,6 +39,17 @@ class StockArgs(RegionArgs):
     status = fields.String(validate=validate.OneOf(STATUSES), metadata={"description": "Only products of this status."})
 
 
+def dashboard(path, args, description, **answer):
+    """A dashboard's view: GET path for admins, its query args, and an answer of `regions` and these properties."""
+    return stacked(
+        blp.route(path, methods=["GET"]),
+        signed_in(blp, 400, 403),
+        blp.arguments(args, location="query", error_status_code=400),
+        blp.response(200, description=description),
+        blp.doc(**json_object(regions=TEXTS, **answer)),
+    )
+
+
 def _products(regions):
     """WHERE clauses: live products in the regions."""
     return [in_regions(Product.village_code, regions), Product.deleted == false()]
@@ -47,16 +58,14 @@ def _products(regions):
 # -- stock ---------------------------------------------------------------------------------------
 
 
-@blp.route("/stock", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(StockArgs, location="query", error_status_code=400)
-@blp.response(
-    200,
-    description="groups: key (category or region code), name, products, stock_kg (exact decimal text), "
+@dashboard(
+    "/stock",
+    StockArgs,
+    "groups: key (category or region code), name, products, stock_kg (exact decimal text), "
     "and unweighed {unit: quantity} for products of no known weight.",
+    by={"type": "string", "enum": ["category", "kecamatan", "desa"]},
+    groups=OBJECTS,
 )
-@blp.doc(**json_object(regions=TEXTS, by={"type": "string", "enum": ["category", "kecamatan", "desa"]}, groups=OBJECTS))
 def stock(args):
     """Stock on hand by category, kecamatan or desa: kg where the unit weight is known, per unit otherwise."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -103,12 +112,13 @@ def _stock_groups(rows, by):
 # -- products by status --------------------------------------------------------------------------
 
 
-@blp.route("/products-by-status", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(RegionArgs, location="query", error_status_code=400)
-@blp.response(200, description="totals {status: count} and by_category [{category, statuses}].")
-@blp.doc(**json_object(regions=TEXTS, totals=OBJECT, by_category=OBJECTS))
+@dashboard(
+    "/products-by-status",
+    RegionArgs,
+    "totals {status: count} and by_category [{category, statuses}].",
+    totals=OBJECT,
+    by_category=OBJECTS,
+)
 def products_by_status(args):
     """How many products are draft, submitted, approved, needs_changes or rejected, per category."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -131,14 +141,12 @@ def products_by_status(args):
 # -- growth --------------------------------------------------------------------------------------
 
 
-@blp.route("/growth", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(RegionArgs, location="query", error_status_code=400)
-@blp.response(
-    200, description="months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted."
+@dashboard(
+    "/growth",
+    RegionArgs,
+    "months [{month: YYYY-MM, producers, products}], oldest first; deleted records are not counted.",
+    months=OBJECTS,
 )
-@blp.doc(**json_object(regions=TEXTS, months=OBJECTS))
 def growth(args):
     """Producers and products added per month, the last 12 months (this one included)."""
     regions = asked_regions(admin_regions(), args.get("region"))
@@ -178,17 +186,15 @@ def _last_months(now):
 # -- sync freshness ------------------------------------------------------------------------------
 
 
-@blp.route("/freshness", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(RegionArgs, location="query", error_status_code=400)
-@blp.response(
-    200,
-    description="devices {role: {total, stale}}, stale_devices (oldest first, at most 100) "
+@dashboard(
+    "/freshness",
+    RegionArgs,
+    "devices {role: {total, stale}}, stale_devices (oldest first, at most 100) "
     "and facilitators {total, stale, stale_list}.",
-)
-@blp.doc(
-    **json_object(regions=TEXTS, stale_after_days=INTEGER, devices=OBJECT, stale_devices=OBJECTS, facilitators=OBJECT)
+    stale_after_days=INTEGER,
+    devices=OBJECT,
+    stale_devices=OBJECTS,
+    facilitators=OBJECT,
 )
 def freshness(args):
     """Devices and facilitators in the admin's regions that have not synced for 7 days or more."""
@@ -251,14 +257,14 @@ def _who(row):
 # -- conflicts -----------------------------------------------------------------------------------
 
 
-@blp.route("/conflicts", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(RegionArgs, location="query", error_status_code=400)
-@blp.response(
-    200, description="total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records)."
+@dashboard(
+    "/conflicts",
+    RegionArgs,
+    "total, by_entity [{entity, reason, count}] and latest (the 20 newest conflict records).",
+    total=INTEGER,
+    by_entity=OBJECTS,
+    latest=OBJECTS,
 )
-@blp.doc(**json_object(regions=TEXTS, total=INTEGER, by_entity=OBJECTS, latest=OBJECTS))
 def conflicts(args):
     """Conflict records of records in the admin's regions: counts by entity and reason, and the latest 20."""
     regions = asked_regions(admin_regions(), args.get("region"))

@@ -65,7 +65,7 @@ from tempfile import SpooledTemporaryFile
 
 import orjson
 from flask import Response, request, stream_with_context
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -82,7 +82,7 @@ from ..extensions import db
 from ..web.csv_writer import CsvWriter
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
-from ..web.openapi import error_answers
+from ..web.openapi import signed_in, stacked
 from ..web.schemas import BaseSchema, RegionCode
 from ..web.signed_links import LinkSigner
 from ..web.timeutil import utcnow
@@ -210,7 +210,7 @@ class Selection:
 
 def _file(kind, description):
     schema = {"type": "string", "format": "binary"} if kind == XLSX else {"type": "string"}
-    return {"responses": {"200": {"description": description, "content": {kind: {"schema": schema}}}}}
+    return {"description": description, "content": {kind: {"schema": schema}}}
 
 
 VALUE = {"type": "object", "properties": {"@type": {"type": "string"}, "value": {}}}
@@ -243,62 +243,50 @@ FEED = {
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORBIDDEN = "Not an admin, or a region outside yours."
+SHOPEE_SHEET = "Shopee mass-upload columns, one approved product a row."
+B2B_SHEET = "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."
 
 
-@blp.route("/products.csv", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(ExportArgs, location="query", error_status_code=400)
-@blp.doc(**_file("text/csv", "Shopee mass-upload columns, one approved product a row."))
-@blp.alt_response(403, description=FORBIDDEN)
+def export(path, args, answer):
+    """An export's view: GET path for admins, its query args, and `answer` saying what 200 sends."""
+    return stacked(
+        blp.route(path, methods=["GET"]),
+        signed_in(blp, 400, 403),
+        blp.arguments(args, location="query", error_status_code=400),
+        blp.doc(responses={"200": answer}),
+        blp.alt_response(403, description=FORBIDDEN),
+    )
+
+
+@export("/products.csv", ExportArgs, _file("text/csv", SHOPEE_SHEET))
 def products_csv(args):
     """Approved products as Shopee's mass-upload sheet (CSV), streamed."""
     selection, signer = _selection(args), LinkSigner(request.host_url)
     return _csv_response(selection, SHOPEE_COLUMNS, _shopee_rows(signer), "products")
 
 
-@blp.route("/products.xlsx", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(ExportArgs, location="query", error_status_code=400)
-@blp.doc(**_file(XLSX, "Shopee mass-upload columns, one approved product a row."))
-@blp.alt_response(403, description=FORBIDDEN)
+@export("/products.xlsx", ExportArgs, _file(XLSX, SHOPEE_SHEET))
 def products_xlsx(args):
     """Approved products as Shopee's mass-upload sheet (XLSX), streamed."""
     selection, signer = _selection(args), LinkSigner(request.host_url)
     return _xlsx_response(selection, SHOPEE_COLUMNS, _shopee_rows(signer), "products")
 
 
-@blp.route("/products-b2b.csv", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(ExportArgs, location="query", error_status_code=400)
-@blp.doc(**_file("text/csv", "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."))
-@blp.alt_response(403, description=FORBIDDEN)
+@export("/products-b2b.csv", ExportArgs, _file("text/csv", B2B_SHEET))
 def products_b2b_csv(args):
     """Approved products as an Alibaba-style B2B sheet (CSV), streamed."""
     selection, signer = _selection(args), LinkSigner(request.host_url)
     return _csv_response(selection, B2B_COLUMNS, _b2b_rows(signer), "products-b2b", supply=True)
 
 
-@blp.route("/products-b2b.xlsx", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(ExportArgs, location="query", error_status_code=400)
-@blp.doc(**_file(XLSX, "Alibaba-style B2B columns: MOQ, EXW price tiers, supply per month, lead time."))
-@blp.alt_response(403, description=FORBIDDEN)
+@export("/products-b2b.xlsx", ExportArgs, _file(XLSX, B2B_SHEET))
 def products_b2b_xlsx(args):
     """Approved products as an Alibaba-style B2B sheet (XLSX), streamed."""
     selection, signer = _selection(args), LinkSigner(request.host_url)
     return _xlsx_response(selection, B2B_COLUMNS, _b2b_rows(signer), "products-b2b", supply=True)
 
 
-@blp.route("/feed.json", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
-@blp.arguments(FeedArgs, location="query", error_status_code=400)
-@blp.doc(responses={"200": FEED})
-@blp.alt_response(403, description=FORBIDDEN)
+@export("/feed.json", FeedArgs, FEED)
 def feed_json(args):
     """Approved products as schema.org Product records (JSON array or JSON Lines), streamed."""
     selection, signer = _selection(args), LinkSigner(request.host_url)

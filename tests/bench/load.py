@@ -109,6 +109,15 @@ def with_schema(base_url, schema):
     return f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
 
 
+def prepare_database(env, region, account):
+    """Migrate the database `env` names, import a region's places and create one account, with the CLI.
+
+    `account` holds the options of `flask user create`."""
+    for args in (("db", "upgrade"), ("regions", "import", "--only", region), ("user", "create", *account)):
+        command = [str(VENV / "flask"), "--app", "server", *args]
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+
+
 class Server:
     """Lumbung under gunicorn (gunicorn.conf.py, as the Procfile runs it) on a fresh database.
 
@@ -152,16 +161,8 @@ class Server:
 
     def prepare(self):
         """Migrate, import the kabupaten's regions and create the admin, with the CLI."""
-        self.flask("db", "upgrade")
-        self.flask("regions", "import", "--only", KABUPATEN)
         admin = ("--phone", ADMIN_PHONE, "--pin", PIN, "--role", "admin", "--region", KABUPATEN, "--name", "Admin")
-        self.flask("user", "create", *admin)
-
-    def flask(self, *args):
-        """Run a flask CLI command of the app against the server's database."""
-        subprocess.run(
-            [str(VENV / "flask"), "--app", "server", *args], cwd=ROOT, env=self.env, check=True, capture_output=True
-        )
+        prepare_database(self.env, KABUPATEN, admin)
 
     def start(self, timeout=60):
         """Start gunicorn on a fresh port; returns once it answers."""

@@ -74,6 +74,10 @@ class Device:
         assert answer.json()["results"][0]["status"] == "applied", answer.text
         return entity_id
 
+    def review(self, product_id, decision, note):
+        """An admin's decision on a product, pushed as the admin's device would."""
+        return self.push("review", {"product_id": product_id, "decision": decision, "note": note})
+
     def producer(self, name, village):
         return self.push("producer", {"name": name, "village_code": village, "kind": "individual"})
 

@@ -298,20 +298,23 @@ def pytest_runtest_makereport(item, call):
         report.sections.append(("what the browsers showed", screens_now()))
 
 
+def browser_contexts(browser, **options):
+    """For a fixture to yield from: a maker of contexts with these options (and any given it); closed after."""
+    made = []
+
+    def make(**more):
+        made.append(watched_context(browser, **options, **more))
+        return made[-1]
+
+    yield make
+    for context in made:
+        close_context(context)
+
+
 @pytest.fixture
 def phone_context(browser):
     """New browser contexts (devices) of a 360x640 phone; all closed after the test."""
-    contexts = []
-
-    def make():
-        viewport = {"width": 360, "height": 640}
-        context = watched_context(browser, viewport=viewport, device_scale_factor=1, is_mobile=True)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        close_context(context)
+    yield from browser_contexts(browser, viewport={"width": 360, "height": 640}, device_scale_factor=1, is_mobile=True)
 
 
 def screenshot(page, name):
@@ -333,17 +336,8 @@ def shown_width(locator, timeout=30):
 @pytest.fixture
 def desktop_context(browser):
     """New browser contexts of an admin's 1280x800 desktop; all closed after the test."""
-    contexts = []
-
-    def make():
-        viewport = {"width": 1280, "height": 800}
-        context = watched_context(browser, viewport=viewport, device_scale_factor=1, accept_downloads=True)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        close_context(context)
+    viewport = {"width": 1280, "height": 800}
+    yield from browser_contexts(browser, viewport=viewport, device_scale_factor=1, accept_downloads=True)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from .conftest import PIN
 
 DOUBLE_TAP_MS = 300  # pwa/src/fingers.js: a second tap at the same place within this is ignored after a save
 SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 50_000, "uploadThroughput": 50_000}
+FACILITATOR = "081200000001"
 
 
 class Phone:
@@ -151,6 +152,14 @@ class Phone:
                 .then(() => window.lumbung.afterWrite())""",
             [entity, entity_id, fields],
         )
+
+
+def facilitator_phone(server, context, village, phone=FACILITATOR):
+    """Bu Sari, made a facilitator of one desa, signed in on a new phone of a browser context."""
+    server.user("facilitator", phone, [village], "Bu Sari")
+    facilitator = Phone(context, server.url).open()
+    facilitator.login(phone)
+    return facilitator
 
 
 def tap_and_see(page, target, shown):

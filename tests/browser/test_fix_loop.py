@@ -9,10 +9,10 @@ import uuid
 import pytest
 from playwright.sync_api import expect
 
+from .admin import Device
 from .conftest import close_context, screenshot, watched_context
-from .phone import Phone, tap_and_see
+from .phone import facilitator_phone, tap_and_see
 
-FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2001"
 GOOD_NIB = "3204100000001"
 
@@ -20,7 +20,6 @@ GOOD_NIB = "3204100000001"
 @pytest.fixture
 def phone(server, browser):
     """A facilitator's phone, 360x640, Indonesian locale and time, logged in."""
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
     context = watched_context(
         browser,
         viewport={"width": 360, "height": 640},
@@ -29,8 +28,7 @@ def phone(server, browser):
         locale="id-ID",
         timezone_id="Asia/Jakarta",
     )
-    phone = Phone(context, server.url).open()
-    phone.login(FACILITATOR)
+    phone = facilitator_phone(server, context, VILLAGE)
     yield phone
     assert phone.errors == []
     close_context(context)
@@ -156,17 +154,7 @@ def test_one_inbox_counts_rejections_and_change_requests(server, phone):
     phone.add_producer("Pak Asep", VILLAGE)
     product_id = phone.add_product("Kayu Manis")
     phone.wait_unsent(0)
-    admin = server.api(server.admin)
-    review = {
-        "op_id": str(uuid.uuid4()),
-        "entity": "review",
-        "entity_id": str(uuid.uuid4()),
-        "action": "upsert",
-        "fields": {"product_id": product_id, "decision": "needs_changes", "note": "Tambahkan foto kemasan."},
-        "hlc": f"{1764230400000:016d}:0000:admin-device",
-    }
-    answer = admin.post(f"{server.url}/api/v1/sync/push", json={"device_id": str(uuid.uuid4()), "ops": [review]})
-    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    Device(server, server.admin).review(product_id, "needs_changes", "Tambahkan foto kemasan.")
     # And a product with an HS code the server refuses (queued by an older app).
     producer_id = phone.page.evaluate("window.lumbung.currentProducerId()")
     bad = {"producer_id": producer_id, "name": "Gula Aren", "category": "other", "unit": "kg", "hs_code": "17"}

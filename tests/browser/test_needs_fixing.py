@@ -6,16 +6,13 @@ import uuid
 from playwright.sync_api import expect
 
 from .conftest import screenshot
-from .phone import Phone
+from .phone import facilitator_phone
 
-FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2001"
 
 
 def test_rejected_ops_are_listed_with_the_reason_then_corrected_or_discarded(server, phone_context):
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
-    phone = Phone(phone_context(), server.url).open()
-    phone.login(FACILITATOR)
+    phone = facilitator_phone(server, phone_context(), VILLAGE)
     phone.add_producer("Pak Dedi", VILLAGE)
     phone.wait_unsent(0)
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import PIN, close_context, watched_context
+from .conftest import PIN, browser_contexts
 from .conftest import screenshot as save_screenshot
 from .phone import Phone, tap_and_see, tap_tile
 
@@ -30,16 +30,8 @@ NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
 @pytest.fixture
 def phone_context(browser):
     """Phones of 360x640 in Indonesian (locale id-ID); all closed after the test."""
-    contexts = []
-
-    def make():
-        options = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1, "is_mobile": True}
-        contexts.append(watched_context(browser, locale="id-ID", timezone_id="Asia/Jakarta", **options))
-        return contexts[-1]
-
-    yield make
-    for context in contexts:
-        close_context(context)
+    options = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1, "is_mobile": True}
+    yield from browser_contexts(browser, locale="id-ID", timezone_id="Asia/Jakarta", **options)
 
 
 def screenshot(page, name):

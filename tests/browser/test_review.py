@@ -1,36 +1,22 @@
 """An admin's review arrives by pull: the note and the status show on the product, and
 "Siap diajukan" sends it back for review."""
 
-import uuid
-
 from playwright.sync_api import expect
 
+from .admin import Device
 from .conftest import screenshot
-from .phone import Phone
+from .phone import facilitator_phone
 
-FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2001"
 
 
 def test_review_notes_arrive_and_ready_to_submit(server, phone_context):
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
-    phone = Phone(phone_context(), server.url).open()
-    phone.login(FACILITATOR)
+    phone = facilitator_phone(server, phone_context(), VILLAGE)
     phone.add_producer("Pak Asep", VILLAGE)
     product_id = phone.add_product("Kayu Manis")
     phone.wait_unsent(0)
 
-    admin = server.api(server.admin)
-    review = {
-        "op_id": str(uuid.uuid4()),
-        "entity": "review",
-        "entity_id": str(uuid.uuid4()),
-        "action": "upsert",
-        "fields": {"product_id": product_id, "decision": "needs_changes", "note": "Tambahkan foto kemasan."},
-        "hlc": f"{1764230400000:016d}:0000:admin-device",
-    }
-    answer = admin.post(f"{server.url}/api/v1/sync/push", json={"device_id": str(uuid.uuid4()), "ops": [review]})
-    assert answer.json()["results"][0]["status"] == "applied", answer.text
+    Device(server, server.admin).review(product_id, "needs_changes", "Tambahkan foto kemasan.")
 
     phone.go("#/sync")
     phone.page.click("#sync-now")

@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from .admin import Admin, Device, approve
-from .conftest import close_context, screenshot, watched_context
-from .phone import Phone, tap_and_see
+from .conftest import browser_contexts, screenshot
+from .phone import facilitator_phone, tap_and_see
 
 FACILITATOR = "081200000001"
 VILLAGE = "32.04.10.2002"  # Lagadar, Kec. Margaasih
@@ -24,16 +24,7 @@ PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 1, "l
 @pytest.fixture
 def id_context(browser):
     """New 360x640 browser contexts in the id-ID locale; all closed after the test."""
-    contexts = []
-
-    def make(**options):
-        context = watched_context(browser, **PHONE, **options)
-        contexts.append(context)
-        return context
-
-    yield make
-    for context in contexts:
-        close_context(context)
+    yield from browser_contexts(browser, **PHONE)
 
 
 def no_sideways_scroll(page):
@@ -63,10 +54,8 @@ def open_stock_form(page, kind, amount):
 
 
 def test_stock_typed_the_indonesian_way_reaches_the_server_as_meant(server, id_context):
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
-    phone = Phone(id_context(is_mobile=True), server.url).open()
+    phone = facilitator_phone(server, id_context(is_mobile=True), VILLAGE)
     page = phone.page
-    phone.login(FACILITATOR)
     phone.add_producer("Ibu Euis", VILLAGE)
     product_id = add_product(page, "Kopi Lagadar", "kg", "120.000")
 
@@ -111,10 +100,8 @@ def test_stock_typed_the_indonesian_way_reaches_the_server_as_meant(server, id_c
 
 
 def test_a_sale_or_loss_larger_than_the_stock_asks_first(server, id_context):
-    server.user("facilitator", FACILITATOR, [VILLAGE], "Bu Sari")
-    phone = Phone(id_context(is_mobile=True), server.url).open()
+    phone = facilitator_phone(server, id_context(is_mobile=True), VILLAGE)
     page = phone.page
-    phone.login(FACILITATOR)
     phone.add_producer("Ibu Euis", VILLAGE)
     add_product(page, "Keripik Singkong", "pack", "120.000")
     phone.record("Panen", "1")

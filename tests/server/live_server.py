@@ -4,58 +4,20 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import uuid
-from pathlib import Path
-
-from sqlalchemy import create_engine, make_url, text
 
 from sync.client import TransportError
 from sync.http import HttpTransport
-from tests.conftest import BASE_URL, ENGINE
+from tests.bench.load import ROOT, VENV, engine_for, free_port, prepare_database
+from tests.conftest import empty_database
 
-ROOT = Path(__file__).resolve().parents[2]
-VENV = ROOT / ".venv" / "bin"
 # gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
 SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
 REGION = "32.04.10"  # Kec. Margaasih: tests.helpers.VILLAGE lies in it
 PHONE = "+6281200000001"
 PIN = "246810"
-
-
-def free_port():
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def database(tmp_path):
-    """A URL to an empty database of the run's engine: an SQLite file or a throwaway PostgreSQL schema."""
-    if ENGINE == "sqlite":
-        yield f"sqlite:///{tmp_path / 'live.db'}"
-        return
-    schema = f"lumbung_live_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(make_url(BASE_URL).set(drivername="postgresql+psycopg"))
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{BASE_URL}{'&' if '?' in BASE_URL else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        admin.dispose()
-
-
-def engine_for(url):
-    """A SQLAlchemy engine that reads the server's database directly (dispose it when done)."""
-    url = make_url(url)
-    if url.drivername == "postgresql":
-        url = url.set(drivername="postgresql+psycopg")
-    return create_engine(url)
 
 
 class LiveServer:
@@ -82,16 +44,8 @@ class LiveServer:
 
     def prepare(self):
         """Migrate the database, import Kec. Margaasih and create a facilitator of it, with the CLI."""
-        self.flask("db", "upgrade")
-        self.flask("regions", "import", "--only", REGION)
         account = ("--phone", PHONE, "--pin", PIN, "--role", "facilitator", "--region", REGION, "--name", "Live")
-        self.flask("user", "create", *account)
-
-    def flask(self, *args):
-        """Run a flask CLI command of the app against the server's database."""
-        subprocess.run(
-            [str(VENV / "flask"), "--app", "server", *args], cwd=ROOT, env=self.env, check=True, capture_output=True
-        )
+        prepare_database(self.env, REGION, account)
 
     def start(self):
         """Start gunicorn in a process group of its own, on a fresh port; returns once it answers."""
@@ -149,7 +103,7 @@ class LiveServer:
 @contextlib.contextmanager
 def running_server(tmp_path, **options):
     """A started gunicorn (LiveServer options) on a fresh database of the run's engine; stopped after."""
-    with database(tmp_path) as url:
+    with empty_database(tmp_path, "live") as url:
         live = LiveServer(tmp_path, url, **options)
         live.prepare()
         live.start()

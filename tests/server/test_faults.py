@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from server.engine.models import Blob
 from server.extensions import db
 from tests.bench import load
 from tests.conftest import ENGINE
-from tests.helpers import Device, new_id, producer_fields
+from tests.helpers import Device, new_id, producer_fields, wait_until
 from tests.server.api.test_blobs import URL, facilitator, put, put_piece, sha  # noqa: F401 (a fixture)
 
 
@@ -222,14 +221,6 @@ def private_postgres():
         server.remove()
 
 
-def wait_for(condition, seconds=90):
-    """Wait until condition() holds (polling), at most `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.1)
-
-
 def probe(port, tokens):
     """One pull of an account: (status, Retry-After, body)."""
     wire = load.Wire(port, load.Stats(), timeout=30)
@@ -251,15 +242,15 @@ def test_postgresql_stopped_mid_load_is_503_with_retry_after_and_recovers_by_its
         fleet = load.Fleet(population, ledger, sleep=(0.05, 0.2))
         try:
             fleet.grow(5, ramp=0)
-            wait_for(lambda: len(ledger.acknowledged()) >= 100)
+            wait_until(lambda: len(ledger.acknowledged()) >= 100, seconds=90)
             private_postgres.stop(mode)
-            wait_for(lambda: sum(1 for f in stats.failures if f[1] == 503) >= 5)
+            wait_until(lambda: sum(1 for f in stats.failures if f[1] == 503) >= 5, seconds=90)
             status, retry_after, body = probe(server.port, population.admin.tokens)
             assert (status, retry_after, body["error"]["code"]) == (503, "2", "service_unavailable")
             private_postgres.start()
             # gunicorn was never restarted: the devices' next syncs succeed again.
             after_restart = len(ledger.acknowledged())
-            wait_for(lambda: len(ledger.acknowledged()) >= after_restart + 100)
+            wait_until(lambda: len(ledger.acknowledged()) >= after_restart + 100, seconds=90)
             assert probe(server.port, population.admin.tokens)[0] == 200
         finally:
             fleet.halt()

@@ -5,7 +5,7 @@ changed by one writer at a time; the checks are the rules of rules.py.
 """
 
 from flask import Response, current_app
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from sqlalchemy import select
 
 from sync.ids import uuid7
@@ -17,7 +17,7 @@ from ...extensions import db
 from ...web.csv_writer import csv_bytes
 from ...web.errors import ApiError, validation_error
 from ...web.json_body import Blueprint
-from ...web.openapi import error_answers
+from ...web.openapi import signed_in
 from ...web.timeutil import rfc3339, utcnow
 from ..common import admin_regions, region_names
 from . import manifest, plans, rules
@@ -34,8 +34,7 @@ blp = Blueprint(
 
 
 @blp.route("", methods=["POST"])
-@jwt_required()
-@error_answers(blp, 400, 403, 409, 413, 422)
+@signed_in(blp, 400, 403, 409, 413, 422)
 @blp.arguments(ProposeSchema)
 @blp.response(201, ProposedPlanSchema)
 @blp.alt_response(403, description="Not an admin, or the region is outside the caller's regions.")
@@ -86,8 +85,7 @@ def propose(body):
 
 
 @blp.route("", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(ListArgs, location="query", error_status_code=400)
 @blp.response(200, PlanHeaderSchema(many=True))
 def list_plans(args):
@@ -108,8 +106,7 @@ def list_plans(args):
 
 
 @blp.route("/<uuid_text:plan_id>", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 403, 404)
+@signed_in(blp, 403, 404)
 @blp.response(200, PlanSchema)
 @blp.alt_response(404, description="No such plan in the caller's regions.")
 def get_plan(plan_id):
@@ -118,8 +115,7 @@ def get_plan(plan_id):
 
 
 @blp.route("/<uuid_text:plan_id>/lines", methods=["PATCH"])
-@jwt_required()
-@error_answers(blp, 400, 403, 404, 409, 413, 422)
+@signed_in(blp, 400, 403, 404, 409, 413, 422)
 @blp.arguments(LinesPatchSchema)
 @blp.response(200, PlanSchema)
 @blp.alt_response(409, description="`over_capacity`, `over_stock` or `plan_not_open` (with details).")
@@ -176,8 +172,7 @@ def edit_lines(body, plan_id):
 
 
 @blp.route("/<uuid_text:plan_id>/cancel", methods=["POST"])
-@jwt_required()
-@error_answers(blp, 403, 404, 409)
+@signed_in(blp, 403, 404, 409)
 @blp.response(200, PlanSchema)
 @blp.alt_response(409, description="`plan_not_open`: the plan is shipped.")
 def cancel_plan(plan_id):
@@ -194,8 +189,7 @@ def cancel_plan(plan_id):
 
 
 @blp.route("/<uuid_text:plan_id>/ship", methods=["POST"])
-@jwt_required()
-@error_answers(blp, 403, 404, 409)
+@signed_in(blp, 403, 404, 409)
 @blp.response(200, PlanSchema)
 @blp.alt_response(
     409, description="`stock_changed` (lines that no longer fit: nothing shipped), `plan_not_open`, `plan_empty`."
@@ -241,8 +235,7 @@ def ship_plan(plan_id):
 
 
 @blp.route("/<uuid_text:plan_id>/manifest.html", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 403, 404)
+@signed_in(blp, 403, 404)
 @blp.response(200, description="A printable manifest (HTML, no external resources).", content_type="text/html")
 def manifest_html(plan_id):
     """The plan's manifest for print: header, lines, totals and signature lines (Indonesian, English subtitles)."""
@@ -253,8 +246,7 @@ def manifest_html(plan_id):
 
 
 @blp.route("/<uuid_text:plan_id>/manifest.csv", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 403, 404)
+@signed_in(blp, 403, 404)
 @blp.response(
     200, description="The manifest as CSV: UTF-8 with BOM, header rows, lines, totals.", content_type="text/csv"
 )

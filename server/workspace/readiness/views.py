@@ -1,6 +1,6 @@
 """Export readiness over HTTP: the rule table, one product's verdict, a region's counts."""
 
-from flask_jwt_extended import current_user, jwt_required
+from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 
 from sync.records import STATUSES
@@ -10,7 +10,7 @@ from ...engine.scope import actor_for, may_see
 from ...extensions import db
 from ...web.errors import ApiError
 from ...web.json_body import Blueprint
-from ...web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, error_answers, json_object
+from ...web.openapi import INTEGER, OBJECT, OBJECTS, TEXTS, json_object, signed_in
 from ...web.schemas import BaseSchema, CalendarDate, RegionCode
 from ..common import BY_LEVEL, admin_regions, asked_regions
 from .rules import RULES, document_texts, evaluate, parse_as_of
@@ -58,8 +58,7 @@ class ReadinessSchema(BaseSchema):
 
 
 @blp.route("/readiness/rules", methods=["GET"])
-@jwt_required()
-@error_answers(blp)
+@signed_in(blp)
 @blp.response(200, description="readiness_rules.json as it is; its `fields` section documents each field.")
 @blp.doc(**json_object(version=INTEGER, documents=OBJECT, requirements=OBJECTS, categories=OBJECT))
 def get_rules():
@@ -68,8 +67,7 @@ def get_rules():
 
 
 @blp.route("/products/<uuid_text:product_id>/readiness", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403, 404)
+@signed_in(blp, 400, 403, 404)
 @blp.arguments(AsOfArgs, location="query", error_status_code=400)
 @blp.response(200, ReadinessSchema)
 def product_readiness(args, product_id):
@@ -86,8 +84,7 @@ def product_readiness(args, product_id):
 
 
 @blp.route("/readiness/summary", methods=["GET"])
-@jwt_required()
-@error_answers(blp, 400, 403)
+@signed_in(blp, 400, 403)
 @blp.arguments(SummaryArgs, location="query", error_status_code=400)
 @blp.response(200, description="totals, by_category, by_region and documents, each with products, ready, missing and "
               "expiring counts (documents: missing, expired and expiring per requirement).")  # fmt: skip

@@ -210,15 +210,20 @@ def _png_chunk(kind, body):
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def test_a_decompression_bomb_is_refused_before_decoding(client, facilitator):
-    # A tiny PNG that claims 20,000 x 20,000 pixels (400 megapixels).
-    header = struct.pack(">IIBBBBB", 20000, 20000, 8, 0, 0, 0, 0)
-    data = (
+def declared_png(width, height, color_type, zero_bytes):
+    """A PNG whose header claims width x height pixels, its image data only zero_bytes compressed."""
+    header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
+    return (
         b"\x89PNG\r\n\x1a\n"
         + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * zero_bytes))
         + _png_chunk(b"IEND", b"")
     )
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(client, facilitator):
+    # A tiny PNG that claims 20,000 x 20,000 pixels (400 megapixels).
+    data = declared_png(20000, 20000, 0, 1000)
     response = put(client, facilitator, data, mime="image/png")
     assert response.status_code == 413
     assert response.get_json()["error"]["details"]["reason"] == "too_many_pixels"
@@ -228,13 +233,7 @@ def test_a_png_declaring_40_megapixels_is_refused_without_decoding(client, facil
     # A small file of such a PNG costs a worker seconds to decode; a phone photo has 12 megapixels.
     opened = []
     monkeypatch.setattr(Image, "open", lambda *args, **kwargs: opened.append(args))
-    header = struct.pack(">IIBBBBB", 7000, 5700, 8, 2, 0, 0, 0)  # 39.9 megapixels of RGB
-    data = (
-        b"\x89PNG\r\n\x1a\n"
-        + _png_chunk(b"IHDR", header)
-        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 150_000))
-        + _png_chunk(b"IEND", b"")
-    )
+    data = declared_png(7000, 5700, 2, 150_000)  # 39.9 megapixels of RGB
     response = put(client, facilitator, data, mime="image/png")
     assert response.status_code == 413
     error = response.get_json()["error"]

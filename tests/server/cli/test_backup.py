@@ -6,7 +6,6 @@ import http.client
 import io
 import os
 import subprocess
-import time
 import uuid
 
 import pytest
@@ -15,8 +14,10 @@ from sqlalchemy import create_engine, make_url, text
 
 from tests.bench import load
 from tests.conftest import BASE_URL, ENGINE
+from tests.helpers import wait_until
 
 PG_BASE = BASE_URL or load.DEFAULT_PG
+LATE = "the devices did not get far enough in time"
 
 
 @pytest.fixture
@@ -73,14 +74,6 @@ def upload_photo(server, tokens):
     return sha
 
 
-def wait_for(condition, seconds=60):
-    """Wait until condition() holds (polling), at most `seconds`."""
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "the devices did not get far enough in time"
-        time.sleep(0.1)
-
-
 @pytest.mark.slow
 def test_a_backup_taken_mid_load_holds_every_op_acknowledged_before_it(live, tmp_path):
     live.start()
@@ -90,12 +83,12 @@ def test_a_backup_taken_mid_load_holds_every_op_acknowledged_before_it(live, tmp
     fleet = load.Fleet(population, ledger, sleep=(0.05, 0.2))
     try:
         fleet.grow(5, ramp=0)
-        wait_for(lambda: len(ledger.acknowledged()) >= 100)
+        wait_until(lambda: len(ledger.acknowledged()) >= 100, failure=LATE)
         before = ledger.acknowledged()
         done = flask(live.env, "backup", str(tmp_path / "backup"))
         assert done.returncode == 0, done.stderr
         # The devices went on pushing while the backup ran, and after it.
-        wait_for(lambda: len(ledger.acknowledged()) >= len(before) + 100)
+        wait_until(lambda: len(ledger.acknowledged()) >= len(before) + 100, failure=LATE)
     finally:
         fleet.halt()
     live.stop()

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sync.client import TransportError
 from sync.http import HttpTransport
 from tests.conftest import ENGINE
-from tests.helpers import VILLAGE, hlc, new_id
+from tests.helpers import VILLAGE, hlc, new_id, wait_until
 from tests.server.live_server import running_server
 
 KILLS = int(os.environ.get("CRASH_KILLS", "21"))  # at least 20, as the issue asks
@@ -124,7 +124,8 @@ def kill_while_pushing(device, ops, when):
     push = InFlight(device, ops)
     push.start()
     if when in HELD:
-        wait_for(holds / f"held {HELD[when]}")
+        held = holds / f"held {HELD[when]}"  # the worker says it holds the push
+        wait_until(held.exists, poll=0.01, failure=f"the worker did not reach {held.name}")
     elif when == "after the answer":
         push.join(60)
     else:
@@ -136,14 +137,6 @@ def kill_while_pushing(device, ops, when):
     assert not push.is_alive()
     device.server.start()
     return push.answer
-
-
-def wait_for(path, timeout=60):
-    """Wait until the worker says it holds the push (a file appears)."""
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        assert time.monotonic() < deadline, f"the worker did not reach {path.name}"
-        time.sleep(0.01)
 
 
 class Database:

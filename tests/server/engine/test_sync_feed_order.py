@@ -11,7 +11,7 @@ from server.engine.apply import Actor, Batch
 from server.extensions import db
 from sync.client import TransportError
 from tests.conftest import ENGINE, Headers
-from tests.helpers import Device, hlc, new_id, producer_fields
+from tests.helpers import Device, hlc, new_id, producer_fields, wait_until
 from tests.server.live_server import REGION, running_server
 
 WRITERS = 6
@@ -221,14 +221,6 @@ def blocked_by(app, pid):
         return conn.execute(text(sql), {"pid": pid}).scalar() > 0
 
 
-def wait_until(condition, timeout=60):
-    """Wait until condition() is true; a cap for a failing run, not a budget."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "waited a minute"
-        time.sleep(0.01)
-
-
 def seq_of(app, producer_id):
     with app.app_context():
         return db.session.execute(text("SELECT seq FROM producers WHERE id = :id"), {"id": producer_id}).scalar_one()
@@ -247,7 +239,7 @@ def test_a_later_writer_waits_for_an_open_one_so_a_pull_in_between_skips_neither
         assert held.written.wait(10)
         later.start()
         # Until the later writer waits for the held one's lock, or has finished without waiting.
-        wait_until(lambda: blocked_by(app, held.pid) or not later.is_alive())
+        wait_until(lambda: blocked_by(app, held.pid) or not later.is_alive(), poll=0.01, failure="waited a minute")
         assert later.is_alive(), "a second writer went ahead while the first held the change-feed lock"
         seen, cursor_between = pull_from(device, cursor)
         assert seen == set()

@@ -10,20 +10,11 @@ from sqlalchemy import text
 
 from server.extensions import db
 from sync.quantity import parse_milli
-from tests.helpers import movement_fields, new_id, producer_fields, product_fields
+from tests.helpers import make_product, movement_fields, new_id, producer_fields, product_fields
 
 QTY_LIMIT = "1000000000"
 STOCK_LIMIT = "1000000000000"
 HUGE = "999999999999999.999"  # the largest qty the grammar reads: 15 digits and 3 places
-
-
-def make_product(device, **extra):
-    producer_id, product_id = new_id(), new_id()
-    device.push(
-        device.op("producer", producer_id, producer_fields()),
-        device.op("product", product_id, product_fields(producer_id, **extra)),
-    )
-    return product_id
 
 
 def movement(device, product_id, qty, kind="adjustment", **extra):

@@ -1,15 +1,6 @@
 """Record rules: required fields, references, immutable movements, product status and reviews."""
 
-from tests.helpers import movement_fields, new_id, producer_fields, product_fields
-
-
-def make_product(device, **extra):
-    producer_id, product_id = new_id(), new_id()
-    device.push(
-        device.op("producer", producer_id, producer_fields()),
-        device.op("product", product_id, product_fields(producer_id, **extra)),
-    )
-    return product_id
+from tests.helpers import make_product, movement_fields, new_id, producer_fields, product_fields
 
 
 def error_of(device, op):

@@ -112,6 +112,24 @@ def total_kg(plan):
 # -- proposing -----------------------------------------------------------------------------------
 
 
+def posted_at_once(app, count, url, **kwargs):
+    """POST url from `count` threads let go together; answers (status, JSON body) of each, as they end."""
+    answers, barrier = [], threading.Barrier(count)
+
+    def post():
+        client = app.test_client()
+        barrier.wait()
+        response = client.post(url, **kwargs)
+        answers.append((response.status_code, response.get_json()))
+
+    threads = [threading.Thread(target=post) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
 def test_fills_to_capacity_with_the_last_lot_split_and_lines_in_route_order(app, admin, world):
     a = world.product("1200", village=MARGAASIH)
     b = world.product("1200", village=LAGADAR)
@@ -216,19 +234,7 @@ def test_plans_hold_their_quantities_and_cancel_releases_them(app, admin, world)
 
 def test_concurrent_proposals_never_double_book(app, admin, world):
     products = [world.product("250", village=v) for v in (MARGAASIH, LAGADAR, NANJUNG, CIMEKAR)]  # 1,000 kg
-    answers, barrier = [], threading.Barrier(8)
-
-    def ask():
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(URL, json={**PLAN, "capacity_kg": "300"}, headers=admin.headers)
-        answers.append((response.status_code, response.get_json()))
-
-    threads = [threading.Thread(target=ask) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = posted_at_once(app, 8, URL, json={**PLAN, "capacity_kg": "300"}, headers=admin.headers)
     assert sorted(status for status, _ in answers) == [201] * 4 + [409] * 4, answers
     booked = {p: 0 for p in products}
     for status, body in answers:
@@ -358,19 +364,7 @@ def test_shipping_twice_at_once_ships_once(app, admin, world):
     a = world.product("100", village=MARGAASIH)
     b = world.product("50", village=CIMEKAR)
     plan = propose(admin)
-    answers, barrier = [], threading.Barrier(4)
-
-    def ship():
-        client = app.test_client()
-        barrier.wait()
-        response = client.post(f"{URL}/{plan['id']}/ship", headers=admin.headers)
-        answers.append((response.status_code, response.get_json()))
-
-    threads = [threading.Thread(target=ship) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    answers = posted_at_once(app, 4, f"{URL}/{plan['id']}/ship", headers=admin.headers)
     assert [status for status, _ in answers] == [200] * 4, answers
     assert all(body == answers[0][1] for _, body in answers)
     assert stock_of(app, a) == "0" and stock_of(app, b) == "0" and shipments(app) == 2
