@@ -168,6 +168,11 @@ const CHECKS = {
   },
 };
 
+/** The fields an op may set on an entity the phone checks, in sync/records.py's order; null for others. */
+export function checkedFields(entity) {
+  return CHECKS[entity] ? Object.keys(CHECKS[entity]) : null;
+}
+
 /**
  * The problems of an upsert's fields, as sync/records.py's validate_fields finds them:
  * {field: {code, limit}}; empty when the server will take them. Only the fields given are checked.

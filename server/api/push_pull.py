@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from sync.cursor import CursorError, decode_cursor, encode_cursor
 from sync.hlc import Clock
+from sync.records import ENTITIES as SYNCED
 
 from ..engine.apply import apply_ops
 from ..engine.feed import feed_position, read_changes
@@ -32,7 +33,7 @@ from ..web.timeutil import utcnow
 blp = Blueprint("sync", __name__, url_prefix="/api/v1/sync", description="Push ops, pull changes")
 
 MAX_OPS = 1000
-ENTITIES = ["producer", "product", "stock_movement", "review"]
+ENTITIES = list(SYNCED)  # sync/records.py names them
 ACTIONS = ["upsert", "delete"]
 MAX_LIMIT = 5000
 

@@ -44,21 +44,9 @@ from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Ac
 # A product's stored stock read with its scope, in the same statement (one query a push): movements
 # keep it within the contract's limit, so it is checked against the total before each is applied.
 STORED_STOCK = "(SELECT stock_milli FROM product_stock WHERE product_stock.product_id = products.id)"
-# The columns of a new movement's row, in the order Batch._upsert_stock_movement makes it.
-MOVEMENT_COLUMNS = (
-    "seq",
-    "id",
-    "product_id",
-    "producer_id",
-    "village_code",
-    "qty_milli",
-    "kind",
-    "occurred_at",
-    "note",
-    "hlc",
-    "created_by",
-    "created_at",
-)
+# The columns of a new movement's row: the model's, in its order, which the row that
+# Batch._upsert_stock_movement makes follows (seq first, added when the batch is written).
+MOVEMENT_COLUMNS = tuple(StockMovement.__table__.columns.keys())
 
 
 @dataclass

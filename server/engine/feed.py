@@ -165,6 +165,7 @@ def _render_movements(rows, authors):
     each would be a large part of the work.
     """
     qty_text, time_text, author_json = _qty_text, _time_text, authors.fragments
+    # A row holds COLUMNS["stock_movement"] in order; the keys follow WIRE_FIELDS (test_columns.py).
     for movement_id, product_id, qty_milli, kind, at, note, author, _ in rows:
         at = f"{at[:10]}T{at[11:19]}Z" if isinstance(at, str) and at[19:] == ".000000" else time_text(at)
         note = "null" if note is None else orjson.dumps(note).decode()

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { fieldLabel, fieldProblems, problemText } from "../../pwa/src/rules.js";
+import { checkedFields, fieldLabel, fieldProblems, problemText } from "../../pwa/src/rules.js";
 import { t } from "../../pwa/src/i18n.js";
 import { vectors } from "./vectors.mjs";
 
@@ -15,6 +15,18 @@ describe("field rule vectors (the server's, sync/records.py)", () => {
       assert.deepEqual(codes, c.expect);
     });
   }
+});
+
+describe("entity field vectors (sync/records.py's ENTITIES)", () => {
+  test("the phone checks every field an op may set, in the server's order", () => {
+    for (const c of VECTORS.entities.filter((c) => c.input !== "review")) {
+      assert.deepEqual(checkedFields(c.input), c.expect.fields, c.name);
+    }
+  });
+
+  test("reviews are an admin's, checked by the server alone", () => {
+    assert.equal(checkedFields("review"), null);
+  });
 });
 
 describe("problems in words", () => {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.records import OpError, validate_fields
+from sync.records import ENTITIES, OpError, validate_fields
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "fields.json").read_text())
 ENTITY_ID = "0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f"
@@ -26,3 +26,12 @@ def problems(entity, fields):
 @pytest.mark.parametrize("case", VECTORS["validate"], ids=[case["name"] for case in VECTORS["validate"]])
 def test_field_rule_vector(case):
     assert problems(case["input"]["entity"], case["input"]["fields"]) == case["expect"]
+
+
+@pytest.mark.parametrize("case", VECTORS["entities"], ids=[case["name"] for case in VECTORS["entities"]])
+def test_the_fields_an_op_may_set_are_the_vectors(case):
+    assert list(ENTITIES[case["input"]]["fields"]) == case["expect"]["fields"]
+
+
+def test_every_entity_has_a_fields_vector():
+    assert [case["input"] for case in VECTORS["entities"]] == list(ENTITIES)
