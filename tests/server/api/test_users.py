@@ -205,6 +205,15 @@ def test_patch_pin_changes_the_login(client, accounts):
     assert accounts.login("081233334444", pin="975310")["user"]["id"] == user_id
 
 
+def test_a_facilitator_resets_its_producers_pin_but_not_another_facilitators(client, accounts):
+    facilitator = accounts.headers(role="facilitator", regions=("32.04.10",))
+    producer_id = client.post(USERS, json=new_user(), headers=facilitator).get_json()["id"]
+    assert client.patch(f"{USERS}/{producer_id}", json={"pin": "975310"}, headers=facilitator).status_code == 200
+    assert accounts.login("081233334444", pin="975310")["user"]["id"] == producer_id
+    peer = accounts.headers(role="facilitator", regions=("32.04.10",)).user["id"]
+    assert error(client.patch(f"{USERS}/{peer}", json={"pin": "975310"}, headers=facilitator), 403) == "forbidden"
+
+
 def test_account_changes_its_own_name_and_pin_but_not_its_regions(client, accounts):
     me = accounts.headers(role="facilitator", regions=("32.04.10",))
     url = f"{USERS}/{me.user['id']}"
