@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+import orjson
 from flask import Flask
 from flask.sessions import SessionInterface
 from sqlalchemy import event, make_url
@@ -36,7 +37,7 @@ def create_app(test_config=None):
 
     from . import blueprints, cli
     from .api import auth
-    from .engine import reads
+    from .engine import store
     from .web import errors, gzip_middleware, headers, json_body, openapi
 
     errors.init_app(app)
@@ -47,7 +48,7 @@ def create_app(test_config=None):
     gzip_middleware.init_app(app)
     json_body.init_app(app)  # after gzip's hook: it parses the inflated body
     headers.init_app(app)
-    reads.init_app(app)
+    store.init_app(app)
     app.session_interface = NoSessions()
     return app
 
@@ -84,20 +85,26 @@ def _database_settings(app):
     if uri.startswith("postgresql://"):
         uri = "postgresql+psycopg://" + uri[len("postgresql://") :]
     app.config["SQLALCHEMY_DATABASE_URI"] = uri
-    # The connection given back last is lent first (a request holds one, server/reads.py). SQLite
-    # empties a connection's page cache whenever another one has written since its last
+    # The connection given back last is lent first (a request holds one, server/engine/store.py).
+    # SQLite empties a connection's page cache whenever another one has written since its last
     # transaction: once a burst has left several connections in the pool, handing them out in
     # turn would give each push a cold cache (a push of 1,000 movements then reads most of its
     # pages from the log again), while last-in-first-out keeps a worker's requests on the one it
     # used last and lets the others idle. (An in-memory SQLite database has one connection per
     # thread, and no such choice.)
     options = {} if make_url(uri).database in (None, "", ":memory:") else {"pool_use_lifo": True}
+    # JSON columns (a record's field clocks, photos, certifications) in and out with orjson.
+    options["json_serializer"], options["json_deserializer"] = _json_text, orjson.loads
     if uri.startswith("sqlite"):
         # How long a writer waits for another's lock before the request answers 503.
         options["connect_args"] = {"timeout": app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000}
     else:
         options["pool_pre_ping"] = True  # a server may close idle connections; a file cannot
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", options)
+
+
+def _json_text(value):
+    return orjson.dumps(value).decode()
 
 
 def _sqlite_pragmas_on_connect(app):

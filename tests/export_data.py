@@ -8,8 +8,8 @@ producer, a desa and change-feed sequence numbers far above those the tests' ops
 import uuid
 from datetime import UTC, datetime
 
-from server.engine.bulk import insert_rows
 from server.engine.models import Producer, Product, ProductStock, StockMovement
+from server.engine.store import insert_rows
 from server.extensions import db
 
 SEQ_BASE = 10**12

@@ -193,6 +193,33 @@ def test_only_the_scope_package_builds_region_filters():
     assert {name: region_ranges(path) for name, path in outside.items() if region_ranges(path)} == {}
 
 
+# What SQL as text looks like: a textual statement, SQL handed to the driver, a driver cursor,
+# or a string (plain or formatted) given to execute.
+SQL_AS_TEXT = {"text", "exec_driver_sql", "cursor", "executescript"}
+
+
+def sql_as_text(path):
+    """The lines where a source file runs SQL written as text instead of a Core statement."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return sorted(node.lineno for node in ast.walk(tree) if isinstance(node, ast.Call) and _runs_text(node))
+
+
+def _runs_text(call):
+    name = getattr(call.func, "attr", None) or getattr(call.func, "id", None)
+    if name in SQL_AS_TEXT:
+        return True
+    first = call.args[0] if call.args else None
+    return name in ("execute", "executemany") and isinstance(first, (ast.Constant, ast.JoinedStr))
+
+
+def test_the_engine_speaks_to_the_database_in_core_statements_only():
+    """One query style: server/engine/ builds SQLAlchemy Core statements (server/engine/store.py), never SQL
+    text; checkpoint.py alone asks SQLite for a WAL checkpoint on a connection of its own."""
+    engine = {name: path for name, path in MODULES.items() if name.startswith("server.engine")}
+    found = {name: sql_as_text(path) for name, path in engine.items() if name != "server.engine.checkpoint"}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+
+
 def test_the_rules_catch_what_breaks_them(tmp_path):
     """A module importing across the rules, a sync module importing marshmallow, a circle and a region
     filter outside scope are all found."""
@@ -209,12 +236,16 @@ def test_the_rules_catch_what_breaks_them(tmp_path):
     )
     (server / "engine" / "models.py").write_text("from ..extensions import db\nfrom . import feed\n")
     (server / "api" / "users.py").write_text('def f(column, code):\n    return column < code + "/"\n')
+    (server / "engine" / "store.py").write_text(
+        'def f(db, text, c):\n    db.session.execute(text("SELECT 1"))\n    c.execute(f"SELECT {c}")\n'
+    )
     modules = server_modules(server)
     assert violations("server.engine.feed", modules["server.engine.feed"], modules) == ["server", "server.api.auth"]
     assert violations("server.api.auth", modules["server.api.auth"], modules) == []
     graph = {name: server_imports(name, path, modules) for name, path in modules.items()}
     assert in_circles(graph) == ["server.api.auth", "server.engine.feed", "server.engine.models"]
     assert region_ranges(server / "api" / "users.py") == [2]
+    assert sql_as_text(server / "engine" / "store.py") == [2, 3]
 
     sync_module = tmp_path / "merge.py"
     sync_module.write_text("from marshmallow import fields\n")

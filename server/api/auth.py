@@ -1,7 +1,7 @@
 """Login, refresh and the token rules: a device per login, revocable at once."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app, g, request
 from flask_jwt_extended import (
@@ -15,8 +15,7 @@ from marshmallow import fields
 from sqlalchemy import func, select
 
 from ..engine.models import Device, LoginAttempt, User
-from ..engine.reads import read_rows
-from ..engine.scope import user_regions
+from ..engine.scope import signed_in_account, user_regions
 from ..extensions import db, jwt
 from ..web.errors import ApiError, error_response
 from ..web.json_body import Blueprint
@@ -161,21 +160,13 @@ class Account:
     scope_version: int
 
 
-# The device must exist, be this account's and not be revoked; one indexed join answers it all.
-ACCOUNT_SQL = (
-    "SELECT d.revoked_at, d.last_sync_at, u.id, u.phone, u.name, u.role, u.scope_version "
-    "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.id = {mark} AND u.id = {mark}"
-)
-
-
 @jwt.token_in_blocklist_loader
 def _device_revoked(jwt_header, jwt_data):
-    rows = read_rows(ACCOUNT_SQL, (jwt_data.get("dev"), jwt_data.get("sub")))
-    row = rows[0] if rows else None
-    if row is None or row[0] is not None:
+    # The device must exist, be this account's and not be revoked.
+    row = signed_in_account(jwt_data.get("dev"), jwt_data.get("sub"))
+    if row is None or row.revoked_at is not None:
         return True
-    last_sync = row[1]
-    g.device_last_sync = datetime.fromisoformat(last_sync) if isinstance(last_sync, str) else last_sync
+    g.device_last_sync = row.last_sync_at
     g.account = Account(*row[2:])
     return False
 

@@ -35,9 +35,9 @@ from sync.quantity import format_milli, parse_milli
 from sync.records import MOVEMENT_SIGNS, format_time
 
 from ..engine.apply import apply_ops
-from ..engine.bulk import select_in
 from ..engine.models import AppliedOp, Producer, Product, User
 from ..engine.scope import actor_for
+from ..engine.store import select_in
 from ..extensions import db
 from ..web.errors import error_body
 from ..web.messages import LANGUAGES, field_message

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, func, select, update
 
 from sync.hlc import Clock
 from sync.ops import (
@@ -36,17 +36,37 @@ from sync.records import OpError, validate_op
 
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
-from .bulk import add_to_column, insert_rows, insert_tuples, select_in, select_in_rows, stored_form, update_rows
-from .models import AppliedOp, Conflict, Product, ProductStock, Region, StockMovement
-from .records import MODELS, WIRE_FIELDS, to_columns, to_wire
+from .models import AppliedOp, Conflict, Product, ProductStock, Region, StockMovement, SyncState
+from .records import MODELS, WIRE_FIELDS, stored_time, to_columns, to_wire
 from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Actor, importable from here too
+from .store import add_to_column, insert_rows, rows_in, run, select_in, update_rows
 
-# A product's stored stock read with its scope, in the same statement (one query a push): movements
-# keep it within the contract's limit, so it is checked against the total before each is applied.
-STORED_STOCK = "(SELECT stock_milli FROM product_stock WHERE product_stock.product_id = products.id)"
 # The columns of a new movement's row: the model's, in its order, which the row that
 # Batch._upsert_stock_movement makes follows (seq first, added when the batch is written).
 MOVEMENT_COLUMNS = tuple(StockMovement.__table__.columns.keys())
+
+_state, _products, _movements = SyncState.__table__.c, Product.__table__.c, StockMovement.__table__.c
+# Taking the row lock first orders every writer: feed sequence numbers are handed out in
+# commit order, so a pull never skips a change committed late (PostgreSQL).
+LOCK = update(SyncState.__table__).where(_state.id == 1).values(seq=_state.seq).returning(_state.seq, _state.hlc)
+ADVANCE = update(SyncState.__table__).where(_state.id == 1).values(seq=bindparam("seq"), hlc=bindparam("hlc"))
+# Products that movements name, with their stored stock in the same statement (one query a push):
+# movements keep it within the contract's limit, so it is checked against the total before each is applied.
+STORED_STOCK = select(ProductStock.__table__.c.stock_milli).where(ProductStock.__table__.c.product_id == _products.id)
+PRODUCTS_OF_MOVEMENTS = select(
+    _products.id, _products.producer_id, _products.village_code, _products.deleted, STORED_STOCK.scalar_subquery()
+).where(_products.id.in_(bindparam("keys", expanding=True)))
+DESA = select(Region.__table__.c.code).where(
+    Region.__table__.c.code.in_(bindparam("keys", expanding=True)), Region.__table__.c.level == 4
+)
+HIGHEST_MOVEMENT = select(func.max(_movements.id))
+# A producer's records of each kind that follow it (sync.ops.CHILDREN), in feed order.
+CHILDREN_OF = {
+    child: select(MODELS[child].__table__.c.id)
+    .where(MODELS[child].__table__.c.producer_id == bindparam("producer_id"))
+    .order_by(MODELS[child].__table__.c.seq)
+    for child in CHILDREN
+}
 
 
 @dataclass
@@ -90,9 +110,6 @@ class Batch:
         self.new_movements = {}  # id -> (its fields, its producer's id, its row less seq), in order
         self.hlc = None
         self.covered = {}  # desa code -> whether the actor's regions cover it
-        # A new movement's row is made in the driver's form as its op is applied (no second pass).
-        self.stored_time = stored_form(StockMovement.__table__.c.occurred_at)
-        self.stored_now = self.stored_time(self.now)
 
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
@@ -129,9 +146,7 @@ class Batch:
             return rejected(op_id if isinstance(op_id, str) else None, exc)
 
     def _lock(self):
-        # Taking the row lock first orders every writer: feed sequence numbers are handed
-        # out in commit order, so a pull never skips a change committed late (PostgreSQL).
-        return db.session.execute(text("UPDATE sync_state SET seq = seq WHERE id = 1 RETURNING seq, hlc")).one()
+        return run(LOCK).one()
 
     def _already_applied(self, op_ids):
         return {row["op_id"] for row in select_in(AppliedOp.__table__, ("op_id",), "op_id", op_ids)}
@@ -157,8 +172,7 @@ class Batch:
                 if entity != "producer":
                     full["producer"].add(row["producer_id"])
         if self.villages:
-            rows = db.session.scalars(select(Region.code).where(Region.code.in_(self.villages), Region.level == 4))
-            self.villages = set(rows)
+            self.villages = {code for (code,) in rows_in(DESA, sorted(self.villages))}
 
     def _load(self, entity, ids):
         table = MODELS[entity].__table__
@@ -169,10 +183,7 @@ class Batch:
     def _load_scope_of_products(self, ids, producers):
         """Products that movements name: id, owner, desa, whether deleted and stored stock, nothing
         more (the stock of those already loaded in full is added to them)."""
-        columns = ("id", "producer_id", "village_code", "deleted", STORED_STOCK)
-        for product_id, producer_id, village_code, deleted, stock in select_in_rows(
-            Product.__table__, columns, "id", sorted(ids)
-        ):
+        for product_id, producer_id, village_code, deleted, stock in rows_in(PRODUCTS_OF_MOVEMENTS, sorted(ids)):
             rec = self.cache.get(("product", product_id))
             if rec is None:
                 rec = self.cache[("product", product_id)] = Rec(
@@ -271,11 +282,11 @@ class Batch:
             product.village_code,
             qty_milli,
             fields["kind"],
-            self.stored_time(fields["occurred_at"]),
+            stored_time(fields["occurred_at"]),
             fields.get("note"),
             op["hlc"],
             self.actor.id,
-            self.stored_now,
+            self.now,
         )
         self.new_movements[entity_id] = (fields, product.producer_id, row)
         return "applied"
@@ -396,18 +407,19 @@ class Batch:
         for entity, (inserts, updates) in rows.items():
             insert_rows(MODELS[entity].__table__, inserts)
             update_rows(MODELS[entity].__table__, updates)
-        movements = [(seq + n, *row) for n, (_, _, row) in enumerate(self.new_movements.values(), 1)]
+        movements = [
+            dict(zip(MOVEMENT_COLUMNS, (seq + n, *row), strict=True))
+            for n, (_, _, row) in enumerate(self.new_movements.values(), 1)
+        ]
         seq += len(movements)
-        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
+        insert_rows(StockMovement.__table__, movements)
         self._write_stock()
         seq = self._cascade_villages(seq)
         applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]
         insert_rows(AppliedOp.__table__, applied)
         insert_rows(Conflict.__table__, self.conflicts)
         self.hlc = self.clock.tick()
-        db.session.execute(
-            text("UPDATE sync_state SET seq = :seq, hlc = :hlc WHERE id = 1"), {"seq": seq, "hlc": self.hlc}
-        )
+        run(ADVANCE, {"seq": seq, "hlc": self.hlc})
 
     def _write_stock(self):
         """What this batch's movements add to each product's stock total (a new product's starts at 0)."""
@@ -439,22 +451,13 @@ class Batch:
         for rec in self.touched:
             if not (rec.entity == "producer" and rec.cascade):
                 continue
-            for model in (MODELS[child] for child in CHILDREN):
-                ids = db.session.scalars(
-                    select(model.id).where(model.producer_id == rec.data["id"]).order_by(model.seq)
-                ).all()
-                params = []
-                for child_id in ids:
+            for child in CHILDREN:
+                table = MODELS[child].__table__
+                rows = []
+                for child_id in run(CHILDREN_OF[child], {"producer_id": rec.data["id"]}).scalars():
                     seq += 1
-                    params.append({"b_id": child_id, "village_code": rec.village_code, "seq": seq})
-                if params:
-                    table = model.__table__
-                    stmt = (
-                        update(table)
-                        .where(table.c.id == bindparam("b_id"))
-                        .values(village_code=bindparam("village_code"), seq=bindparam("seq"))
-                    )
-                    db.session.execute(stmt, params)
+                    rows.append({"id": child_id, "village_code": rec.village_code, "seq": seq})
+                update_rows(table, rows)
         return seq
 
 
@@ -488,7 +491,7 @@ def _possibly_stored(movement_ids):
     push lies above it and needs no index probe of its own. (Ids compare as text in the order
     of their bytes.)
     """
-    highest = db.session.execute(select(func.max(StockMovement.id))).scalar()
+    highest = run(HIGHEST_MOVEMENT).scalar()
     return [] if highest is None else [movement_id for movement_id in movement_ids if movement_id <= highest]
 
 

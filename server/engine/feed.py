@@ -4,7 +4,7 @@ Every write takes the next sequence numbers under the sync_state row lock, so se
 is commit order; a pull reads only up to the highest committed number, never past a gap.
 
 A pull is the most frequent request there is, and a first sync moves tens of thousands of
-records, so this module reads rows straight through the driver and renders each change as
+records, so its statements are built once per shape of scope and each change is rendered as
 JSON text once. Within one page, changes are grouped by entity and by owner (movements of one
 product together): each record still comes once, in its current state, and grouping lets gzip
 find the repeated ids, which makes the page a fraction of the size.
@@ -15,16 +15,15 @@ from functools import lru_cache
 from operator import itemgetter
 
 import orjson
+from sqlalchemy import Integer, and_, bindparam, select, union_all
 
 from sync.quantity import format_milli
 from sync.records import format_time
 
-from ..extensions import db
-from .bulk import driver_rows, param_mark, row_reader, select_in_rows
-from .models import User
-from .reads import read_rows
+from .models import SyncState, User
 from .records import COLUMNS, MODELS, to_wire
-from .scope import regions_sql, visible_keys
+from .scope import in_regions_given, region_params, visible_keys
+from .store import run, select_in
 
 ENTITY_ORDER = ("producer", "product", "stock_movement", "review")
 # The column a change is grouped by within a page, per entity.
@@ -39,12 +38,12 @@ AUTHOR = {entity: COLUMNS[entity].index("created_by") for entity in ("producer",
 MAX_KEYS = 400  # desa listed one by one; beyond that, one range scan in feed order
 
 
-POSITION_SQL = "SELECT seq, hlc FROM sync_state WHERE id = 1"
+POSITION = select(SyncState.__table__.c.seq, SyncState.__table__.c.hlc).where(SyncState.__table__.c.id == 1)
 
 
 def feed_position():
     """(the highest committed change-feed sequence number, the server clock's last HLC), in the request's session."""
-    return read_rows(POSITION_SQL, ())[0]
+    return run(POSITION).one()
 
 
 def read_changes(actor, after, upto, limit):
@@ -115,35 +114,55 @@ def _page_bound(row_lists, after, bound, limit):
 def _author_names(user_ids):
     """The names of the accounts that entered these records: on a shared phone, who did it matters."""
     known = sorted(user_id for user_id in user_ids if user_id is not None)
-    return dict(select_in_rows(User.__table__, ("id", "name"), "id", known))
+    return {row["id"]: row["name"] for row in select_in(User.__table__, ("id", "name"), "id", known)}
 
 
 def _fetch(entity, keys, regions, after, upto, limit):
-    """Rows of one entity in scope, oldest change first, as dicts of the columns a pull needs."""
-    connection = db.session.connection()
-    mark = param_mark(connection)
-    table = MODELS[entity].__table__
-    columns = ", ".join(COLUMNS[entity])
-    window = f"seq > {mark} AND seq <= {mark}"
+    """Rows of one entity in scope, oldest change first, each of the columns a pull needs (COLUMNS)."""
+    params = {"after": after, "upto": upto, "limit": limit}
     if keys is None:
-        # A range instead of LIKE, so both engines can use the (village_code, seq) index.
-        scope, bounds = regions_sql("village_code", regions, mark)
-        sql = f"SELECT {columns} FROM {table.name} WHERE {window} AND ({scope}) ORDER BY seq LIMIT {int(limit)}"
-        params = (after, upto, *bounds)
+        statement = _in_regions(entity, len(regions))
+        params.update(region_params(regions))
     else:
-        # One index range per key ((village_code, seq) or (producer_id, seq)), each already in
-        # feed order, merged: the cost follows what is in scope, not what the whole region
-        # wrote. The merge carries only seq, read from the index alone; the rows are then
-        # fetched by seq (several times faster than merging whole rows).
-        column = KEY_COLUMNS[keys[0][0]][entity]
-        part = f"SELECT seq FROM {table.name} WHERE {column} = {mark} AND {window}"
-        wanted = " UNION ALL ".join([part] * len(keys)) + f" ORDER BY seq LIMIT {int(limit)}"
-        sql = f"SELECT {columns} FROM {table.name} WHERE seq IN ({wanted}) ORDER BY seq"
-        params = tuple(value for _, key in keys for value in (key, after, upto))
-    rows = driver_rows(connection, sql, params)
-    if entity == "stock_movement":  # rendered from raw values (_render_movement)
-        return rows
-    return list(map(row_reader(table, COLUMNS[entity], connection), rows))
+        statement = _by_keys(entity, keys[0][0], len(keys))
+        params.update((f"k{i}", key) for i, (_, key) in enumerate(keys))
+    return run(statement, params).all()
+
+
+# Built once per entity and number of regions or keys, so each is compiled once.
+@lru_cache(maxsize=64)
+def _in_regions(entity, count):
+    """Changes under `count` regions: a range instead of LIKE, so both engines use the (village_code, seq) index."""
+    table = MODELS[entity].__table__
+    scope = in_regions_given(table.c.village_code, count)
+    return select(*_pulled(table, entity)).where(_window(table), scope).order_by(table.c.seq).limit(_LIMIT)
+
+
+@lru_cache(maxsize=1024)
+def _by_keys(entity, kind, count):
+    """Changes of `count` scope keys (desa or producers).
+
+    One index range per key ((village_code, seq) or (producer_id, seq)), each already in feed
+    order, merged: the cost follows what is in scope, not what the whole region wrote. The
+    merge carries only seq, read from the index alone; the rows are then fetched by seq
+    (several times faster than merging whole rows).
+    """
+    table = MODELS[entity].__table__
+    column = table.c[KEY_COLUMNS[kind][entity]]
+    parts = [select(table.c.seq).where(column == bindparam(f"k{i}"), _window(table)) for i in range(count)]
+    wanted = (union_all(*parts) if count > 1 else parts[0]).order_by(table.c.seq).limit(_LIMIT)
+    return select(*_pulled(table, entity)).where(table.c.seq.in_(wanted)).order_by(table.c.seq)
+
+
+_LIMIT = bindparam("limit", type_=Integer)
+
+
+def _window(table):
+    return and_(table.c.seq > bindparam("after"), table.c.seq <= bindparam("upto"))
+
+
+def _pulled(table, entity):
+    return [table.c[name] for name in COLUMNS[entity]]
 
 
 def render_change(entity, row, authors):
@@ -161,13 +180,11 @@ def _render_movements(rows, authors):
     """The JSON of movements, from a template: they come by the ten thousand.
 
     Ids are validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.
-    Whole-second times (SQLite's text) are rewritten here rather than by a call: a call for
-    each would be a large part of the work.
     """
-    qty_text, time_text, author_json = _qty_text, _time_text, authors.fragments
+    qty_text, time_text, author_json = _qty_text, format_time, authors.fragments
     # A row holds COLUMNS["stock_movement"] in order; the keys follow WIRE_FIELDS (test_columns.py).
     for movement_id, product_id, qty_milli, kind, at, note, author, _ in rows:
-        at = f"{at[:10]}T{at[11:19]}Z" if isinstance(at, str) and at[19:] == ".000000" else time_text(at)
+        at = time_text(at)
         note = "null" if note is None else orjson.dumps(note).decode()
         yield (
             f'{{"entity":"stock_movement","entity_id":"{movement_id}","action":"upsert","data":{{"id":"{movement_id}",'
@@ -195,13 +212,3 @@ class Authors:
 @lru_cache(maxsize=4096)  # a page repeats the same few quantities
 def _qty_text(milli):
     return format_milli(milli)
-
-
-def _time_text(value):
-    """A stored time as RFC 3339: SQLite hands back text, PostgreSQL a datetime. (Whole seconds
-    on SQLite, as most are, are rewritten by _render_movements itself.)"""
-    if not isinstance(value, str):
-        return format_time(value)
-    seconds, _, fraction = value.partition(".")
-    millis = fraction[:3]
-    return seconds.replace(" ", "T") + (f".{millis}Z" if millis.strip("0") else "Z")

@@ -1,5 +1,9 @@
 """Synced records as the wire shows them, and back into database columns."""
 
+from datetime import datetime
+
+from sqlalchemy import DateTime
+
 from sync.quantity import format_milli, parse_milli
 from sync.records import ENTITIES, SERVER_FIELDS, format_time
 
@@ -25,6 +29,11 @@ def _pulled_columns(entity):
 
 # Database columns a pull reads, per entity, in the order the feed unpacks them.
 COLUMNS = {entity: _pulled_columns(entity) for entity in MODELS}
+# The wire fields that are times (RFC 3339 text on the wire, datetimes in the database).
+TIMES = {
+    entity: {name for name in WIRE_FIELDS[entity] if isinstance(getattr(table.c.get(name), "type", None), DateTime)}
+    for entity, table in ((entity, model.__table__) for entity, model in MODELS.items())
+}
 
 
 def to_wire(entity, row):
@@ -48,9 +57,17 @@ def to_wire(entity, row):
 def to_columns(entity, data):
     """Wire data (possibly partial) as database column values."""
     columns = {}
+    times = TIMES[entity]
     for name, value in data.items():
         if name in COLUMN_OF:  # a qty or weight, stored in thousandths (of a kg: grams)
             columns[COLUMN_OF[name]] = None if value is None else parse_milli(value)
-        else:  # times stay RFC 3339 text: server/engine/bulk.py stores them as each engine wants
+        elif name in times:
+            columns[name] = stored_time(value)
+        else:
             columns[name] = value
     return columns
+
+
+def stored_time(value):
+    """An RFC 3339 UTC time as sync.records checked it ("2026-11-27T08:15:00Z") -> the naive UTC datetime stored."""
+    return None if value is None else datetime.fromisoformat(value[:-1])

@@ -6,8 +6,8 @@ regions and the Actor it acts as; `queries` holds the same rules as SQL, for the
 restrict rows to an actor's scope. Every other module asks here.
 """
 
-from .accounts import actor_for, caller_regions, user_regions
-from .queries import accounts_below, in_regions, regions_sql, visible_keys, visible_rows
+from .accounts import actor_for, signed_in_account, user_regions
+from .queries import accounts_below, in_regions, in_regions_given, region_params, visible_keys, visible_rows
 from .rules import (
     Actor,
     covers,
@@ -24,16 +24,17 @@ __all__ = [
     "Actor",
     "accounts_below",
     "actor_for",
-    "caller_regions",
     "covers",
     "in_regions",
+    "in_regions_given",
     "lies_below",
     "manages",
     "manages_role",
     "may_see",
     "may_write",
     "region_level",
-    "regions_sql",
+    "region_params",
+    "signed_in_account",
     "user_regions",
     "visible_keys",
     "visible_rows",

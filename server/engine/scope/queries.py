@@ -4,15 +4,13 @@ Codes under a region lie between `code + "."` and `code + "/"` ("/" sorts just a
 region is an index range on both engines, never a LIKE.
 """
 
-from sqlalchemy import and_, exists, false, or_
+from functools import lru_cache
 
-from ...extensions import db
-from ..bulk import driver_rows, param_mark
-from ..models import User, UserRegion
+from sqlalchemy import Integer, and_, bindparam, exists, false, or_, select
+
+from ..models import Producer, Region, User, UserRegion
+from ..store import run
 from .rules import region_level
-
-DESA_UNDER_SQL = "SELECT code FROM regions WHERE level = 4 AND ({under}) LIMIT {mark}"
-OWNED_SQL = "SELECT id FROM producers WHERE (created_by = {mark} OR phone = {mark}) AND ({inside})"
 
 
 def in_regions(column, regions):
@@ -22,11 +20,25 @@ def in_regions(column, regions):
     return or_(*(or_(column == r, and_(column >= r + ".", column < r + "/")) for r in regions))
 
 
-def regions_sql(column, regions, mark):
-    """Raw SQL for the driver, as in_regions: (the condition on the column, its parameters)."""
-    one = f"({column} = {mark} OR ({column} >= {mark} AND {column} < {mark}))"
-    params = tuple(value for r in regions for value in (r, r + ".", r + "/"))
-    return " OR ".join([one] * len(regions)) or "1 = 0", params
+def in_regions_given(column, count):
+    """SQL, as in_regions, for `count` regions given later as parameters (region_params): one
+    statement serves every actor with as many regions, so it is built and compiled once."""
+    if not count:
+        return false()
+    return or_(
+        *(
+            or_(column == bindparam(f"r{i}"), and_(column >= bindparam(f"r{i}_lo"), column < bindparam(f"r{i}_hi")))
+            for i in range(count)
+        )
+    )
+
+
+def region_params(regions):
+    """The parameters of in_regions_given for these region codes."""
+    params = {}
+    for i, code in enumerate(regions):
+        params[f"r{i}"], params[f"r{i}_lo"], params[f"r{i}_hi"] = code, code + ".", code + "/"
+    return params
 
 
 def accounts_below(regions):
@@ -37,28 +49,34 @@ def accounts_below(regions):
     return and_(exists().where(UserRegion.user_id == User.id), ~outside)
 
 
-# Read through the driver: a pull asks these on every page, and SQLAlchemy's building of a
-# query with a clause per region costs many times more than running it.
 def owned_producer_ids(actor):
     """The producer records a producer account owns: those in its regions it made or with its phone.
 
     Only in its regions: whoever opens an account chooses its phone, and a phone alone would
     hand them the records of that phone anywhere, outside the regions they may see (rules.may_write).
     """
-    connection = db.session.connection()
-    mark = param_mark(connection)
-    inside, params = regions_sql("village_code", actor.regions, mark)
-    rows = driver_rows(connection, OWNED_SQL.format(mark=mark, inside=inside), (actor.id, actor.phone, *params))
-    return [producer_id for (producer_id,) in rows]
+    params = {"user_id": actor.id, "phone": actor.phone, **region_params(actor.regions)}
+    return list(run(_owned(len(actor.regions)), params).scalars())
 
 
 def desa_under(regions, limit):
     """The codes of at most `limit` desa lying under any of the regions."""
-    connection = db.session.connection()
-    mark = param_mark(connection)
-    under, params = regions_sql("code", regions, mark)
-    rows = driver_rows(connection, DESA_UNDER_SQL.format(mark=mark, under=under), (*params, limit))
-    return [code for (code,) in rows]
+    return list(run(_desa_under(len(regions)), {"limit": limit, **region_params(regions)}).scalars())
+
+
+# A pull asks these on every page: each is built once per number of regions.
+@lru_cache(maxsize=64)
+def _owned(count):
+    producers = Producer.__table__.c
+    mine = or_(producers.created_by == bindparam("user_id"), producers.phone == bindparam("phone"))
+    return select(producers.id).where(mine, in_regions_given(producers.village_code, count))
+
+
+@lru_cache(maxsize=64)
+def _desa_under(count):
+    regions = Region.__table__.c
+    under = in_regions_given(regions.code, count)
+    return select(regions.code).where(regions.level == 4, under).limit(bindparam("limit", type_=Integer))
 
 
 def visible_keys(actor, limit):

@@ -1,9 +1,9 @@
 """A request's point reads (its account, the feed's position) go through its session: one connection a request."""
 
-from sqlalchemy import event, text
+from sqlalchemy import bindparam, event, select, text
 
 from server.engine.feed import feed_position
-from server.engine.reads import read_rows
+from server.engine.store import run
 from server.extensions import db
 from tests.helpers import Device, movement_fields, new_id, producer_fields, product_fields
 
@@ -13,8 +13,8 @@ def test_the_reads_of_a_request_are_on_its_session_connection_given_back_when_it
         pool = db.engine.pool
     before = pool.checkedout()
     with app.test_request_context():  # a request's own app context, as a request has
-        assert read_rows("SELECT {mark}", (1,)) == [(1,)]
-        assert read_rows("SELECT {mark}", (2,)) == [(2,)]
+        assert run(select(bindparam("n")), {"n": 1}).all() == [(1,)]
+        assert run(select(bindparam("n")), {"n": 2}).all() == [(2,)]
         assert db.session.execute(text("SELECT 3")).scalar() == 3
         assert pool.checkedout() == before + 1
     assert pool.checkedout() == before

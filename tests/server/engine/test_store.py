@@ -1,18 +1,21 @@
-"""Batched writes straight through the driver store what the ORM would."""
+"""The engine's batched statements store and read what the ORM would."""
+
+from datetime import datetime
 
 from sqlalchemy import select
 
 from server.engine.apply import MOVEMENT_COLUMNS
-from server.engine.bulk import MAX_PARAMETERS, add_to_column, insert_tuples, stored_form
 from server.engine.models import ProductStock, StockMovement
+from server.engine.records import stored_time
+from server.engine.store import MAX_IN, add_to_column, insert_rows, select_in, update_rows
 from server.extensions import db
 from tests.helpers import movement_fields, new_id, producer_fields, product_fields
 
 
 def _row(seq, note):
-    stored_time = stored_form(StockMovement.__table__.c.occurred_at)
-    at, created = stored_time("2026-11-27T08:15:00Z"), stored_time("2026-11-28T00:00:00Z")
-    return (seq, new_id(), new_id(), new_id(), "32.04.10.2001", 1000, "harvest", at, note, "h", new_id(), created)
+    at, created = stored_time("2026-11-27T08:15:00.250Z"), stored_time("2026-11-28T00:00:00Z")
+    values = (seq, new_id(), new_id(), new_id(), "32.04.10.2001", 1000, "harvest", at, note, "h", new_id(), created)
+    return dict(zip(MOVEMENT_COLUMNS, values, strict=True))
 
 
 def _notes(ids):
@@ -23,16 +26,20 @@ def _notes(ids):
 def test_a_column_empty_in_every_row_is_stored_as_null(app):
     with app.app_context():
         rows = [_row(seq, None) for seq in (101, 102)]
-        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
-        assert _notes([r[1] for r in rows]) == {rows[0][1]: None, rows[1][1]: None}
+        insert_rows(StockMovement.__table__, rows)
+        assert _notes([r["id"] for r in rows]) == {rows[0]["id"]: None, rows[1]["id"]: None}
         db.session.rollback()
 
 
 def test_rows_with_and_without_a_value_keep_each_their_own(app):
     with app.app_context():
         rows = [_row(201, "dari Pak Ujang"), _row(202, None), _row(203, "")]
-        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
-        assert _notes([r[1] for r in rows]) == {rows[0][1]: "dari Pak Ujang", rows[1][1]: None, rows[2][1]: ""}
+        insert_rows(StockMovement.__table__, rows)
+        assert _notes([r["id"] for r in rows]) == {
+            rows[0]["id"]: "dari Pak Ujang",
+            rows[1]["id"]: None,
+            rows[2]["id"]: "",
+        }
         db.session.rollback()
 
 
@@ -49,12 +56,29 @@ def test_movements_pushed_with_and_without_notes_come_back_as_sent(facilitator):
     assert pulled[with_note]["note"] == "panen pagi" and pulled[without]["note"] is None
 
 
-def test_more_rows_than_one_statement_takes_are_all_inserted(app):
+def test_many_rows_are_all_inserted_and_read_back_by_more_ids_than_one_in_list_takes(app):
     with app.app_context():
-        per_statement = MAX_PARAMETERS // len(MOVEMENT_COLUMNS)
-        rows = [_row(1000 + n, f"baris {n}") for n in range(2 * per_statement + 1)]
-        insert_tuples(StockMovement.__table__, MOVEMENT_COLUMNS, rows)
-        assert _notes([r[1] for r in rows]) == {r[1]: r[8] for r in rows}
+        rows = [_row(1000 + n, f"baris {n}") for n in range(2 * MAX_IN + 1)]
+        insert_rows(StockMovement.__table__, rows)
+        ids = [r["id"] for r in rows]
+        read = select_in(StockMovement.__table__, ("id", "note", "occurred_at"), "id", ids)
+        assert {r["id"]: r["note"] for r in read} == {r["id"]: r["note"] for r in rows}
+        assert {r["occurred_at"] for r in read} == {datetime(2026, 11, 27, 8, 15, 0, 250000)}
+        db.session.rollback()
+
+
+def test_rows_are_updated_by_their_key_and_only_in_the_columns_given(app):
+    with app.app_context():
+        rows = [_row(seq, "lama") for seq in (301, 302, 303)]
+        insert_rows(StockMovement.__table__, rows)
+        changes = [{"id": rows[0]["id"], "note": "baru", "seq": 401}, {"id": rows[1]["id"], "note": None, "seq": 402}]
+        update_rows(StockMovement.__table__, changes)
+        read = select_in(StockMovement.__table__, ("id", "note", "seq", "kind"), "id", [r["id"] for r in rows])
+        assert {r["id"]: (r["note"], r["seq"], r["kind"]) for r in read} == {
+            rows[0]["id"]: ("baru", 401, "harvest"),
+            rows[1]["id"]: (None, 402, "harvest"),
+            rows[2]["id"]: ("lama", 303, "harvest"),
+        }
         db.session.rollback()
 
 

@@ -1,0 +1,106 @@
+"""How the engine talks to the database: SQLAlchemy Core statements, built once, on the request's connection.
+
+Every statement the engine runs is a Core construct made once and kept (here or in the module
+that uses it), so SQLAlchemy compiles it once and finds it in its cache ever after; values go in
+as bound parameters, converted by the columns' own types. Many rows go in one execute (the
+driver's executemany). A request borrows one pooled connection, that of its ORM session,
+whatever it reads or writes.
+"""
+
+from functools import cache
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
+
+from ..extensions import db
+
+# Values in one IN list: well under SQLite's 32,766 parameters and PostgreSQL's 65,535.
+MAX_IN = 5000
+UPSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+def run(statement, params=None):
+    """Execute a Core statement on the request's connection; `params` a dict, or a list of them for many rows."""
+    return db.session.connection().execute(statement, params)
+
+
+def insert_rows(table, rows):
+    """INSERT every row (dicts with the same keys) in one executemany."""
+    if rows:
+        run(_insert(table), rows)
+
+
+def update_rows(table, rows, key="id"):
+    """UPDATE rows by key, setting every other column given (the same keys in each row)."""
+    if rows:
+        run(_update(table, key), [_by_key(row, key) for row in rows])
+
+
+def add_to_column(table, column, deltas, key="id"):
+    """column = column + delta for each (key value, delta); a key without a row gets one holding delta."""
+    if deltas:
+        statement = _adding(db.session.connection().dialect.name, table, column, key)
+        run(statement, [{key: value, column: delta} for value, delta in deltas])
+
+
+def select_in(table, columns, key, values):
+    """Rows (mappings) of `columns` whose `key` is one of `values`."""
+    return [row._mapping for row in rows_in(_select_in(table, tuple(columns), key), values)]
+
+
+def rows_in(statement, values):
+    """The rows of a statement whose IN list is its expanding parameter "keys", for any number of values."""
+    found = []
+    for start in range(0, len(values), MAX_IN):
+        found.extend(run(statement, {"keys": values[start : start + MAX_IN]}))
+    return found
+
+
+def _by_key(row, key):
+    values = {name: value for name, value in row.items() if name != key}
+    values["key_value"] = row[key]
+    return values
+
+
+@cache
+def _insert(table):
+    return insert(table)
+
+
+@cache
+def _update(table, key):
+    # The SET clause is every other key of the parameters, as executemany gives them.
+    return update(table).where(table.c[key] == bindparam("key_value"))
+
+
+@cache
+def _adding(dialect, table, column, key):
+    # One upsert for new and stored keys alike, the same construct on both engines.
+    statement = UPSERT[dialect](table)
+    return statement.on_conflict_do_update(
+        index_elements=[table.c[key]], set_={column: table.c[column] + statement.excluded[column]}
+    )
+
+
+@cache
+def _select_in(table, columns, key):
+    return select(*(table.c[name] for name in columns)).where(table.c[key].in_(bindparam("keys", expanding=True)))
+
+
+def _end_session(_exception=None):
+    """Close the request's ORM session; when its database connection was lost, drop it unused."""
+    try:
+        db.session.remove()
+    except OperationalError:
+        # Closing rolls back, and a connection the database dropped (PostgreSQL restarted)
+        # cannot: the answer is already given, so discard the connections without a word to it.
+        db.session().invalidate()
+        db.session.remove()
+
+
+def init_app(app):
+    """Close each request's session in a way a lost database connection cannot turn into an error."""
+    # Flask-SQLAlchemy closes the session at the end of the app context too; registered later,
+    # this runs first, and the library's own close then finds nothing to do.
+    app.teardown_appcontext(_end_session)
