@@ -11,6 +11,7 @@ from flask_jwt_extended import (
     get_jwt,
     jwt_required,
 )
+from jwt.exceptions import InvalidTokenError
 from marshmallow import fields
 from sqlalchemy import func, select
 
@@ -23,8 +24,10 @@ from ..web.json_body import Blueprint
 from ..web.openapi import error_answers
 from ..web.pins import verify_pin
 from ..web.schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
+from ..web.signing_keys import ALGORITHM, signing_key
 from ..web.timeutil import utcnow
 
+SIGNING_KEY = "lumbung.signing_key"  # where init_app keeps the SigningKey, in app.extensions
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
 
 
@@ -143,11 +146,39 @@ def init_app(app):
     # Assigned, not setdefault: jwt.init_app has already filled in its own defaults (15 minutes, 30 days).
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=app.config["REFRESH_TOKEN_DAYS"])
-    app.config["JWT_ALGORITHM"] = "HS256"
-    app.config["JWT_DECODE_ALGORITHMS"] = ["HS256"]
+    # Signed with this server's Ed25519 key (server/web/signing_keys.py); HS256 and the rest are refused.
+    key = signing_key(app.config["JWT_PRIVATE_KEY"])
+    app.extensions[SIGNING_KEY] = key
+    app.config["JWT_PUBLIC_KEY"] = key.public
+    app.config["JWT_ALGORITHM"] = ALGORITHM
+    app.config["JWT_DECODE_ALGORITHMS"] = [ALGORITHM]
     # Bearer headers only: no cookies, so no CSRF claim, and every request carries a shorter token.
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
     app.config["JWT_COOKIE_CSRF_PROTECT"] = False
+
+
+def current_signing_key():
+    """This app's SigningKey: its private key, public key and kid."""
+    return current_app.extensions[SIGNING_KEY]
+
+
+@jwt.encode_key_loader
+def _private_key(identity):
+    return current_signing_key().private
+
+
+@jwt.additional_headers_loader
+def _key_id(identity):
+    return {"kid": current_signing_key().kid}
+
+
+@jwt.decode_key_loader
+def _public_key(jwt_header, jwt_data):
+    """The key a token's kid names; a kid this server does not know is an invalid token (401)."""
+    key = current_signing_key()
+    if jwt_header.get("kid") == key.kid:
+        return key.public
+    raise InvalidTokenError("unknown signing key")
 
 
 @dataclass(frozen=True)
