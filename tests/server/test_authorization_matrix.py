@@ -52,7 +52,7 @@ USER_TARGETS = {
 # (method, path, target): the status for anonymous, producer, facilitator, admin. A word instead
 # of a status: the request answers 200 and its one result is that status or error code.
 CELLS = [
-    # -- public: the app shell, the API's documents ------------------------------------------------
+    # -- public: the app shell, the API's documents, the keys tokens are signed with -----------------
     ("GET",    "/",                                        "-",          200, 200, 200, 200),
     ("GET",    "/sw.js",                                   "-",          200, 200, 200, 200),
     ("GET",    "/manifest.webmanifest",                    "-",          200, 200, 200, 200),
@@ -61,6 +61,7 @@ CELLS = [
     ("GET",    "/static/api-docs.html",                    "-",          200, 200, 200, 200),
     ("GET",    "/api/v1/docs",                             "-",          200, 200, 200, 200),
     ("GET",    "/api/v1/openapi.json",                     "-",          200, 200, 200, 200),
+    ("GET",    "/api/v1/keys",                             "-",          200, 200, 200, 200),
     # -- auth ----------------------------------------------------------------------------------------
     ("POST",   "/api/v1/auth/login",                       "-",          200, 200, 200, 200),
     ("POST",   "/api/v1/auth/refresh",                     "-",          401, 200, 200, 200),
