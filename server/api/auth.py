@@ -40,7 +40,7 @@ class LoginSchema(BaseSchema):
 class AccountSchema(BaseSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
-    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin"]})
+    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin", "hub"]})
     phone = fields.String(required=True, metadata={"pattern": r"^\+62[0-9]+$"})
     regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}), required=True)
 

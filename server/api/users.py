@@ -19,9 +19,9 @@ from .auth import AccountSchema, account_json
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts")
 
-ROLES = ("producer", "facilitator", "admin")
-# Which region levels each role is assigned to: 1 province ... 4 desa.
-ROLE_LEVELS = {"admin": (1, 2), "facilitator": (3, 4), "producer": (4,)}
+ROLES = ("producer", "facilitator", "admin", "hub")
+# Which region levels each role is assigned to: 1 province ... 4 desa. A hub: exactly one kecamatan.
+ROLE_LEVELS = {"admin": (1, 2), "facilitator": (3, 4), "producer": (4,), "hub": (3,)}
 
 
 class NewUserSchema(BaseSchema):
@@ -79,12 +79,12 @@ def phone_taken(phone):
 @blp.response(200, AccountSchema(many=True))
 def list_users(args):
     """List the accounts the caller manages (admins: under their regions; facilitators: producers)."""
-    if current_user.role == "producer":
+    me = actor_for(current_user)
+    if not any(manages_role(me, role) for role in ROLES):  # a producer, a hub
         raise ApiError(403, "forbidden")
     query = select(User).order_by(User.name)
     if args.get("role"):
         query = query.where(User.role == args["role"])
-    me = actor_for(current_user)
     return [account_json(u) for u in db.session.scalars(query) if manages(me, actor_for(u))]
 
 
@@ -165,16 +165,25 @@ def _check_regions_exist(regions):
         raise validation_error({"regions": ("unknown_region", {"code": ", ".join(missing)})})
 
 
+def regions_problem(role, regions):
+    """The field error code of regions that do not fit a role (none, a wrong level, a hub's several), or None."""
+    if any(region_level(code) not in ROLE_LEVELS[role] for code in regions):
+        return "wrong_region_level"
+    if not regions:
+        return "required"
+    if role == "hub" and len(set(regions)) != 1:
+        return "one_kecamatan"
+    return None
+
+
 def _check_may_assign(user, role, regions):
     """An account gives a role and regions only to an account it would then manage (scope.would_manage)."""
     actor = actor_for(user)
     if not manages_role(actor, role):
         raise ApiError(403, "forbidden")
     _check_regions_exist(regions)
-    if any(region_level(code) not in ROLE_LEVELS[role] for code in regions):
-        raise validation_error({"regions": ("wrong_region_level", {})})
-    if not regions:
-        raise validation_error({"regions": ("required", {})})
+    if problem := regions_problem(role, regions):
+        raise validation_error({"regions": (problem, {})})
     if not would_manage(actor, role, regions):
         raise ApiError(403, "forbidden")
 

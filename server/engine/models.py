@@ -33,7 +33,7 @@ class Region(db.Model):
 
 
 class User(db.Model):
-    """An account: producer, facilitator or admin, scoped to regions."""
+    """An account: producer, facilitator, hub or admin, scoped to regions."""
 
     __tablename__ = "users"
     id = Column(UUID, primary_key=True)

@@ -122,6 +122,10 @@ FIELD_MESSAGES = {
         "Kode wilayah tingkat ini tidak bisa dipakai di sini.",
         "A region of this level cannot be used here.",
     ),
+    "one_kecamatan": (
+        "Hub kecamatan ditugaskan ke tepat satu kecamatan.",
+        "A kecamatan hub is assigned exactly one kecamatan.",
+    ),
     "not_a_string": ("Harus teks.", "Must be text."),
     "not_an_integer": ("Harus bilangan bulat.", "Must be a whole number."),
     "not_a_list": ("Harus daftar.", "Must be a list."),
