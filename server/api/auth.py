@@ -1,8 +1,15 @@
-"""Login, refresh and the token rules: a device per login, revocable at once."""
+"""Login, refresh and the token rules: a device per login, revocable at once.
 
+Tokens are signed with this server's Ed25519 key (server/web/signing_keys.py). A token signed by
+a hub's registered key, its kid the hub's account id, holds for the accounts of the hub's
+kecamatan only: the hub enrols devices while its kecamatan has no internet.
+"""
+
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app, g, request
 from flask_jwt_extended import (
     create_access_token,
@@ -15,16 +22,18 @@ from jwt.exceptions import InvalidTokenError
 from marshmallow import fields
 from sqlalchemy import func, select
 
+from sync.records import UUID_RE
+
 from ..engine.models import Device, LoginAttempt, User
 from ..engine.reads import read_rows
-from ..engine.scope import user_regions
+from ..engine.scope import caller_regions, covers, user_regions
 from ..extensions import db, jwt
 from ..web.errors import ApiError, error_response
 from ..web.json_body import Blueprint
 from ..web.openapi import error_answers
 from ..web.pins import verify_pin
 from ..web.schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
-from ..web.signing_keys import ALGORITHM, signing_key
+from ..web.signing_keys import ALGORITHM, jwk_public_key, public_jwk, signing_key
 from ..web.timeutil import utcnow
 
 SIGNING_KEY = "lumbung.signing_key"  # where init_app keeps the SigningKey, in app.extensions
@@ -43,6 +52,10 @@ class AccountSchema(BaseSchema):
     role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin", "hub"]})
     phone = fields.String(required=True, metadata={"pattern": r"^\+62[0-9]+$"})
     regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}), required=True)
+    public_key = fields.Dict(
+        allow_none=True,
+        metadata={"description": "A hub's registered public key as a JWK; its kid is the hub's id (hubs only)."},
+    )
 
 
 class TokensSchema(BaseSchema):
@@ -56,14 +69,18 @@ class AccessTokenSchema(BaseSchema):
 
 
 def account_json(user):
-    """An account as the API shows it."""
-    return {
+    """An account as the API shows it; a hub's with its public key, named by the kid its tokens carry."""
+    account = {
         "id": user.id,
         "name": user.name,
         "role": user.role,
         "phone": user.phone,
         "regions": user_regions(user.id),
     }
+    if user.role == "hub":
+        key = user.public_key and jwk_public_key(json.loads(user.public_key))
+        account["public_key"] = key and public_jwk(key, user.id)
+    return account
 
 
 @blp.route("/login", methods=["POST"])
@@ -174,11 +191,50 @@ def _key_id(identity):
 
 @jwt.decode_key_loader
 def _public_key(jwt_header, jwt_data):
-    """The key a token's kid names; a kid this server does not know is an invalid token (401)."""
+    """The key a token's kid names: this server's, or a hub's; any other kid is an invalid token (401)."""
     key = current_signing_key()
-    if jwt_header.get("kid") == key.kid:
+    kid = jwt_header.get("kid")
+    if kid == key.kid:
         return key.public
-    raise InvalidTokenError("unknown signing key")
+    hub = hub_key(kid)
+    if hub is None:
+        raise InvalidTokenError("unknown signing key")
+    return hub.public
+
+
+@jwt.token_verification_loader
+def _inside_the_signing_hubs_kecamatan(jwt_header, jwt_data):
+    """A token a hub signed holds only for an account whose regions all lie in the hub's kecamatan."""
+    if jwt_header.get("kid") == current_signing_key().kid:
+        return True
+    hub = hub_key(jwt_header.get("kid"))
+    regions = caller_regions(jwt_data.get("sub"))
+    return hub is not None and bool(regions) and all(covers((hub.kecamatan,), code) for code in regions)
+
+
+@dataclass(frozen=True)
+class HubKey:
+    """A hub's registered public key, and the kecamatan its tokens are honoured in."""
+
+    public: Ed25519PublicKey
+    kecamatan: str
+
+
+# A hub's key and its one region, by its account id: the kid of the tokens it signs.
+HUB_KEY_SQL = (
+    "SELECT u.public_key, r.region_code FROM users u JOIN user_regions r ON r.user_id = u.id "
+    "WHERE u.id = {mark} AND u.role = 'hub' AND u.public_key IS NOT NULL"
+)
+
+
+def hub_key(kid):
+    """The HubKey of the hub whose account id is kid, or None (no such hub, or it has no key)."""
+    if not isinstance(kid, str) or not UUID_RE.fullmatch(kid):
+        return None
+    rows = read_rows(HUB_KEY_SQL, (kid,))
+    if len(rows) != 1:
+        return None
+    return HubKey(public=jwk_public_key(json.loads(rows[0][0])), kecamatan=rows[0][1])
 
 
 @dataclass(frozen=True)

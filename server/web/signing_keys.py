@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from jwt.algorithms import OKPAlgorithm
+from jwt.exceptions import InvalidKeyError
 from jwt.utils import base64url_encode
 
 ALGORITHM = "EdDSA"
@@ -56,11 +57,30 @@ def signing_key(pem=None):
 
 def thumbprint(public):
     """The RFC 7638 thumbprint of an Ed25519 public key: base64url SHA-256 of its JWK's required members."""
-    members = OKPAlgorithm.to_jwk(public, as_dict=True)
+    members = public_jwk_members(public)
     canonical = json.dumps({k: members[k] for k in ("crv", "kty", "x")}, separators=(",", ":"), sort_keys=True)
     return base64url_encode(hashlib.sha256(canonical.encode()).digest()).decode()
 
 
+def public_jwk_members(public):
+    """An Ed25519 public key as the JWK of its required members: kty, crv and x."""
+    return OKPAlgorithm.to_jwk(public, as_dict=True)
+
+
 def public_jwk(public, kid):
     """An Ed25519 public key as a JWK that names its kid, algorithm and use."""
-    return {**OKPAlgorithm.to_jwk(public, as_dict=True), "kid": kid, "alg": ALGORITHM, "use": "sig"}
+    return {**public_jwk_members(public), "kid": kid, "alg": ALGORITHM, "use": "sig"}
+
+
+def jwk_public_key(jwk):
+    """The Ed25519 public key of a JWK; BadKey when it is not one, or when it carries a private part."""
+    if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
+        raise BadKey("not an Ed25519 JWK (kty OKP, crv Ed25519)")
+    if "d" in jwk:
+        raise BadKey("a private key: send only the public half")
+    if not isinstance(jwk.get("x"), str) or len(jwk["x"]) != 43:
+        raise BadKey("x must be the 32-byte public key in base64url")
+    try:
+        return OKPAlgorithm.from_jwk(jwk)
+    except (InvalidKeyError, ValueError) as exc:
+        raise BadKey("x is not an Ed25519 public key") from exc
