@@ -104,8 +104,8 @@ def hs256(claims, secret, kid):
 
 
 def test_an_hs256_token_is_refused_whatever_its_secret(app, client, accounts):
-    """Signed with the secret tokens were signed with before (JWT_SECRET_KEY, else SECRET_KEY), or
-    with the public key itself: the old tokens and the algorithm-confusion forgery alike."""
+    """Signed with a symmetric JWT secret, with SECRET_KEY, or with the public key itself (the
+    algorithm-confusion forgery): only EdDSA is taken."""
     token = accounts.headers().tokens["access_token"]
     public = signing_key(TEST_SIGNING_KEY).public
     secrets = (
