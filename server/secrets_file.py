@@ -28,7 +28,12 @@ def new_signing_key_pem():
 def random_secrets():
     """Random values for every secret setting, as environment variables (for a server started by a test
     or a benchmark): SECRET_KEY, and JWT_PRIVATE_KEY as PEM text."""
-    return {**{name: secrets.token_urlsafe(48) for name in SECRET_NAMES}, "JWT_PRIVATE_KEY": new_signing_key_pem()}
+    return {**_new_secrets(), "JWT_PRIVATE_KEY": new_signing_key_pem()}
+
+
+def _new_secrets():
+    """A random value for each secret (SECRET_NAMES)."""
+    return {name: secrets.token_urlsafe(48) for name in SECRET_NAMES}
 
 
 def ensure_secrets_file(instance_path):
@@ -40,7 +45,7 @@ def ensure_secrets_file(instance_path):
     folder.mkdir(parents=True, exist_ok=True)
     _write_once(folder / SIGNING_KEY_FILE, new_signing_key_pem)
     path = folder / FILE_NAME
-    _write_once(path, lambda: "".join(f"{name}={secrets.token_urlsafe(48)}\n" for name in SECRET_NAMES))
+    _write_once(path, lambda: "".join(f"{name}={value}\n" for name, value in _new_secrets().items()))
     return path
 
 
