@@ -18,14 +18,14 @@ MIGRATIONS = str(Path(__file__).parent / "migrations")
 
 def create_app(test_config=None):
     """Create and configure the app; tests pass a dict that overrides the environment."""
-    instance = os.environ.get("INSTANCE_PATH")
     # Flask wants an absolute path; .env may well say INSTANCE_PATH=instance.
-    app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None)
+    app = Flask(__name__, instance_path=config_module.instance_folder(os.environ))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.from_environment(app.instance_path))
     _api_settings(app)
     if test_config:
         app.config.update(test_config)
+    app.config["JWT_PRIVATE_KEY"] = config_module.signing_key_pem(app.config)
     config_module.check_secrets(app.config, served=config_module.served_by_gunicorn())
     _database_settings(app)
 

@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 DEV_SECRET = "dev-secret-change-me-0123456789abcdef"
-SECRET_NAMES = ("SECRET_KEY", "JWT_SECRET_KEY")
+SECRET_NAMES = ("SECRET_KEY",)
 MIN_SECRET_LENGTH = 32
+# The private key that signs tokens, in the instance folder unless JWT_PRIVATE_KEY(_FILE) says otherwise.
+SIGNING_KEY_FILE = "jwt-private-key.pem"
 
 
 def _env(name, default):
@@ -18,13 +20,19 @@ def _int(name, default):
     return int(_env(name, default))
 
 
+def instance_folder(environ):
+    """The instance folder: INSTANCE_PATH, else instance/ beside the server package (Flask's own default)."""
+    return os.path.abspath(environ.get("INSTANCE_PATH") or Path(__file__).resolve().parents[1] / "instance")
+
+
 def from_environment(instance_path):
     """Build the config dict that create_app starts from."""
     default_db = "sqlite:///" + str(Path(instance_path) / "lumbung.db")
     return {
         "ENV_NAME": _env("LUMBUNG_ENV", "development"),
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET),
-        "JWT_SECRET_KEY": _env("JWT_SECRET_KEY", _env("SECRET_KEY", DEV_SECRET)),
+        "JWT_PRIVATE_KEY": _env("JWT_PRIVATE_KEY", None),
+        "JWT_PRIVATE_KEY_FILE": _env("JWT_PRIVATE_KEY_FILE", str(Path(instance_path) / SIGNING_KEY_FILE)),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
         "BLOB_DIR": _env("BLOB_DIR", str(Path(instance_path) / "blobs")),
         "SERVER_ID": _env("SERVER_ID", "server"),
@@ -43,21 +51,45 @@ def from_environment(instance_path):
     }
 
 
+def signing_key_pem(config):
+    """The PEM of the private key that signs tokens: JWT_PRIVATE_KEY, else the file JWT_PRIVATE_KEY_FILE
+    names when it exists; None when neither gives one (the app then signs with a public development key)."""
+    if config.get("JWT_PRIVATE_KEY"):
+        return config["JWT_PRIVATE_KEY"]
+    path = config.get("JWT_PRIVATE_KEY_FILE")
+    return Path(path).read_text() if path and Path(path).is_file() else None
+
+
 def check_secrets(config, served=False):
-    """Refuse to run with a default or short secret when served by gunicorn, or outside development.
+    """Refuse to run with a default or short secret, or without a signing key, when served by gunicorn
+    or outside development.
 
     Served, the environment's name does not matter: a deploy that forgot LUMBUNG_ENV would
-    otherwise sign tokens and photo links with the public development secret."""
+    otherwise sign tokens and photo links with public development keys."""
     if not served and config["ENV_NAME"] in ("development", "test"):
         return
+    where = "when served by gunicorn" if served else f"when LUMBUNG_ENV={config['ENV_NAME']}"
+    if problem := secrets_problem(config, where):
+        raise RuntimeError(problem)
+
+
+def secrets_problem(config, where):
+    """What to tell the operator about weak secrets and a missing signing key, or None."""
+    problems = []
     weak = weak_secrets(config)
     if weak:
-        where = "when served by gunicorn" if served else f"when LUMBUNG_ENV={config['ENV_NAME']}"
-        raise RuntimeError(weak_secrets_message(weak, where))
+        problems.append(weak_secrets_message(weak, where))
+    if signing_key_pem(config) is None:
+        problems.append(
+            "JWT_PRIVATE_KEY (an Ed25519 private key in PEM) or a key file at JWT_PRIVATE_KEY_FILE "
+            f"({config.get('JWT_PRIVATE_KEY_FILE')}) is needed {where}"
+            " (python -m server.secrets_file INSTANCE_DIR makes one in the instance folder)"
+        )
+    return "; ".join(problems) or None
 
 
 def weak_secrets(config):
-    """The names among SECRET_KEY and JWT_SECRET_KEY whose value is the default or too short."""
+    """The names among the secrets (SECRET_KEY) whose value is the default or too short."""
     return [name for name in SECRET_NAMES if config[name] == DEV_SECRET or len(config[name]) < MIN_SECRET_LENGTH]
 
 
@@ -76,7 +108,10 @@ def served_by_gunicorn():
 
 def serving_secrets_problem(environ):
     """The message that stops gunicorn from starting on these environment variables, or None."""
-    values = {"SECRET_KEY": environ.get("SECRET_KEY") or DEV_SECRET}
-    values["JWT_SECRET_KEY"] = environ.get("JWT_SECRET_KEY") or values["SECRET_KEY"]
-    weak = weak_secrets(values)
-    return weak_secrets_message(weak, "to serve the app") if weak else None
+    folder = instance_folder(environ)
+    config = {
+        "SECRET_KEY": environ.get("SECRET_KEY") or DEV_SECRET,
+        "JWT_PRIVATE_KEY": environ.get("JWT_PRIVATE_KEY"),
+        "JWT_PRIVATE_KEY_FILE": environ.get("JWT_PRIVATE_KEY_FILE") or str(Path(folder) / SIGNING_KEY_FILE),
+    }
+    return secrets_problem(config, "to serve the app")

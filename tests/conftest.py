@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, make_url, text
 from server import create_app
 from server.cli.regions import import_regions
 from server.extensions import db
+from server.secrets_file import new_signing_key_pem
 
 BASE_URL = os.environ.get("DATABASE_URL", "")
 ENGINE = "postgresql" if BASE_URL.startswith("postgres") else "sqlite"
@@ -28,6 +29,8 @@ PG_URL = schema_url(PG_SCHEMA) if ENGINE == "postgresql" else ""
 # Regions loaded for tests: Kab. Bandung with all its desa, and Kota Bandung as "elsewhere".
 TEST_REGIONS = ("32.04", "32.73")
 KEEP_TABLES = {"regions", "alembic_version"}
+# One signing key for the whole run (an Ed25519 key takes microseconds to make, but one is enough).
+TEST_SIGNING_KEY = new_signing_key_pem()
 
 
 def base_config(tmp_path, database_url):
@@ -37,7 +40,7 @@ def base_config(tmp_path, database_url):
         "ENV_NAME": "test",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": "test-secret-" + "x" * 32,
-        "JWT_SECRET_KEY": "test-jwt-secret-" + "x" * 32,
+        "JWT_PRIVATE_KEY": TEST_SIGNING_KEY,
         "PIN_HASH_TIME_COST": 1,
         "PIN_HASH_MEMORY_KIB": 1024,
         "BLOB_DIR": str(tmp_path / "blobs"),

@@ -14,24 +14,27 @@ from types import SimpleNamespace
 
 import pytest
 
-from server.config import DEV_SECRET
+from server.config import DEV_SECRET, serving_secrets_problem
+from server.secrets_file import ensure_secrets_file
+from tests.conftest import TEST_SIGNING_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "gunicorn.conf.py"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 STRONG = secrets.token_urlsafe(48)
+SECRET_SETTINGS = ("SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "LUMBUNG_ENV")
 
 
 @pytest.fixture(autouse=True)
 def strong_secrets(monkeypatch):
     """Secrets that let gunicorn.conf.py load."""
     monkeypatch.setenv("SECRET_KEY", STRONG)
-    monkeypatch.setenv("JWT_SECRET_KEY", STRONG + "j")
+    monkeypatch.setenv("JWT_PRIVATE_KEY", TEST_SIGNING_KEY)
 
 
 def gunicorn_env(tmp_path, **secret_values):
-    """An environment without Lumbung's secrets and LUMBUNG_ENV, plus the given ones."""
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "JWT_SECRET_KEY", "LUMBUNG_ENV")}
+    """An environment without Lumbung's secrets, signing key and LUMBUNG_ENV, plus the given ones."""
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_SETTINGS}
     port = _free_port()
     env.update(INSTANCE_PATH=str(tmp_path), HOST="127.0.0.1", PORT=str(port), ACCESS_LOG="", WEB_CONCURRENCY="1")
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'lumbung.db'}"
@@ -45,11 +48,18 @@ def _free_port():
 
 
 @pytest.mark.parametrize(
-    "secret_values",
-    [{}, {"SECRET_KEY": DEV_SECRET}, {"SECRET_KEY": STRONG, "JWT_SECRET_KEY": "short"}, {"SECRET_KEY": "x" * 31}],
+    "secret_values, message",
+    [
+        ({}, "at least 32 characters"),
+        ({"SECRET_KEY": DEV_SECRET, "JWT_PRIVATE_KEY": TEST_SIGNING_KEY}, "at least 32 characters"),
+        ({"SECRET_KEY": "x" * 31, "JWT_PRIVATE_KEY": TEST_SIGNING_KEY}, "at least 32 characters"),
+        ({"SECRET_KEY": STRONG}, "JWT_PRIVATE_KEY (an Ed25519 private key in PEM)"),
+    ],
 )
 @pytest.mark.parametrize("env_name", [None, "development"])
-def test_default_secrets_in_a_default_deploy_stop_gunicorn_with_a_clear_message(tmp_path, secret_values, env_name):
+def test_default_secrets_in_a_default_deploy_stop_gunicorn_with_a_clear_message(
+    tmp_path, secret_values, message, env_name
+):
     env, _ = gunicorn_env(tmp_path, **secret_values)
     if env_name:
         env["LUMBUNG_ENV"] = env_name
@@ -60,11 +70,18 @@ def test_default_secrets_in_a_default_deploy_stop_gunicorn_with_a_clear_message(
     finally:
         proc.kill()
     assert proc.returncode != 0
-    assert "Lumbung will not start" in err and "at least 32 characters" in err
+    assert "Lumbung will not start" in err and message in err
+
+
+def test_the_key_file_in_the_instance_folder_is_a_signing_key_to_serve_with(tmp_path):
+    env = {"SECRET_KEY": STRONG, "INSTANCE_PATH": str(tmp_path)}
+    assert "JWT_PRIVATE_KEY" in serving_secrets_problem(env)
+    ensure_secrets_file(tmp_path)
+    assert serving_secrets_problem(env) is None
 
 
 def test_gunicorn_serves_with_good_secrets(tmp_path):
-    env, port = gunicorn_env(tmp_path, SECRET_KEY=STRONG, JWT_SECRET_KEY=STRONG + "j")
+    env, port = gunicorn_env(tmp_path, SECRET_KEY=STRONG, JWT_PRIVATE_KEY=TEST_SIGNING_KEY)
     command = [str(GUNICORN), "-c", str(CONF), "server:create_app()"]
     proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

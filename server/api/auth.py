@@ -1,8 +1,15 @@
-"""Login, refresh and the token rules: a device per login, revocable at once."""
+"""Login, refresh and the token rules: a device per login, revocable at once.
 
+Tokens are signed with this server's Ed25519 key (server/web/signing_keys.py). A token signed by
+a hub's registered key, its kid the hub's account id, holds for the accounts of the hub's
+kecamatan only: the hub enrols devices while its kecamatan has no internet.
+"""
+
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app, g, request
 from flask_jwt_extended import (
     create_access_token,
@@ -11,19 +18,24 @@ from flask_jwt_extended import (
     get_jwt,
     jwt_required,
 )
+from jwt.exceptions import InvalidTokenError
 from marshmallow import fields
 from sqlalchemy import func, select
 
+from sync.records import UUID_RE
+
 from ..engine.models import Device, LoginAttempt, User
-from ..engine.scope import signed_in_account, user_regions
+from ..engine.scope import covers, hub_key_rows, signed_in_account, user_regions
 from ..extensions import db, jwt
 from ..web.errors import ApiError, error_response
 from ..web.json_body import Blueprint
 from ..web.openapi import error_answers
 from ..web.pins import verify_pin
 from ..web.schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
+from ..web.signing_keys import ALGORITHM, jwk_public_key, public_jwk, signing_key
 from ..web.timeutil import utcnow
 
+SIGNING_KEY = "lumbung.signing_key"  # where init_app keeps the SigningKey, in app.extensions
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
 
 
@@ -36,9 +48,13 @@ class LoginSchema(BaseSchema):
 class AccountSchema(BaseSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
-    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin"]})
+    role = fields.String(required=True, metadata={"enum": ["producer", "facilitator", "admin", "hub"]})
     phone = fields.String(required=True, metadata={"pattern": r"^\+62[0-9]+$"})
     regions = fields.List(fields.String(metadata={"pattern": f"^{REGION_PATTERN}$"}), required=True)
+    public_key = fields.Dict(
+        allow_none=True,
+        metadata={"description": "A hub's registered public key as a JWK; its kid is the hub's id (hubs only)."},
+    )
 
 
 class TokensSchema(BaseSchema):
@@ -52,14 +68,18 @@ class AccessTokenSchema(BaseSchema):
 
 
 def account_json(user):
-    """An account as the API shows it."""
-    return {
+    """An account as the API shows it; a hub's with its public key, named by the kid its tokens carry."""
+    account = {
         "id": user.id,
         "name": user.name,
         "role": user.role,
         "phone": user.phone,
         "regions": user_regions(user.id),
     }
+    if user.role == "hub":
+        key = user.public_key and jwk_public_key(json.loads(user.public_key))
+        account["public_key"] = key and public_jwk(key, user.id)
+    return account
 
 
 @blp.route("/login", methods=["POST"])
@@ -142,11 +162,71 @@ def init_app(app):
     # Assigned, not setdefault: jwt.init_app has already filled in its own defaults (15 minutes, 30 days).
     app.config["JWT_ACCESS_TOKEN_EXPIRES"] = timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"])
     app.config["JWT_REFRESH_TOKEN_EXPIRES"] = timedelta(days=app.config["REFRESH_TOKEN_DAYS"])
-    app.config["JWT_ALGORITHM"] = "HS256"
-    app.config["JWT_DECODE_ALGORITHMS"] = ["HS256"]
+    # Signed with this server's Ed25519 key (server/web/signing_keys.py); HS256 and the rest are refused.
+    key = signing_key(app.config["JWT_PRIVATE_KEY"])
+    app.extensions[SIGNING_KEY] = key
+    app.config["JWT_PUBLIC_KEY"] = key.public
+    app.config["JWT_ALGORITHM"] = ALGORITHM
+    app.config["JWT_DECODE_ALGORITHMS"] = [ALGORITHM]
     # Bearer headers only: no cookies, so no CSRF claim, and every request carries a shorter token.
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
     app.config["JWT_COOKIE_CSRF_PROTECT"] = False
+
+
+def current_signing_key():
+    """This app's SigningKey: its private key, public key and kid."""
+    return current_app.extensions[SIGNING_KEY]
+
+
+@jwt.encode_key_loader
+def _private_key(identity):
+    return current_signing_key().private
+
+
+@jwt.additional_headers_loader
+def _key_id(identity):
+    return {"kid": current_signing_key().kid}
+
+
+@jwt.decode_key_loader
+def _public_key(jwt_header, jwt_data):
+    """The key a token's kid names: this server's, or a hub's; any other kid is an invalid token (401)."""
+    key = current_signing_key()
+    kid = jwt_header.get("kid")
+    if kid == key.kid:
+        return key.public
+    hub = hub_key(kid)
+    if hub is None:
+        raise InvalidTokenError("unknown signing key")
+    return hub.public
+
+
+@jwt.token_verification_loader
+def _inside_the_signing_hubs_kecamatan(jwt_header, jwt_data):
+    """A token a hub signed holds only for an account whose regions all lie in the hub's kecamatan."""
+    if jwt_header.get("kid") == current_signing_key().kid:
+        return True
+    hub = hub_key(jwt_header.get("kid"))
+    regions = user_regions(jwt_data.get("sub"))
+    return hub is not None and bool(regions) and all(covers((hub.kecamatan,), code) for code in regions)
+
+
+@dataclass(frozen=True)
+class HubKey:
+    """A hub's registered public key, and the kecamatan its tokens are honoured in."""
+
+    public: Ed25519PublicKey
+    kecamatan: str
+
+
+def hub_key(kid):
+    """The HubKey of the hub whose account id is kid, or None (no such hub, or it has no key)."""
+    if not isinstance(kid, str) or not UUID_RE.fullmatch(kid):
+        return None
+    rows = hub_key_rows(kid)
+    if len(rows) != 1:
+        return None
+    return HubKey(public=jwk_public_key(json.loads(rows[0][0])), kecamatan=rows[0][1])
 
 
 @dataclass(frozen=True)

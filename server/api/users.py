@@ -1,5 +1,7 @@
 """Accounts: who may make and change whom, within their regions."""
 
+import json
+
 from flask import abort
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
@@ -13,15 +15,18 @@ from ..web.errors import ApiError, field_errors, validation_error
 from ..web.json_body import Blueprint
 from ..web.openapi import signed_in
 from ..web.pins import hash_pin, is_weak_pin
-from ..web.schemas import BaseSchema, Name, Phone, Pin, RegionCode, new_uuid
+from ..web.schemas import BaseSchema, Name, Phone, Pin, PublicJwk, RegionCode, new_uuid
 from ..web.timeutil import utcnow
 from .auth import AccountSchema, account_json
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Accounts")
 
-ROLES = ("producer", "facilitator", "admin")
-# Which region levels each role is assigned to: 1 province ... 4 desa.
-ROLE_LEVELS = {"admin": (1, 2), "facilitator": (3, 4), "producer": (4,)}
+ROLES = ("producer", "facilitator", "admin", "hub")
+# Which region levels each role is assigned to: 1 province ... 4 desa. A hub: exactly one kecamatan.
+ROLE_LEVELS = {"admin": (1, 2), "facilitator": (3, 4), "producer": (4,), "hub": (3,)}
+
+
+HUB_KEY = "A hub's own Ed25519 public key: tokens it signs, with its account id as kid, hold here for its kecamatan."
 
 
 class NewUserSchema(BaseSchema):
@@ -30,6 +35,7 @@ class NewUserSchema(BaseSchema):
     name = Name(required=True)
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     regions = fields.List(RegionCode(), load_default=list)
+    public_key = PublicJwk(load_default=None, metadata={"description": HUB_KEY})
 
 
 class UserPatchSchema(BaseSchema):
@@ -37,6 +43,7 @@ class UserPatchSchema(BaseSchema):
     pin = Pin()
     role = fields.String(validate=validate.OneOf(ROLES))
     regions = fields.List(RegionCode())
+    public_key = PublicJwk(allow_none=True, metadata={"description": HUB_KEY + " null removes it."})
 
 
 class UserListArgs(BaseSchema):
@@ -50,6 +57,7 @@ class UserListArgs(BaseSchema):
 def create_user(body):
     """Make an account: admins make anyone under their regions, facilitators make producers."""
     _check_may_assign(current_user, body["role"], body["regions"])
+    _check_public_key(body["role"], body["public_key"])
     check_pin_strength(body["pin"])
     if phone_taken(body["phone"]):
         raise ApiError(409, "phone_taken")
@@ -79,12 +87,12 @@ def phone_taken(phone):
 @blp.response(200, AccountSchema(many=True))
 def list_users(args):
     """List the accounts the caller manages (admins: under their regions; facilitators: producers)."""
-    if current_user.role == "producer":
+    me = actor_for(current_user)
+    if not any(manages_role(me, role) for role in ROLES):  # a producer, a hub
         raise ApiError(403, "forbidden")
     query = select(User).order_by(User.name)
     if args.get("role"):
         query = query.where(User.role == args["role"])
-    me = actor_for(current_user)
     return [account_json(u) for u in db.session.scalars(query) if manages(me, actor_for(u))]
 
 
@@ -117,6 +125,11 @@ def update_user(body, user_id):
         _check_may_assign(current_user, role, regions)
         user.role = role
         _set_regions(user, regions)
+    if "public_key" in body:
+        _check_public_key(user.role, body["public_key"])
+        user.public_key = _key_text(body["public_key"])
+    elif user.role != "hub":
+        user.public_key = None  # only a hub holds a key
     if "name" in body:
         user.name = body["name"].strip()
     if "pin" in body:
@@ -137,6 +150,7 @@ def create_account(body, created_by=None):
         name=body["name"].strip(),
         role=body["role"],
         scope_version=1,
+        public_key=_key_text(body.get("public_key")),
         created_by=created_by,
         created_at=now,
         updated_at=now,
@@ -158,11 +172,31 @@ def _set_regions(user, regions):
     user.scope_version += 1
 
 
+def _check_public_key(role, jwk):
+    if jwk is not None and role != "hub":
+        raise validation_error({"public_key": ("hub_only", {})})
+
+
+def _key_text(jwk):
+    return None if jwk is None else json.dumps(jwk, sort_keys=True, separators=(",", ":"))
+
+
 def _check_regions_exist(regions):
     known = set(db.session.scalars(select(Region.code).where(Region.code.in_(regions))))
     missing = [code for code in regions if code not in known]
     if missing:
         raise validation_error({"regions": ("unknown_region", {"code": ", ".join(missing)})})
+
+
+def regions_problem(role, regions):
+    """The field error code of regions that do not fit a role (none, a wrong level, a hub's several), or None."""
+    if any(region_level(code) not in ROLE_LEVELS[role] for code in regions):
+        return "wrong_region_level"
+    if not regions:
+        return "required"
+    if role == "hub" and len(set(regions)) != 1:
+        return "one_kecamatan"
+    return None
 
 
 def _check_may_assign(user, role, regions):
@@ -171,10 +205,8 @@ def _check_may_assign(user, role, regions):
     if not manages_role(actor, role):
         raise ApiError(403, "forbidden")
     _check_regions_exist(regions)
-    if any(region_level(code) not in ROLE_LEVELS[role] for code in regions):
-        raise validation_error({"regions": ("wrong_region_level", {})})
-    if not regions:
-        raise validation_error({"regions": ("required", {})})
+    if problem := regions_problem(role, regions):
+        raise validation_error({"regions": (problem, {})})
     if not would_manage(actor, role, regions):
         raise ApiError(403, "forbidden")
 

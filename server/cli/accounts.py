@@ -4,8 +4,7 @@ import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
-from ..api.users import ROLE_LEVELS, NewUserSchema, create_account, phone_taken
-from ..engine.scope import region_level
+from ..api.users import ROLES, NewUserSchema, create_account, phone_taken, regions_problem
 from ..extensions import db
 from ..web.messages import field_message
 from ..web.pins import is_weak_pin
@@ -16,7 +15,7 @@ user_cli = AppGroup("user", help="Manage accounts.")
 @user_cli.command("create")
 @click.option("--phone", required=True, help="Phone number: 08..., 62... or +62...")
 @click.option("--pin", required=True, help="Six digits.")
-@click.option("--role", required=True, type=click.Choice(["producer", "facilitator", "admin"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--region", "regions", multiple=True, required=True, help="Region code; repeat for several.")
 @click.option("--name", required=True)
 def create_user_command(phone, pin, role, regions, name):
@@ -27,10 +26,10 @@ def create_user_command(phone, pin, role, regions, name):
         raise click.ClickException(f"invalid input: {exc.messages}") from exc
     if is_weak_pin(body["pin"]):
         raise click.ClickException(f"weak_pin: {field_message('weak_pin', 'en')}")
-    # The levels the API holds every account to: an admin over a kabupaten or province, and so on.
-    wrong = [code for code in body["regions"] if region_level(code) not in ROLE_LEVELS[role]]
-    if wrong:
-        raise click.ClickException(f"wrong_region_level: a {role} cannot be assigned to {', '.join(wrong)}")
+    # What the API holds every account to: an admin over a kabupaten or province, a hub over one
+    # kecamatan, and so on.
+    if problem := regions_problem(role, body["regions"]):
+        raise click.ClickException(f"{problem}: {field_message(problem, 'en')} ({role}: {', '.join(regions)})")
     if phone_taken(body["phone"]):
         raise click.ClickException(f"phone {body['phone']} is already registered")
     try:

@@ -33,7 +33,7 @@ class Region(db.Model):
 
 
 class User(db.Model):
-    """An account: producer, facilitator or admin, scoped to regions."""
+    """An account: producer, facilitator, hub or admin, scoped to regions."""
 
     __tablename__ = "users"
     id = Column(UUID, primary_key=True)
@@ -44,6 +44,8 @@ class User(db.Model):
     # Bumped whenever the account's regions change: pull cursors of an older
     # scope answer with reset.
     scope_version = Column(Integer, nullable=False, default=1)
+    # A hub's own public key, as a JWK (JSON text): tokens it signs name its account id as kid.
+    public_key = Column(Text)
     created_by = Column(UUID)
     created_at = Column(DateTime, nullable=False)
     updated_at = Column(DateTime, nullable=False)

@@ -122,6 +122,15 @@ FIELD_MESSAGES = {
         "Kode wilayah tingkat ini tidak bisa dipakai di sini.",
         "A region of this level cannot be used here.",
     ),
+    "invalid_public_key": (
+        "Kunci publik tidak sah: harus JWK Ed25519 (kty OKP, crv Ed25519, x), tanpa bagian privatnya.",
+        "Not a valid public key: it must be an Ed25519 JWK (kty OKP, crv Ed25519, x), without its private part.",
+    ),
+    "hub_only": ("Hanya akun hub yang punya kunci publik.", "Only a hub account has a public key."),
+    "one_kecamatan": (
+        "Hub kecamatan ditugaskan ke tepat satu kecamatan.",
+        "A kecamatan hub is assigned exactly one kecamatan.",
+    ),
     "not_a_string": ("Harus teks.", "Must be text."),
     "not_an_integer": ("Harus bilangan bulat.", "Must be a whole number."),
     "not_a_list": ("Harus daftar.", "Must be a list."),

@@ -9,6 +9,8 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from sync.phone import normalize_phone
 from sync.records import DATE_RE, UUID_PATTERN, UUID_RE
 
+from .signing_keys import BadKey, jwk_public_key, public_jwk_members
+
 # Matched with fullmatch, never match: "$" also matches before a final newline ("246810\n").
 # [0-9], not \d, which takes any script's digits.
 PIN_RE = re.compile(r"^[0-9]{6}$")
@@ -86,6 +88,25 @@ class RegionCode(fields.String):
         if not isinstance(value, str) or not REGION_RE.fullmatch(value):
             raise ValidationError("unknown_region")
         return value
+
+
+class PublicJwk(fields.Dict):
+    """An Ed25519 public key as a JWK ({"kty": "OKP", "crv": "Ed25519", "x": ...}), without its private
+    part; loaded as the JWK of those three members."""
+
+    def __init__(self, **kwargs):
+        properties = {
+            "kty": {"enum": ["OKP"]},
+            "crv": {"enum": ["Ed25519"]},
+            "x": {"type": "string", "pattern": "^[A-Za-z0-9_-]{43}$"},
+        }
+        super().__init__(**_documented(kwargs, required=["kty", "crv", "x"], properties=properties))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return public_jwk_members(jwk_public_key(value))
+        except BadKey as exc:
+            raise ValidationError("invalid_public_key") from exc
 
 
 class CalendarDate(fields.Date):

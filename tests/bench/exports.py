@@ -17,7 +17,6 @@ import argparse
 import http.client
 import json
 import os
-import secrets
 import shutil
 import socket
 import subprocess
@@ -27,12 +26,13 @@ import time
 import uuid
 from pathlib import Path
 
+from server.secrets_file import random_secrets
 from tests.bench import report
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv" / "bin"
 # gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
-SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
+SERVE_SECRETS = random_secrets()
 PIN = "246810"
 ADMIN_PHONE = "+6281200000001"
 EXPORTS = (

@@ -36,7 +36,6 @@ import gzip
 import http.client
 import os
 import random
-import secrets
 import shutil
 import socket
 import subprocess
@@ -53,6 +52,7 @@ from pathlib import Path
 import orjson
 from sqlalchemy import create_engine, make_url, text
 
+from server.secrets_file import random_secrets
 from sync.hlc import Clock
 from sync.ids import op_id_for, uuid7
 from tests.bench import report as markdown_report
@@ -146,8 +146,7 @@ class Server:
             "HOST": "127.0.0.1",
             "ACCESS_LOG": "",
             "LUMBUNG_ENV": "production",
-            "SECRET_KEY": secrets.token_hex(32),
-            "JWT_SECRET_KEY": secrets.token_hex(32),
+            **random_secrets(),
         }
         if fast_pins:
             self.env.update(PIN_HASH_TIME_COST="1", PIN_HASH_MEMORY_KIB="8192")

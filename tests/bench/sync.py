@@ -24,7 +24,6 @@ import argparse
 import gzip
 import json
 import os
-import secrets
 import shutil
 import socket
 import statistics
@@ -39,6 +38,7 @@ from pathlib import Path
 
 import orjson
 
+from server.secrets_file import random_secrets
 from sync.ids import uuid7
 from tests.bench import report
 
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PEER = ROOT.parent / "shared" / "bench" / "peer-sync"
 VENV = ROOT / ".venv" / "bin"
 # gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
-SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
+SERVE_SECRETS = random_secrets()
 KECAMATAN = ("32.04.05", "32.04.06", "32.04.07", "32.04.08", "32.04.09", "32.04.10", "32.04.11", "32.04.12")
 PIN = "246810"
 PUSH = "/api/v1/sync/push"

@@ -7,7 +7,6 @@ The database is made the way an operator makes one: `flask db upgrade`, `flask r
 """
 
 import os
-import secrets
 import shutil
 import socket
 import subprocess
@@ -20,10 +19,12 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
+from server.secrets_file import random_secrets
+
 ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 # gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
-SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
+SERVE_SECRETS = random_secrets()
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

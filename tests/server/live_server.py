@@ -2,19 +2,19 @@
 
 import contextlib
 import os
-import secrets
 import signal
 import subprocess
 import time
 import uuid
 
+from server.secrets_file import random_secrets
 from sync.client import TransportError
 from sync.http import HttpTransport
 from tests.bench.load import ROOT, VENV, engine_for, free_port, prepare_database
 from tests.conftest import empty_database
 
 # gunicorn refuses to serve on default or short secrets (gunicorn.conf.py): random ones, one set a run.
-SERVE_SECRETS = {name: secrets.token_urlsafe(48) for name in ("SECRET_KEY", "JWT_SECRET_KEY")}
+SERVE_SECRETS = random_secrets()
 REGION = "32.04.10"  # Kec. Margaasih: tests.helpers.VILLAGE lies in it
 PHONE = "+6281200000001"
 PIN = "246810"

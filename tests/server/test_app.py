@@ -4,18 +4,25 @@ import sys
 import uuid
 from pathlib import Path
 
+import jwt
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from flask_jwt_extended import create_access_token
 from sqlalchemy import create_engine, text
 
 from server import create_app
 from server.config import DEV_SECRET, from_environment
 from server.extensions import db
-from tests.conftest import base_config
+from server.secrets_file import ensure_secrets_file
+from server.web.signing_keys import BadKey, signing_key
+from tests.conftest import TEST_SIGNING_KEY, base_config
 
 ENV_VARS = (
     "LUMBUNG_ENV",
     "SECRET_KEY",
-    "JWT_SECRET_KEY",
+    "JWT_PRIVATE_KEY",
+    "JWT_PRIVATE_KEY_FILE",
     "DATABASE_URL",
     "BLOB_DIR",
     "INSTANCE_PATH",
@@ -46,7 +53,9 @@ def test_test_config_overrides_the_environment(app):
 def test_defaults_without_environment(clean_env, tmp_path):
     config = from_environment(str(tmp_path))
     assert config["ENV_NAME"] == "development"
-    assert config["SECRET_KEY"] == config["JWT_SECRET_KEY"] == DEV_SECRET
+    assert config["SECRET_KEY"] == DEV_SECRET
+    assert config["JWT_PRIVATE_KEY"] is None
+    assert config["JWT_PRIVATE_KEY_FILE"] == str(tmp_path / "jwt-private-key.pem")
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'lumbung.db'}"
     assert config["BLOB_DIR"] == str(tmp_path / "blobs")
     assert (config["LOGIN_FAILURES_PER_PHONE"], config["LOGIN_WINDOW_MINUTES"]) == (5, 15)
@@ -56,9 +65,10 @@ def test_defaults_without_environment(clean_env, tmp_path):
 def test_environment_overrides_defaults(clean_env, tmp_path):
     clean_env.setenv("SECRET_KEY", STRONG)
     clean_env.setenv("LOGIN_FAILURES_PER_ADDRESS", "7")
+    clean_env.setenv("JWT_PRIVATE_KEY_FILE", str(tmp_path / "elsewhere.pem"))
     config = from_environment(str(tmp_path))
-    assert config["JWT_SECRET_KEY"] == STRONG  # falls back to SECRET_KEY
-    assert config["LOGIN_FAILURES_PER_ADDRESS"] == 7
+    assert (config["SECRET_KEY"], config["LOGIN_FAILURES_PER_ADDRESS"]) == (STRONG, 7)
+    assert config["JWT_PRIVATE_KEY_FILE"] == str(tmp_path / "elsewhere.pem")
 
 
 def test_empty_variables_mean_default(clean_env, tmp_path):
@@ -89,33 +99,67 @@ def test_postgres_urls_use_psycopg(tmp_path, url):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h:5432/d"
 
 
-def test_development_runs_with_default_secrets(clean_env):
-    assert create_app().config["SECRET_KEY"] == DEV_SECRET
+def kid_of(app):
+    """The kid of the key an app signs tokens with."""
+    with app.app_context():
+        return jwt.get_unverified_header(create_access_token(identity="someone"))["kid"]
+
+
+def test_development_runs_with_default_secrets_and_the_development_key(clean_env):
+    app = create_app()
+    assert app.config["SECRET_KEY"] == DEV_SECRET
+    assert kid_of(app) == signing_key(None).kid
 
 
 @pytest.mark.parametrize(
     "secrets",
-    [{}, {"SECRET_KEY": STRONG, "JWT_SECRET_KEY": DEV_SECRET}, {"SECRET_KEY": "short", "JWT_SECRET_KEY": STRONG}],
+    [{}, {"SECRET_KEY": "short", "JWT_PRIVATE_KEY": TEST_SIGNING_KEY}, {"JWT_PRIVATE_KEY": TEST_SIGNING_KEY}],
 )
 def test_production_refuses_default_or_short_secrets(clean_env, secrets):
     clean_env.setenv("LUMBUNG_ENV", "production")
     for name, value in secrets.items():
         clean_env.setenv(name, value)
-    with pytest.raises(RuntimeError, match="at least 32 characters"):
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be set to a random value of at least 32 characters"):
         create_app()
 
 
-def test_production_refuses_default_secret_in_test_config(tmp_path):
-    config = {**base_config(tmp_path, "sqlite://"), "ENV_NAME": "production", "JWT_SECRET_KEY": DEV_SECRET}
-    with pytest.raises(RuntimeError, match="JWT_SECRET_KEY"):
+def test_production_refuses_to_sign_with_the_development_key(clean_env, tmp_path):
+    clean_env.setenv("LUMBUNG_ENV", "production")
+    clean_env.setenv("SECRET_KEY", STRONG)
+    with pytest.raises(RuntimeError, match=r"JWT_PRIVATE_KEY \(an Ed25519 private key in PEM\)") as refused:
+        create_app()
+    assert str(tmp_path / "instance" / "jwt-private-key.pem") in str(refused.value)  # where it looked
+    config = {**base_config(tmp_path, "sqlite://"), "ENV_NAME": "production", "JWT_PRIVATE_KEY": None}
+    with pytest.raises(RuntimeError, match="JWT_PRIVATE_KEY"):
         create_app(config)
 
 
-def test_production_starts_with_strong_secrets(clean_env):
+def test_production_starts_with_a_strong_secret_and_a_key(clean_env):
     clean_env.setenv("LUMBUNG_ENV", "production")
     clean_env.setenv("SECRET_KEY", STRONG)
-    clean_env.setenv("JWT_SECRET_KEY", STRONG + "j")
-    assert create_app().config["ENV_NAME"] == "production"
+    clean_env.setenv("JWT_PRIVATE_KEY", TEST_SIGNING_KEY)
+    app = create_app()
+    assert app.config["ENV_NAME"] == "production"
+    assert kid_of(app) == signing_key(TEST_SIGNING_KEY).kid
+
+
+def test_the_key_is_read_from_the_instance_folder_or_the_file_named(clean_env, tmp_path):
+    clean_env.setenv("LUMBUNG_ENV", "production")
+    clean_env.setenv("SECRET_KEY", STRONG)
+    ensure_secrets_file(tmp_path / "instance")
+    made = (tmp_path / "instance" / "jwt-private-key.pem").read_text()
+    assert kid_of(create_app()) == signing_key(made).kid
+    (tmp_path / "other.pem").write_text(TEST_SIGNING_KEY)
+    clean_env.setenv("JWT_PRIVATE_KEY_FILE", str(tmp_path / "other.pem"))
+    assert kid_of(create_app()) == signing_key(TEST_SIGNING_KEY).kid
+
+
+def test_a_key_that_is_not_an_ed25519_pem_stops_the_app(tmp_path):
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    pem = p256.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    for key, message in ((pem, "must be an Ed25519 key"), ("not a key", "not a private key in PEM")):
+        with pytest.raises(BadKey, match=message):
+            create_app({**base_config(tmp_path, "sqlite://"), "JWT_PRIVATE_KEY": key})
 
 
 @pytest.mark.parametrize("env_name", [None, "development", "test"])
@@ -126,7 +170,7 @@ def test_default_secrets_refused_when_served_by_gunicorn_whatever_the_environmen
     with pytest.raises(RuntimeError, match="served by gunicorn"):
         create_app()
     clean_env.setenv("SECRET_KEY", STRONG)
-    clean_env.setenv("JWT_SECRET_KEY", STRONG + "j")
+    clean_env.setenv("JWT_PRIVATE_KEY", TEST_SIGNING_KEY)
     assert create_app().config["SECRET_KEY"] == STRONG
 
 
@@ -138,10 +182,14 @@ def test_scripts_start_makes_secrets_once_and_keeps_them(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     kept = path.read_text()
     values = dict(line.split("=", 1) for line in kept.splitlines())
-    assert set(values) == {"SECRET_KEY", "JWT_SECRET_KEY"} and values["SECRET_KEY"] != values["JWT_SECRET_KEY"]
+    assert set(values) == {"SECRET_KEY"}
     assert all(len(value) >= 32 and value != DEV_SECRET for value in values.values())
+    key_file = tmp_path / "instance" / "jwt-private-key.pem"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_text()
+    assert signing_key(key).kid != signing_key(None).kid  # an Ed25519 key, not the development one
     again = subprocess.run(make, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
-    assert again == first and path.read_text() == kept
+    assert again == first and path.read_text() == kept and key_file.read_text() == key
     assert "python -m server.secrets_file" in (ROOT / "scripts" / "start").read_text()
 
 

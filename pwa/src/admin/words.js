@@ -115,6 +115,7 @@ const WORDS = {
   role_producer: ["Produsen", "Producer"],
   role_facilitator: ["Pendamping", "Facilitator"],
   role_admin: ["Admin", "Admin"],
+  role_hub: ["Hub kecamatan", "Kecamatan hub"],
   conflicts: ["Konflik terbuka", "Open conflicts"],
   no_conflicts: ["Tidak ada konflik.", "No conflicts."],
   entity: ["Data", "Record"],

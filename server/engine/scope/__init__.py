@@ -6,7 +6,7 @@ regions and the Actor it acts as; `queries` holds the same rules as SQL, for the
 restrict rows to an actor's scope. Every other module asks here.
 """
 
-from .accounts import actor_for, signed_in_account, user_regions
+from .accounts import actor_for, hub_key_rows, signed_in_account, user_regions
 from .queries import accounts_below, in_regions, in_regions_given, region_params, visible_keys, visible_rows
 from .rules import (
     Actor,
@@ -25,6 +25,7 @@ __all__ = [
     "accounts_below",
     "actor_for",
     "covers",
+    "hub_key_rows",
     "in_regions",
     "in_regions_given",
     "lies_below",

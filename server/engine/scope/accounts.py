@@ -26,6 +26,12 @@ ACCOUNT = (
     .join_from(Device.__table__, User.__table__, _users.id == _devices.user_id)
     .where(_devices.id == bindparam("device_id"), _users.id == bindparam("user_id"))
 )
+# A hub's key and its one region, by its account id: the kid of the tokens it signs.
+HUB_KEY = (
+    select(_users.public_key, _user_regions.region_code)
+    .join_from(User.__table__, UserRegion.__table__, _user_regions.user_id == _users.id)
+    .where(_users.id == bindparam("hub_id"), _users.role == "hub", _users.public_key.is_not(None))
+)
 
 
 def signed_in_account(device_id, user_id):
@@ -42,3 +48,8 @@ def user_regions(user_id):
 def actor_for(user):
     """The Actor an account (a User row) acts as, or is seen as when another account asks about it."""
     return Actor(id=user.id, role=user.role, regions=tuple(user_regions(user.id)), phone=user.phone)
+
+
+def hub_key_rows(hub_id):
+    """(public_key, region_code) of a hub account that has a key: one row for a hub of one kecamatan."""
+    return run(HUB_KEY, {"hub_id": hub_id}).all()

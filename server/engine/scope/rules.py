@@ -6,16 +6,25 @@ the desa its regions cover; a producer account only the producer records it made
 its phone, and of those only the ones in its own desa. Seeing and writing are one right: a pull
 sends exactly what a push may change.
 
+A hub (the server at a kecamatan office, SYNC-CONTRACT "Hubs") is assigned one kecamatan and
+sees and writes its records as a facilitator of all its desa would.
+
 Accounts: an account manages those strictly below it. A facilitator manages the producers of its
-villages; an admin the facilitators and producers of its regions, and the admins of regions
-strictly inside its own (a province's admin a kabupaten's). Nobody manages an equal: two admins
-of one kabupaten could otherwise change each other's PIN and take the other's account.
+villages; an admin the facilitators, hubs and producers of its regions, and the admins of regions
+strictly inside its own (a province's admin a kabupaten's); a hub manages nobody. Nobody manages
+an equal: two admins of one kabupaten could otherwise change each other's PIN and take the other's
+account.
 """
 
 from dataclasses import dataclass
 
 # The roles each role manages (in regions below its own).
-MANAGED_ROLES = {"admin": ("producer", "facilitator", "admin"), "facilitator": ("producer",), "producer": ()}
+MANAGED_ROLES = {
+    "admin": ("producer", "facilitator", "hub", "admin"),
+    "facilitator": ("producer",),
+    "hub": (),
+    "producer": (),
+}
 
 
 @dataclass(frozen=True)

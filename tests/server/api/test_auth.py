@@ -1,11 +1,16 @@
 import base64
+import hashlib
+import hmac
 import json
 import time
 import uuid
 from datetime import timedelta
 
+import jwt
 import pytest
 from argon2 import PasswordHasher
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from sqlalchemy import select, text
 
@@ -13,8 +18,9 @@ from server import create_app
 from server.engine.models import LoginAttempt, User
 from server.extensions import db
 from server.web import pins
+from server.web.signing_keys import signing_key
 from server.web.timeutil import utcnow
-from tests.conftest import base_config
+from tests.conftest import TEST_SIGNING_KEY, base_config
 
 LOGIN = "/api/v1/auth/login"
 REFRESH = "/api/v1/auth/refresh"
@@ -72,6 +78,46 @@ def test_tokens_carry_the_account_id_as_a_string(app, client, accounts):
     assert access["sub"] == refresh["sub"] == body["user"]["id"]
     assert isinstance(access["sub"], str)
     assert (access["type"], refresh["type"]) == ("access", "refresh")
+
+
+def test_tokens_are_signed_with_eddsa_and_name_their_key(accounts):
+    tokens = accounts.headers().tokens
+    kid = signing_key(TEST_SIGNING_KEY).kid
+    for token in (tokens["access_token"], tokens["refresh_token"]):
+        assert jwt.get_unverified_header(token) == {"alg": "EdDSA", "kid": kid, "typ": "JWT"}
+
+
+def test_a_token_signed_by_another_key_is_an_invalid_token(client, accounts):
+    token = accounts.headers().tokens["access_token"]
+    other = Ed25519PrivateKey.generate()
+    for headers in ({"kid": jwt.get_unverified_header(token)["kid"]}, {"kid": "0" * 16}, {}):
+        forged = jwt.encode(payload_of(token), other, algorithm="EdDSA", headers=headers)
+        response = client.get(ME, headers=bearer(forged))
+        assert (response.status_code, code_of(response)) == (401, "invalid_token"), headers
+
+
+def hs256(claims, secret, kid):
+    """A token signed with HMAC-SHA256, whatever the secret (PyJWT refuses to use a public key as one)."""
+    head = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": kid}).encode())
+    body = f"{head}.{b64(json.dumps(claims).encode())}"
+    return f"{body}.{b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())}"
+
+
+def test_an_hs256_token_is_refused_whatever_its_secret(app, client, accounts):
+    """Signed with a symmetric JWT secret, with SECRET_KEY, or with the public key itself (the
+    algorithm-confusion forgery): only EdDSA is taken."""
+    token = accounts.headers().tokens["access_token"]
+    public = signing_key(TEST_SIGNING_KEY).public
+    secrets = (
+        b"test-jwt-secret-" + b"x" * 32,
+        app.config["SECRET_KEY"].encode(),
+        public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo),
+        public.public_bytes(Encoding.Raw, PublicFormat.Raw),
+    )
+    for secret in secrets:
+        forged = hs256(payload_of(token), secret, jwt.get_unverified_header(token)["kid"])
+        response = client.get(ME, headers=bearer(forged))
+        assert (response.status_code, code_of(response)) == (401, "invalid_token"), secret
 
 
 def test_tokens_last_the_configured_60_minutes_and_90_days(accounts):

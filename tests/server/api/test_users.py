@@ -7,6 +7,7 @@ from server.extensions import db
 USERS = "/api/v1/users"
 VILLAGE = "32.04.10.2001"  # Margaasih, Kec. Margaasih, Kab. Bandung
 NEIGHBOUR = "32.04.10.2002"  # another desa of Kec. Margaasih
+KECAMATAN = "32.04.10"  # Kec. Margaasih
 KOTA_VILLAGE = "32.73.01.1001"  # Kota Bandung: outside an admin of 32.04
 
 
@@ -145,6 +146,68 @@ def test_producer_makes_nobody(client, accounts):
     assert error(client.post(USERS, json=new_user(regions=(VILLAGE,)), headers=producer), 403) == "forbidden"
 
 
+def test_an_admin_makes_a_hub_of_one_kecamatan_in_its_regions(client, accounts):
+    response = client.post(USERS, json=new_user("hub", (KECAMATAN,)), headers=accounts.headers())
+    assert response.status_code == 201, response.get_json()
+    assert (response.get_json()["role"], response.get_json()["regions"]) == ("hub", [KECAMATAN])
+    assert accounts.login("081233334444", pin="135790")["user"]["role"] == "hub"
+
+
+@pytest.mark.parametrize(
+    "regions, code",
+    [
+        ((KECAMATAN, "32.04.05"), "one_kecamatan"),
+        ((), "required"),
+        ((VILLAGE,), "wrong_region_level"),  # a desa
+        (("32.04",), "wrong_region_level"),  # a kabupaten
+        ((KECAMATAN, VILLAGE), "wrong_region_level"),
+    ],
+)
+def test_a_hub_is_given_exactly_one_kecamatan(client, accounts, regions, code):
+    response = client.post(USERS, json=new_user("hub", regions), headers=accounts.headers())
+    assert field_code(response, "regions") == code
+
+
+def test_the_one_kecamatan_message_is_indonesian_first(client, accounts):
+    body = new_user("hub", (KECAMATAN, "32.04.05"))
+    messages = [
+        client.post(USERS, json=body, headers={**accounts.headers(), **language}).get_json()["error"]["details"]
+        for language in ({}, {"Accept-Language": "en"})
+    ]
+    assert [m["fields"]["regions"]["message"] for m in messages] == [
+        "Hub kecamatan ditugaskan ke tepat satu kecamatan.",
+        "A kecamatan hub is assigned exactly one kecamatan.",
+    ]
+
+
+def test_only_an_admin_over_the_kecamatan_makes_its_hub(client, accounts):
+    admin = accounts.headers()
+    outside = client.post(USERS, json=new_user("hub", ("32.73.01",)), headers=admin)  # Kota Bandung
+    assert error(outside, 403) == "forbidden"
+    facilitator = accounts.headers(role="facilitator", regions=(KECAMATAN,))
+    assert error(client.post(USERS, json=new_user("hub", (KECAMATAN,)), headers=facilitator), 403) == "forbidden"
+
+
+def test_a_hub_manages_no_account(client, accounts):
+    hub = accounts.headers(role="hub", regions=(KECAMATAN,))
+    assert error(client.post(USERS, json=new_user(), headers=hub), 403) == "forbidden"  # a producer of its kecamatan
+    assert error(client.get(USERS, headers=hub), 403) == "forbidden"
+    producer_id = client.post(USERS, json=new_user(), headers=accounts.headers()).get_json()["id"]
+    assert error(client.get(f"{USERS}/{producer_id}", headers=hub), 403) == "forbidden"
+    assert error(client.patch(f"{USERS}/{producer_id}", json={"pin": "975310"}, headers=hub), 403) == "forbidden"
+
+
+def test_an_account_becomes_a_hub_only_with_one_kecamatan(client, accounts):
+    admin = accounts.headers()
+    user_id = client.post(USERS, json=new_user("facilitator", (KECAMATAN,)), headers=admin).get_json()["id"]
+    url = f"{USERS}/{user_id}"
+    two = client.patch(url, json={"role": "hub", "regions": [KECAMATAN, "32.04.05"]}, headers=admin)
+    assert field_code(two, "regions") == "one_kecamatan"
+    response = client.patch(url, json={"role": "hub"}, headers=admin)
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["role"], response.get_json()["regions"]) == ("hub", [KECAMATAN])
+
+
 @pytest.mark.parametrize(
     "change, field, code",
     [
@@ -185,7 +248,7 @@ def test_unknown_region_message_names_the_code(client, accounts):
 def test_wrong_role_message_lists_the_roles(client, accounts):
     response = client.post(USERS, json=new_user(role="king"), headers={**accounts.headers(), "Accept-Language": "en"})
     message = response.get_json()["error"]["details"]["fields"]["role"]["message"]
-    assert message == "Must be one of: producer, facilitator, admin."
+    assert message == "Must be one of: producer, facilitator, admin, hub."
 
 
 def test_patch_changes_regions_and_scope_version(app, client, accounts):

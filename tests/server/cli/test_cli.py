@@ -76,6 +76,15 @@ def test_user_create_refuses_bad_input(app, runner, option, value, says):
         assert db.session.scalars(select(User)).all() == []
 
 
+def test_user_create_makes_a_hub_of_one_kecamatan_only(runner, accounts):
+    hub = [*ADMIN[:4], "--role", "hub", "--name", "Hub Margaasih"]
+    two = runner.invoke(args=["user", "create", *hub, "--region", "32.04.10", "--region", "32.04.05"])
+    assert two.exit_code == 1 and "one_kecamatan" in two.output
+    one = runner.invoke(args=["user", "create", *hub, "--region", "32.04.10"])
+    assert one.exit_code == 0, one.output
+    assert accounts.login("081200000001")["user"]["role"] == "hub"
+
+
 def test_user_create_refuses_an_unknown_role(runner):
     result = create(runner, ("--role", "king"))
     assert result.exit_code == 2

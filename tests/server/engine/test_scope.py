@@ -18,6 +18,7 @@ facilitator = Actor(id="f", role="facilitator", regions=(DESA,))
 kecamatan_facilitator = Actor(id="fk", role="facilitator", regions=("32.04.10",))
 kabupaten_admin = Actor(id="a", role="admin", regions=("32.04",))
 province_admin = Actor(id="pa", role="admin", regions=("32",))
+hub = Actor(id="h", role="hub", regions=("32.04.10",))
 
 
 def test_a_region_covers_itself_and_what_lies_under_it_and_nothing_else():
@@ -47,12 +48,17 @@ def test_a_facilitator_sees_every_record_of_its_desa_and_no_other():
     assert may_see(kecamatan_facilitator, NEIGHBOUR)
 
 
+def test_a_hub_sees_every_record_of_its_kecamatan_and_no_other():
+    assert may_see(hub, DESA, made_by="someone", phone="+6281211112222") and may_see(hub, NEIGHBOUR)
+    assert not may_see(hub, "32.04.05.2001") and not may_see(hub, ELSEWHERE)
+
+
 def test_an_admin_sees_its_kabupaten_or_province():
     assert may_see(kabupaten_admin, DESA) and not may_see(kabupaten_admin, ELSEWHERE)
     assert may_see(province_admin, DESA) and may_see(province_admin, ELSEWHERE)
 
 
-@pytest.mark.parametrize("actor", [producer, facilitator, kabupaten_admin], ids=lambda a: a.role)
+@pytest.mark.parametrize("actor", [producer, facilitator, hub, kabupaten_admin], ids=lambda a: a.role)
 @pytest.mark.parametrize("village", [DESA, NEIGHBOUR, ELSEWHERE])
 def test_seeing_and_writing_are_one_right(actor, village):
     for made_by, phone in (("p", None), ("f", PHONE), ("f", None)):
@@ -75,6 +81,14 @@ def test_an_admin_manages_the_accounts_of_its_regions_and_the_admins_strictly_in
     assert manages(kabupaten_admin, account("facilitator", "32.04.10"))
     assert manages(province_admin, account("admin", "32.04"))
     assert not manages(kabupaten_admin, account("facilitator", "32.04.10", "32.73.01"))  # all regions, not one
+
+
+def test_an_admin_manages_the_hubs_of_its_regions_and_a_hub_manages_nobody():
+    assert manages(kabupaten_admin, account("hub", "32.04.10"))
+    assert not manages(kabupaten_admin, account("hub", "32.73.01"))
+    assert not manages(kecamatan_facilitator, account("hub", "32.04.10"))
+    for role, region in (("producer", DESA), ("facilitator", DESA), ("hub", "32.04.10")):
+        assert not manages(hub, account(role, region))
 
 
 def test_nobody_manages_an_equal_or_itself_or_anyone_above():

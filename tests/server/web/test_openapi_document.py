@@ -44,11 +44,22 @@ def test_openapi_every_authenticated_operation_answers_401_and_503(document):
     for label, operation in operations(document):
         statuses = set(operation["responses"])
         assert "503" in statuses, label
+        if label == "GET /api/v1/keys":  # public, and refuses nobody
+            assert "security" not in operation and "401" not in statuses
+            continue
         if label == "GET /api/v1/blobs/{sha256}":  # a signed photo link needs no token
             assert operation["security"] == [{"bearer": []}, {}]
         elif label != "POST /api/v1/auth/login":
             assert operation["security"] == [{"bearer": []}], label
         assert "401" in statuses, label  # login answers 401 invalid_credentials
+
+
+def test_openapi_keys_are_a_jwks(document):
+    answer = document["paths"]["/api/v1/keys"]["get"]["responses"]["200"]["content"]["application/json"]
+    jwks = document["components"]["schemas"][answer["schema"]["$ref"].rsplit("/", 1)[1]]
+    jwk = document["components"]["schemas"][jwks["properties"]["keys"]["items"]["$ref"].rsplit("/", 1)[1]]
+    assert set(jwk["required"]) == {"kty", "crv", "x", "kid", "alg", "use"}
+    assert jwk["properties"]["alg"]["enum"] == ["EdDSA"]
 
 
 def test_openapi_feed_json_is_an_array_of_records_not_a_string(document):
