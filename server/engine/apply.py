@@ -39,7 +39,7 @@ from ..web.timeutil import rfc3339, utcnow
 from .models import AppliedOp, Conflict, Product, ProductStock, Region, StockMovement, SyncState
 from .records import MODELS, WIRE_FIELDS, stored_time, to_columns, to_wire
 from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Actor, importable from here too
-from .store import add_to_column, insert_rows, rows_in, run, select_in, update_rows
+from .store import add_to_column, insert_rows, insert_values, rows_in, run, select_in, update_rows
 
 # The columns of a new movement's row: the model's, in its order, which the row that
 # Batch._upsert_stock_movement makes follows (seq first, added when the batch is written).
@@ -407,12 +407,9 @@ class Batch:
         for entity, (inserts, updates) in rows.items():
             insert_rows(MODELS[entity].__table__, inserts)
             update_rows(MODELS[entity].__table__, updates)
-        movements = [
-            dict(zip(MOVEMENT_COLUMNS, (seq + n, *row), strict=True))
-            for n, (_, _, row) in enumerate(self.new_movements.values(), 1)
-        ]
+        movements = [(seq + n, *row) for n, (_, _, row) in enumerate(self.new_movements.values(), 1)]
         seq += len(movements)
-        insert_rows(StockMovement.__table__, movements)
+        insert_values(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
         self._write_stock()
         seq = self._cascade_villages(seq)
         applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]
