@@ -48,6 +48,10 @@ def from_environment(instance_path):
         "BLOB_PHOTOS_PER_MINUTE": _int("BLOB_PHOTOS_PER_MINUTE", 30),
         "BLOB_MEGAPIXELS_PER_MINUTE": _int("BLOB_MEGAPIXELS_PER_MINUTE", 100),
         "PROXY_FIX_HOPS": _int("PROXY_FIX_HOPS", 0),
+        # A hub: the regional server it relays to, and its account there (empty on a regional server).
+        "UPSTREAM_URL": _env("LUMBUNG_UPSTREAM_URL", ""),
+        "HUB_PHONE": _env("LUMBUNG_HUB_PHONE", ""),
+        "HUB_PIN": _env("LUMBUNG_HUB_PIN", ""),
     }
 
 

@@ -28,6 +28,19 @@ def merge_upsert(current, hlcs, fields, hlc):
     return result
 
 
+def merge_copy(current, hlcs, incoming, incoming_hlcs):
+    """Merge another server's copy of a record (its values and their field clocks) into this one's:
+    field by field, the later clock wins, so taking the same copy twice, or copies in any order, ends alike."""
+    result = Merge(hlcs=dict(hlcs))
+    for name, value in incoming.items():
+        theirs = incoming_hlcs.get(name, "")
+        if theirs > hlcs.get(name, ""):
+            if current.get(name) != value:
+                result.changed[name] = value
+            result.hlcs[name] = theirs
+    return result
+
+
 def review_status(merge, decision, hlc):
     """A review sets the product's status whatever the clocks say, and later edits lose to it."""
     merge.changed["status"] = decision

@@ -1,9 +1,10 @@
 """Command-line tools (`flask --app server ...`): accounts, regions, demo data, bulk load,
-open data, backups."""
+open data, backups, a hub's relay."""
 
 from .accounts import user_cli
 from .backup import backup_command, restore_command
 from .demo import demo_command
+from .hub import hub_cli
 from .load import load_command
 from .open_data import export_cli
 from .regions import regions_cli
@@ -18,3 +19,4 @@ def init_app(app):
     app.cli.add_command(export_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(hub_cli)

@@ -36,6 +36,7 @@ from sync.records import OpError, validate_op
 
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
+from . import outbox
 from .models import AppliedOp, Conflict, Product, ProductStock, Region, StockMovement, SyncState
 from .records import MODELS, WIRE_FIELDS, stored_time, to_columns, to_wire
 from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Actor, importable from here too
@@ -91,6 +92,8 @@ def apply_ops(actor, ops, device_id=None):
     """Apply ops for an actor in one transaction; answers (results, server hlc)."""
     batch = Batch(actor, device_id)
     results = batch.run(ops)
+    if current_app.config.get("UPSTREAM_URL"):  # a hub: what its devices wrote goes upstream
+        outbox.keep(ops, results, actor.id, device_id, batch.now)
     db.session.commit()
     return results, batch.hlc
 

@@ -21,7 +21,7 @@ from sync.quantity import format_milli
 from sync.records import format_time
 
 from .models import SyncState, User
-from .records import COLUMNS, MODELS, to_wire
+from .records import COLUMNS, COPY_COLUMNS, COPY_FIELDS, MODELS, to_wire
 from .scope import in_regions_given, region_params, visible_keys
 from .store import run, select_in
 
@@ -53,9 +53,11 @@ def read_changes(actor, after, upto, limit):
     # then a range scan in feed order is the better plan anyway, since such an account sees most
     # of what changes.
     keys = visible_keys(actor, MAX_KEYS)
+    copying = actor.role == "hub"  # a hub keeps a copy: where each record sits, and its clocks
+    columns = COPY_COLUMNS if copying else COLUMNS
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
-        rows = _fetch(entity, keys, actor.regions, after, upto, limit) if keys or keys is None else []
+        rows = _fetch(entity, columns[entity], keys, actor.regions, after, upto, limit) if keys or keys is None else []
         if len(rows) == limit:
             # This entity may have more: nothing past its last row is complete yet.
             bound = min(bound, rows[-1][-1])
@@ -69,7 +71,9 @@ def read_changes(actor, after, upto, limit):
     for entity, rows in fetched.items():
         # Rows come in seq order and the sort is stable: sorted by owner, they stay in seq order within it.
         rows.sort(key=itemgetter(COLUMNS[entity].index(GROUP_BY[entity])))
-        if entity == "stock_movement":
+        if copying:
+            changes.extend(render_copy(entity, row, authors) for row in rows)
+        elif entity == "stock_movement":
             changes.extend(_render_movements(rows, authors))
         else:
             changes.extend(render_change(entity, row, authors) for row in rows)
@@ -117,29 +121,29 @@ def _author_names(user_ids):
     return {row["id"]: row["name"] for row in select_in(User.__table__, ("id", "name"), "id", known)}
 
 
-def _fetch(entity, keys, regions, after, upto, limit):
-    """Rows of one entity in scope, oldest change first, each of the columns a pull needs (COLUMNS)."""
+def _fetch(entity, columns, keys, regions, after, upto, limit):
+    """Rows of one entity in scope, oldest change first, each of the columns given (COLUMNS or COPY_COLUMNS)."""
     params = {"after": after, "upto": upto, "limit": limit}
     if keys is None:
-        statement = _in_regions(entity, len(regions))
+        statement = _in_regions(entity, columns, len(regions))
         params.update(region_params(regions))
     else:
-        statement = _by_keys(entity, keys[0][0], len(keys))
+        statement = _by_keys(entity, columns, keys[0][0], len(keys))
         params.update((f"k{i}", key) for i, (_, key) in enumerate(keys))
     return run(statement, params).all()
 
 
 # Built once per entity and number of regions or keys, so each is compiled once.
 @lru_cache(maxsize=64)
-def _in_regions(entity, count):
+def _in_regions(entity, columns, count):
     """Changes under `count` regions: a range instead of LIKE, so both engines use the (village_code, seq) index."""
     table = MODELS[entity].__table__
     scope = in_regions_given(table.c.village_code, count)
-    return select(*_pulled(table, entity)).where(_window(table), scope).order_by(table.c.seq).limit(_LIMIT)
+    return select(*_pulled(table, columns)).where(_window(table), scope).order_by(table.c.seq).limit(_LIMIT)
 
 
 @lru_cache(maxsize=1024)
-def _by_keys(entity, kind, count):
+def _by_keys(entity, columns, kind, count):
     """Changes of `count` scope keys (desa or producers).
 
     One index range per key ((village_code, seq) or (producer_id, seq)), each already in feed
@@ -151,7 +155,7 @@ def _by_keys(entity, kind, count):
     column = table.c[KEY_COLUMNS[kind][entity]]
     parts = [select(table.c.seq).where(column == bindparam(f"k{i}"), _window(table)) for i in range(count)]
     wanted = (union_all(*parts) if count > 1 else parts[0]).order_by(table.c.seq).limit(_LIMIT)
-    return select(*_pulled(table, entity)).where(table.c.seq.in_(wanted)).order_by(table.c.seq)
+    return select(*_pulled(table, columns)).where(table.c.seq.in_(wanted)).order_by(table.c.seq)
 
 
 _LIMIT = bindparam("limit", type_=Integer)
@@ -161,19 +165,31 @@ def _window(table):
     return and_(table.c.seq > bindparam("after"), table.c.seq <= bindparam("upto"))
 
 
-def _pulled(table, entity):
-    return [table.c[name] for name in COLUMNS[entity]]
+def _pulled(table, columns):
+    return [table.c[name] for name in columns]
 
 
 def render_change(entity, row, authors):
-    """The JSON of one change (a fetched row of a producer, product or review), as text."""
-    row = dict(zip(COLUMNS[entity], row, strict=True))
+    """The JSON of one change (a fetched row of COLUMNS), as text."""
+    return orjson.dumps(_change(entity, dict(zip(COLUMNS[entity], row, strict=True)), authors)).decode()
+
+
+def render_copy(entity, row, authors):
+    """The JSON of one change as a hub's pull gives it: the change a device gets, with `copy` holding
+    where the record sits and its clocks (a fetched row of COPY_COLUMNS)."""
+    values = dict(zip(COPY_COLUMNS[entity], row, strict=True))
+    change = _change(entity, values, authors)
+    change["copy"] = {name: values[name] for name in COPY_FIELDS if name in values}
+    return orjson.dumps(change).decode()
+
+
+def _change(entity, row, authors):
     if row.get("deleted"):
-        return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "delete"}).decode()
+        return {"entity": entity, "entity_id": row["id"], "action": "delete"}
     data = to_wire(entity, row)
     if entity != "review":  # who entered it (an extension of the contract's fields)
         data["created_by"], data["created_by_name"] = row["created_by"], authors.name(row["created_by"])
-    return orjson.dumps({"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}).decode()
+    return {"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}
 
 
 def _render_movements(rows, authors):

@@ -292,3 +292,27 @@ class ConsolidationLine(db.Model):
     qty_milli = Column(BigInteger, nullable=False)  # in the product's unit
     net_g = Column(BigInteger, nullable=False)  # qty times the unit weight
     movement_id = Column(UUID)  # the shipment movement, once shipped
+
+
+class RelayOp(db.Model):
+    """An op a hub took from a device and relays upstream: what it was, who made it, what upstream answered."""
+
+    __tablename__ = "relay_ops"
+    seq = Column(Integer, primary_key=True, autoincrement=True)  # the order ops go upstream in
+    op_id = Column(UUID, nullable=False, unique=True)
+    op = Column(JSON, nullable=False)  # as the device sent it, with the HLC the hub stamped it with
+    user_id = Column(UUID, nullable=False)
+    device_id = Column(UUID)
+    received_at = Column(DateTime, nullable=False)
+    answered_at = Column(DateTime)  # null while upstream has not answered it
+    status = Column(String(20))  # upstream's answer: applied, duplicate or rejected
+    error = Column(JSON)
+    __table_args__ = (Index("ix_relay_ops_answered_seq", "answered_at", "seq"),)
+
+
+class HubState(db.Model):
+    """What a hub remembers of upstream between cycles, by name: its device id there, its cursor, when it reached it."""
+
+    __tablename__ = "hub_state"
+    name = Column(String(40), primary_key=True)
+    value = Column(JSON)

@@ -29,6 +29,17 @@ def _pulled_columns(entity):
 
 # Database columns a pull reads, per entity, in the order the feed unpacks them.
 COLUMNS = {entity: _pulled_columns(entity) for entity in MODELS}
+# What a hub's copy needs beyond what a device sees: where a record sits and its clocks.
+COPY_FIELDS = ("producer_id", "village_code", "hlcs", "hlc")
+# The columns a hub's pull reads: a device's, then those of COPY_FIELDS the table has, seq last.
+COPY_COLUMNS = {
+    entity: (
+        *columns[:-1],
+        *(name for name in COPY_FIELDS if name in MODELS[entity].__table__.c and name not in columns),
+        "seq",
+    )
+    for entity, columns in COLUMNS.items()
+}
 # The wire fields that are times (RFC 3339 text on the wire, datetimes in the database).
 TIMES = {
     entity: {name for name in WIRE_FIELDS[entity] if isinstance(getattr(table.c.get(name), "type", None), DateTime)}

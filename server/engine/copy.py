@@ -1,0 +1,124 @@
+"""A hub's copy of its kecamatan: upstream's changes taken in, through the same batch writer as ops.
+
+A hub pulls its kecamatan from upstream like an admin of it; each change carries `copy`: where
+the record sits (producer_id, village_code) and its clocks. Upstream has already judged every
+op behind them, so no rule is asked again: a record the hub lacks is added as upstream holds
+it, one it holds is merged field by field by the clocks (sync.merge.merge_copy), so the hub's
+own ops not yet relayed keep what they changed until upstream's answer comes back. Movements
+and reviews never change: one the hub holds is left as it is. Each record taken gets a new
+sequence number of the hub's feed, so the hub's devices pull it.
+"""
+
+from flask import current_app
+
+from sync.hlc import Clock
+from sync.merge import merge_copy
+from sync.quantity import parse_milli
+
+from .apply import Batch, Rec
+from .models import ProductStock
+from .records import WIRE_FIELDS, stored_time
+from .scope import Actor
+from .store import add_to_column
+
+UPSTREAM = Actor(id=None, role="hub", regions=(), phone=None)
+
+
+def take_copy(changes, upstream_hlc):
+    """Take a page of upstream's changes into this hub's copy, in the caller's transaction."""
+    batch = CopyBatch(UPSTREAM, None)
+    batch.take(changes, upstream_hlc)
+
+
+class CopyBatch(Batch):
+    """A Batch that takes records as upstream holds them instead of applying ops."""
+
+    def take(self, changes, upstream_hlc):
+        """Load what the changes name, merge each into the copy, write."""
+        self.unheld = {}  # product id -> what movements of a product not held yet add to its stock
+        state = self._lock()
+        self.clock = Clock(current_app.config["SERVER_ID"], state.hlc)
+        self.clock.observe(upstream_hlc)  # the hub's own later ops stamp after upstream's
+        self._preload([_as_op(change) for change in changes])
+        for change in changes:
+            self._take(change)
+        self._write(state)
+
+    def _take(self, change):
+        entity, rec = change["entity"], self.cache.get((change["entity"], change["entity_id"]))
+        if change["action"] == "delete":
+            if rec is not None and not rec.deleted:
+                rec.deleted, rec.hlcs = True, {**rec.hlcs, **change.get("copy", {}).get("hlcs", {})}
+                self._touch(rec)
+        elif entity in ("producer", "product"):
+            self._take_record(change, rec)
+        elif entity == "stock_movement":
+            self._take_movement(change, rec)
+        elif rec is None:  # a review the hub does not hold yet
+            self._add(self._new_rec(change, {"": change["copy"].get("hlc", "")}))
+
+    def _take_record(self, change, rec):
+        copy, incoming = change["copy"], _fields(change)
+        if rec is None:
+            self._add(self._new_rec(change, copy.get("hlcs") or {}))
+            return
+        merged = merge_copy(rec.data, rec.hlcs, incoming, copy.get("hlcs") or {})
+        place = copy.get("village_code", incoming.get("village_code"))
+        if merged.changed or merged.hlcs != rec.hlcs or place != rec.village_code:
+            rec.cascade = rec.cascade or (rec.entity == "producer" and place != rec.village_code)
+            rec.data, rec.hlcs, rec.village_code = {**rec.data, **merged.changed}, merged.hlcs, place
+            self._touch(rec)
+
+    def _take_movement(self, change, rec):
+        if rec is not None or change["entity_id"] in self.new_movements:
+            return  # a movement never changes
+        data, copy = change["data"], change["copy"]
+        qty_milli = parse_milli(data["qty"])
+        product = self.cache.get(("product", data["product_id"]))
+        if product is not None:
+            product.stock_delta += qty_milli
+        else:  # its product comes in a later page (it changed since): its total starts here
+            self.unheld[data["product_id"]] = self.unheld.get(data["product_id"], 0) + qty_milli
+        row = (
+            change["entity_id"],
+            data["product_id"],
+            copy["producer_id"],
+            copy["village_code"],
+            qty_milli,
+            data["kind"],
+            stored_time(data["occurred_at"]),
+            data.get("note"),
+            copy.get("hlc") or "",
+            data.get("created_by"),
+            self.now,
+        )
+        self.new_movements[change["entity_id"]] = (data, copy["producer_id"], row)
+
+    def _write_stock(self):
+        super()._write_stock()
+        add_to_column(ProductStock.__table__, "stock_milli", list(self.unheld.items()), key="product_id")
+
+    def _new_rec(self, change, hlcs):
+        copy = change["copy"]
+        rec = Rec(
+            change["entity"],
+            data={"id": change["entity_id"], **_fields(change)},
+            hlcs=hlcs,
+            created_by=change["data"].get("created_by"),
+            new=True,
+        )
+        rec.village_code = copy.get("village_code", rec.data.get("village_code"))
+        rec.producer_id = change["entity_id"] if rec.entity == "producer" else copy.get("producer_id")
+        return rec
+
+
+def _fields(change):
+    """A change's wire fields, without its id and what the feed adds (who entered it)."""
+    data = change.get("data", {})
+    return {name: data[name] for name in WIRE_FIELDS[change["entity"]] if name != "id" and name in data}
+
+
+def _as_op(change):
+    """What Batch._preload reads of an op, for a change: the record and those it refers to."""
+    fields = _fields(change) if change["action"] == "upsert" else {}
+    return {"entity": change["entity"], "entity_id": change["entity_id"], "fields": fields}

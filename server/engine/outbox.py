@@ -1,0 +1,75 @@
+"""The ops a hub relays upstream: kept when its devices' pushes apply them, answered by upstream.
+
+A hub applies a device's ops to its own copy, through the one write path, and in the same
+transaction keeps each applied op with its author, in the order they came. The relay
+(server/hub/) sends them upstream unchanged, oldest first, and stores upstream's answer here;
+an op upstream rejected goes back to its author's device through the hub.
+"""
+
+from sqlalchemy import bindparam, func, select, update
+
+from .models import RelayOp
+from .store import insert_rows, run
+
+OP_KEYS = ("op_id", "entity", "entity_id", "action", "fields", "hlc")
+
+_relay = RelayOp.__table__.c
+PENDING = (
+    select(_relay.seq, _relay.op, _relay.user_id, _relay.device_id)
+    .where(_relay.answered_at.is_(None))
+    .order_by(_relay.seq)
+    .limit(bindparam("limit"))
+)
+ANSWER = (
+    update(RelayOp.__table__)
+    .where(_relay.op_id == bindparam("answered_op"), _relay.answered_at.is_(None))
+    .values(answered_at=bindparam("at"), status=bindparam("answer"), error=bindparam("problem"))
+)
+WAITING = select(func.count()).select_from(RelayOp.__table__).where(_relay.answered_at.is_(None))
+REJECTED_FOR = (
+    select(_relay.op_id, _relay.op, _relay.error)
+    .where(_relay.device_id == bindparam("device_id"), _relay.status == "rejected")
+    .order_by(_relay.seq)
+)
+
+
+def keep(ops, results, user_id, device_id, now):
+    """Keep the ops a push applied (with the HLC the hub gave any it re-stamped) to relay them upstream."""
+    rows = []
+    for op, result in zip(ops, results, strict=True):
+        if result["status"] != "applied":
+            continue  # rejected here, or already kept when it first came
+        relayed = {key: op[key] for key in OP_KEYS if key in op}
+        if "hlc" in result:
+            relayed["hlc"] = result["hlc"]
+        rows.append(
+            {"op_id": relayed["op_id"], "op": relayed, "user_id": user_id, "device_id": device_id, "received_at": now}
+        )
+    insert_rows(RelayOp.__table__, rows)
+
+
+def pending(limit):
+    """The oldest ops upstream has not answered yet, each as it goes upstream: the op with its author."""
+    rows = run(PENDING, {"limit": limit}).all()
+    return [{**row.op, "author": {"user_id": row.user_id, "device_id": row.device_id}} for row in rows]
+
+
+def answer(results, now):
+    """Store upstream's answer to relayed ops (results of a push, one per op)."""
+    params = [
+        {"answered_op": r["op_id"], "at": now, "answer": r["status"], "problem": r.get("error")}
+        for r in results
+        if r.get("op_id")
+    ]
+    if params:
+        run(ANSWER, params)
+
+
+def waiting():
+    """How many ops wait to go upstream."""
+    return run(WAITING).scalar()
+
+
+def rejected_for(device_id):
+    """The ops of a device that upstream rejected: [{op_id, op, error}], oldest first."""
+    return [dict(row._mapping) for row in run(REJECTED_FOR, {"device_id": device_id})]
