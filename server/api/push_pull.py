@@ -116,7 +116,7 @@ def pull():
     args = _pull_args()
     user = get_current_user()  # the Account itself, not the proxy: read several times below
     config = current_app.config
-    secret = config["SECRET_KEY"].encode()  # signs cursors: a cursor holds on the server that issued it
+    secret = config["CURSOR_SECRET_KEY"].encode()  # a cursor holds on the server that issued it
     after, reset = 0, False
     if args["cursor"]:
         try:
