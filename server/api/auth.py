@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sync.records import UUID_RE
 
 from ..engine.models import Device, LoginAttempt, User
-from ..engine.scope import covers, hub_key_rows, signed_in_account, user_regions
+from ..engine.scope import hub_key_rows, lies_within, signed_in_account, user_regions
 from ..extensions import db, jwt
 from ..web.errors import ApiError, error_response
 from ..web.json_body import Blueprint
@@ -208,7 +208,7 @@ def _inside_the_signing_hubs_kecamatan(jwt_header, jwt_data):
         return True
     hub = hub_key(jwt_header.get("kid"))
     regions = user_regions(jwt_data.get("sub"))
-    return hub is not None and bool(regions) and all(covers((hub.kecamatan,), code) for code in regions)
+    return hub is not None and lies_within((hub.kecamatan,), regions)
 
 
 @dataclass(frozen=True)

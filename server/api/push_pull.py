@@ -38,6 +38,11 @@ ACTIONS = ["upsert", "delete"]
 MAX_LIMIT = 5000
 
 
+class AuthorSchema(BaseSchema):
+    user_id = Uuid(required=True, metadata={"description": "The account that made the op."})
+    device_id = Uuid(required=True, metadata={"description": "The device it made the op on."})
+
+
 class OpSchema(BaseSchema):
     op_id = Uuid(required=True)
     entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
@@ -45,6 +50,13 @@ class OpSchema(BaseSchema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     op_fields = fields.Dict(data_key="fields", metadata={"description": "The record's fields to set (upsert only)."})
     hlc = fields.String(required=True, metadata={"example": "0001764230400000:0000:device-id", "pattern": HLC})
+    author = fields.Nested(
+        AuthorSchema,
+        metadata={
+            "description": "On every op of a hub's push, and on no other: who made it. The op is checked against "
+            "its author's scope and the hub's, and recorded as the author's (SYNC-CONTRACT 1.1, Relay)."
+        },
+    )
 
 
 class PushSchema(BaseSchema):
