@@ -78,6 +78,8 @@ CELLS = [
     # -- sync (each op's answer: PUSH_CELLS; what each role pulls: PULL_CELLS) ------------------------
     ("POST",   "/api/v1/sync/push",                        "-",          401, 200, 200, 200, 200),
     ("GET",    "/api/v1/sync/pull",                        "-",          401, 200, 200, 200, 200),
+    # -- what a hub reads upstream: the accounts of its kecamatan (what each holds: test_hub_accounts)
+    ("GET",    "/api/v1/hub/accounts",                     "-",          401, 403, 403, 403, 200),
     # -- photos --------------------------------------------------------------------------------------
     ("GET",    "/api/v1/blobs/{photo}",                    "own",        401, 200, 200, 200, 200),
     ("GET",    "/api/v1/blobs/{photo}",                    "same_desa",  401, 403, 200, 200, 200),

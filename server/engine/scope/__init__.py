@@ -7,7 +7,15 @@ restrict rows to an actor's scope. Every other module asks here.
 """
 
 from .accounts import actor_for, actors_by_id, device_states, hub_key_rows, signed_in_account, user_regions
-from .queries import accounts_below, in_regions, in_regions_given, region_params, visible_keys, visible_rows
+from .queries import (
+    accounts_around,
+    accounts_below,
+    in_regions,
+    in_regions_given,
+    region_params,
+    visible_keys,
+    visible_rows,
+)
 from .rules import (
     Actor,
     covers,
@@ -23,6 +31,7 @@ from .rules import (
 
 __all__ = [
     "Actor",
+    "accounts_around",
     "accounts_below",
     "actor_for",
     "actors_by_id",
