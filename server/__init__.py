@@ -26,6 +26,7 @@ def create_app(test_config=None):
     if test_config:
         app.config.update(test_config)
     app.config["JWT_PRIVATE_KEY"] = config_module.signing_key_pem(app.config)
+    app.config["CURSOR_SECRET_KEY"] = config_module.cursor_secret(app.config)
     config_module.check_secrets(app.config, served=config_module.served_by_gunicorn())
     _database_settings(app)
 

@@ -4,7 +4,8 @@ import os
 from pathlib import Path
 
 DEV_SECRET = "dev-secret-change-me-0123456789abcdef"
-SECRET_NAMES = ("SECRET_KEY",)
+# The secrets the demo's secrets.env holds, and that served or in production must be strong.
+SECRET_NAMES = ("SECRET_KEY", "CURSOR_SECRET_KEY")
 MIN_SECRET_LENGTH = 32
 # The private key that signs tokens, in the instance folder unless JWT_PRIVATE_KEY(_FILE) says otherwise.
 SIGNING_KEY_FILE = "jwt-private-key.pem"
@@ -31,6 +32,7 @@ def from_environment(instance_path):
     return {
         "ENV_NAME": _env("LUMBUNG_ENV", "development"),
         "SECRET_KEY": _env("SECRET_KEY", DEV_SECRET),
+        "CURSOR_SECRET_KEY": _cursor_secret_setting(os.environ),
         "JWT_PRIVATE_KEY": _env("JWT_PRIVATE_KEY", None),
         "JWT_PRIVATE_KEY_FILE": _env("JWT_PRIVATE_KEY_FILE", str(Path(instance_path) / SIGNING_KEY_FILE)),
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
@@ -53,6 +55,17 @@ def from_environment(instance_path):
         "HUB_PHONE": _env("LUMBUNG_HUB_PHONE", ""),
         "HUB_PIN": _env("LUMBUNG_HUB_PIN", ""),
     }
+
+
+def _cursor_secret_setting(environ):
+    """CURSOR_SECRET_KEY, else JWT_SECRET_KEY: the value that signed the cursors phones hold (tokens were
+    once signed with it too), so a deploy that had it keeps every cursor valid; None leaves SECRET_KEY."""
+    return environ.get("CURSOR_SECRET_KEY") or environ.get("JWT_SECRET_KEY") or None
+
+
+def cursor_secret(config):
+    """The secret that signs pull cursors: CURSOR_SECRET_KEY (or JWT_SECRET_KEY), else SECRET_KEY."""
+    return config.get("CURSOR_SECRET_KEY") or config["SECRET_KEY"]
 
 
 def signing_key_pem(config):
@@ -93,8 +106,9 @@ def secrets_problem(config, where):
 
 
 def weak_secrets(config):
-    """The names among the secrets (SECRET_KEY) whose value is the default or too short."""
-    return [name for name in SECRET_NAMES if config[name] == DEV_SECRET or len(config[name]) < MIN_SECRET_LENGTH]
+    """The names among the secrets (SECRET_KEY, CURSOR_SECRET_KEY) whose value is the default or too short."""
+    values = {"SECRET_KEY": config["SECRET_KEY"], "CURSOR_SECRET_KEY": cursor_secret(config)}
+    return [name for name in SECRET_NAMES if values[name] == DEV_SECRET or len(values[name]) < MIN_SECRET_LENGTH]
 
 
 def weak_secrets_message(names, where):
@@ -115,6 +129,7 @@ def serving_secrets_problem(environ):
     folder = instance_folder(environ)
     config = {
         "SECRET_KEY": environ.get("SECRET_KEY") or DEV_SECRET,
+        "CURSOR_SECRET_KEY": _cursor_secret_setting(environ),
         "JWT_PRIVATE_KEY": environ.get("JWT_PRIVATE_KEY"),
         "JWT_PRIVATE_KEY_FILE": environ.get("JWT_PRIVATE_KEY_FILE") or str(Path(folder) / SIGNING_KEY_FILE),
     }

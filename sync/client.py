@@ -38,6 +38,12 @@ def _worth_retrying(exc):
     return isinstance(exc, TransportError) or exc.status in (429, 503)
 
 
+def _error_code(body):
+    """The code of an error answer, or None."""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error.get("code") if isinstance(error, dict) else None
+
+
 class Replica:
     """A device's local state: records, outbox of ops and metadata, in a sqlite-utils Database."""
 
@@ -184,13 +190,8 @@ class Replica:
     def pull(self, limit=5000):
         """Follow the cursor until nothing more; answers the number of changes taken."""
         taken = 0
+        body = self._first_page(limit)
         while True:
-            params = {"limit": limit}
-            if self.meta("cursor"):
-                params["cursor"] = self.meta("cursor")
-            status, body = self.transport("GET", "/api/v1/sync/pull", params=params)
-            if status != 200:
-                raise SyncError(status, body)
             with self.db.atomic():  # db.execute() alone commits each write
                 if body["reset"]:
                     self._drop_synced()
@@ -205,6 +206,29 @@ class Replica:
             taken += len(body["changes"])
             if not body["more"]:
                 return taken
+            body = self._page(body["cursor"], limit)
+
+    def _first_page(self, limit):
+        """The page after the saved cursor; when the server does not know that cursor (another
+        server's, as for a phone between a hub and the region, or one signed with a secret since
+        changed), the first page from the beginning, taken as a reset."""
+        cursor = self.meta("cursor")
+        try:
+            return self._page(cursor, limit)
+        except SyncError as exc:
+            if not cursor or exc.status != 400 or _error_code(exc.body) != "invalid_cursor":
+                raise
+        return {**self._page(None, limit), "reset": True}
+
+    def _page(self, cursor, limit):
+        """One page of changes after a cursor (None: from the beginning)."""
+        params = {"limit": limit}
+        if cursor:
+            params["cursor"] = cursor
+        status, body = self.transport("GET", "/api/v1/sync/pull", params=params)
+        if status != 200:
+            raise SyncError(status, body)
+        return body
 
     def _take(self, change, pending_ops):
         """Take the server's state of a record, then replay this device's pending ops on it."""

@@ -20,3 +20,15 @@ def op_id_for(entity, entity_id, action, resend=False):
     if entity == "stock_movement" and action == "upsert" and not resend:
         return entity_id
     return uuid7()
+
+
+# The namespace of the session ids below (a fixed, random UUID).
+DEVICE_SESSIONS = uuid.UUID("5d0c1c5e-6a8b-4f0e-9d3a-2b7e4f1a9c60")
+
+
+def device_session_id(user_id, device_id):
+    """The session id (a token's `dev`, the server's device row) of a device a hub enrols for an account.
+
+    Derived, not drawn: the regional server registers that device when the hub relays its first op,
+    under the same id, so the tokens the hub signed for it hold there too (SYNC-CONTRACT 1.1, Hubs)."""
+    return str(uuid.uuid5(DEVICE_SESSIONS, f"{user_id} {device_id}"))

@@ -445,6 +445,34 @@ def canonical_movement(op):
     }
 
 
+AUTHOR_FIELDS = ("user_id", "device_id")
+
+
+def op_author(op, relayed):
+    """The author of an op as a push carries it: a hub's push (relayed) names one on every op,
+    {"user_id", "device_id"}; any other push names none. Answers it (None when not relayed), or
+    raises OpError validation_error naming the field."""
+    if not relayed:
+        if "author" in op:
+            raise OpError("validation_error", {"author": ("relayed_only", {})})
+        return None
+    author = op.get("author")
+    if author is None:
+        raise OpError("validation_error", {"author": ("required", {})})
+    if not isinstance(author, dict):
+        raise OpError("validation_error", {"author": ("not_an_object", {})})
+    errors = {f"author.{name}": ("unknown_field", {}) for name in author if name not in AUTHOR_FIELDS}
+    for name in AUTHOR_FIELDS:
+        value = author.get(name)
+        if value is None:
+            errors[f"author.{name}"] = ("required", {})
+        elif not isinstance(value, str) or not UUID_RE.match(value):
+            errors[f"author.{name}"] = ("invalid_uuid", {})
+    if errors:
+        raise OpError("validation_error", errors)
+    return {name: author[name] for name in AUTHOR_FIELDS}
+
+
 def validate_fields(entity, entity_id, fields):
     """Canonical values of an upsert's fields, or OpError with every bad field."""
     if not isinstance(fields, dict):

@@ -22,7 +22,14 @@ ROOT = Path(__file__).resolve().parents[1]
 CONF = ROOT / "gunicorn.conf.py"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 STRONG = secrets.token_urlsafe(48)
-SECRET_SETTINGS = ("SECRET_KEY", "JWT_PRIVATE_KEY", "JWT_PRIVATE_KEY_FILE", "LUMBUNG_ENV")
+SECRET_SETTINGS = (
+    "SECRET_KEY",
+    "CURSOR_SECRET_KEY",
+    "JWT_SECRET_KEY",
+    "JWT_PRIVATE_KEY",
+    "JWT_PRIVATE_KEY_FILE",
+    "LUMBUNG_ENV",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -78,6 +85,13 @@ def test_the_key_file_in_the_instance_folder_is_a_signing_key_to_serve_with(tmp_
     assert "JWT_PRIVATE_KEY" in serving_secrets_problem(env)
     ensure_secrets_file(tmp_path)
     assert serving_secrets_problem(env) is None
+
+
+def test_a_short_cursor_secret_stops_gunicorn(tmp_path):
+    env = {"SECRET_KEY": STRONG, "JWT_PRIVATE_KEY": TEST_SIGNING_KEY, "INSTANCE_PATH": str(tmp_path)}
+    assert serving_secrets_problem(env) is None
+    assert serving_secrets_problem({**env, "JWT_SECRET_KEY": "x" * 31}).startswith("CURSOR_SECRET_KEY must be")
+    assert serving_secrets_problem({**env, "JWT_SECRET_KEY": "x" * 32}) is None
 
 
 def test_gunicorn_serves_with_good_secrets(tmp_path):

@@ -320,7 +320,7 @@ export class Replica {
    */
   async pull(limit = PULL_LIMIT) {
     let taken = 0;
-    let page = this._page(await getMeta(this.db, "cursor"), limit);
+    let page = this._firstPage(await getMeta(this.db, "cursor"), limit);
     for (;;) {
       const body = await page;
       page = body.more ? this._page(body.cursor, limit) : null;
@@ -363,6 +363,21 @@ export class Replica {
         await tx.objectStore(META).put(body.cursor, "cursor");
       });
     }
+  }
+
+  /**
+   * The page after the saved cursor; when the server does not know that cursor (another server's,
+   * as for a phone between a hub and the region, or one signed with a secret since changed), the
+   * first page from the beginning, taken as a reset.
+   */
+  async _firstPage(cursor, limit) {
+    try {
+      return await this._page(cursor, limit);
+    } catch (error) {
+      if (!cursor || !(error instanceof SyncError) || error.status !== 400) throw error;
+      if (error.body?.error?.code !== "invalid_cursor") throw error;
+    }
+    return { ...(await this._page(null, limit)), reset: true };
   }
 
   /** One page of changes after the cursor (the body of a 200 answer). */

@@ -8,6 +8,7 @@ kecamatan only: the hub enrols devices while its kecamatan has no internet.
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app, g, request
@@ -24,8 +25,9 @@ from sqlalchemy import func, select
 
 from sync.records import UUID_RE
 
+from ..engine import hub_accounts, hub_state
 from ..engine.models import Device, LoginAttempt, User
-from ..engine.scope import covers, hub_key_rows, signed_in_account, user_regions
+from ..engine.scope import hub_key_rows, lies_within, signed_in_account, user_regions
 from ..extensions import db, jwt
 from ..web.errors import ApiError, error_response
 from ..web.json_body import Blueprint
@@ -195,6 +197,9 @@ def _public_key(jwt_header, jwt_data):
     kid = jwt_header.get("kid")
     if kid == key.kid:
         return key.public
+    region = upstream_key(kid)
+    if region is not None:
+        return region
     hub = hub_key(kid)
     if hub is None:
         raise InvalidTokenError("unknown signing key")
@@ -204,11 +209,11 @@ def _public_key(jwt_header, jwt_data):
 @jwt.token_verification_loader
 def _inside_the_signing_hubs_kecamatan(jwt_header, jwt_data):
     """A token a hub signed holds only for an account whose regions all lie in the hub's kecamatan."""
-    if jwt_header.get("kid") == current_signing_key().kid:
+    if jwt_header.get("kid") == current_signing_key().kid or upstream_key(jwt_header.get("kid")) is not None:
         return True
     hub = hub_key(jwt_header.get("kid"))
     regions = user_regions(jwt_data.get("sub"))
-    return hub is not None and bool(regions) and all(covers((hub.kecamatan,), code) for code in regions)
+    return hub is not None and lies_within((hub.kecamatan,), regions)
 
 
 @dataclass(frozen=True)
@@ -244,11 +249,34 @@ class Account:
 def _device_revoked(jwt_header, jwt_data):
     # The device must exist, be this account's and not be revoked.
     row = signed_in_account(jwt_data.get("dev"), jwt_data.get("sub"))
+    if row is None and _first_sync_at_this_hub(jwt_header, jwt_data):
+        row = signed_in_account(jwt_data.get("dev"), jwt_data.get("sub"))
     if row is None or row.revoked_at is not None:
         return True
     g.device_last_sync = row.last_sync_at
     g.account = Account(*row[2:])
     return False
+
+
+def _first_sync_at_this_hub(jwt_header, jwt_data):
+    """A hub registers a device the region signed a token for, of an account it mirrors, when it first comes."""
+    if upstream_key(jwt_header.get("kid")) is None or not hub_accounts.has_account(jwt_data.get("sub")):
+        return False
+    hub_accounts.register_session(jwt_data.get("dev"), jwt_data.get("sub"), utcnow())
+    return True
+
+
+def upstream_key(kid):
+    """On a hub, the region's public key a kid names, as the last relay cycle fetched them; else None."""
+    if not current_app.config.get("UPSTREAM_URL") or not isinstance(kid, str):
+        return None
+    jwk = next((key for key in hub_state.recall("upstream_keys", []) if key.get("kid") == kid), None)
+    return None if jwk is None else _public_of(json.dumps(jwk, sort_keys=True))
+
+
+@lru_cache(maxsize=8)
+def _public_of(jwk_text):
+    return jwk_public_key(json.loads(jwk_text))
 
 
 @jwt.user_lookup_loader

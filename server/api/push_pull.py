@@ -38,6 +38,11 @@ ACTIONS = ["upsert", "delete"]
 MAX_LIMIT = 5000
 
 
+class AuthorSchema(BaseSchema):
+    user_id = Uuid(required=True, metadata={"description": "The account that made the op."})
+    device_id = Uuid(required=True, metadata={"description": "The device it made the op on."})
+
+
 class OpSchema(BaseSchema):
     op_id = Uuid(required=True)
     entity = fields.String(required=True, validate=validate.OneOf(ENTITIES))
@@ -45,6 +50,13 @@ class OpSchema(BaseSchema):
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
     op_fields = fields.Dict(data_key="fields", metadata={"description": "The record's fields to set (upsert only)."})
     hlc = fields.String(required=True, metadata={"example": "0001764230400000:0000:device-id", "pattern": HLC})
+    author = fields.Nested(
+        AuthorSchema,
+        metadata={
+            "description": "On every op of a hub's push, and on no other: who made it. The op is checked against "
+            "its author's scope and the hub's, and recorded as the author's (SYNC-CONTRACT 1.1, Relay)."
+        },
+    )
 
 
 class PushSchema(BaseSchema):
@@ -116,7 +128,7 @@ def pull():
     args = _pull_args()
     user = get_current_user()  # the Account itself, not the proxy: read several times below
     config = current_app.config
-    secret = config["SECRET_KEY"].encode()  # signs cursors: a cursor holds on the server that issued it
+    secret = config["CURSOR_SECRET_KEY"].encode()  # a cursor holds on the server that issued it
     after, reset = 0, False
     if args["cursor"]:
         try:

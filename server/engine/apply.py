@@ -32,13 +32,14 @@ from sync.ops import (
     stock_after,
 )
 from sync.quantity import parse_milli
-from sync.records import OpError, validate_op
+from sync.records import OpError, op_author, validate_op
 
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
 from . import outbox
 from .models import AppliedOp, Conflict, Product, ProductStock, Region, StockMovement, SyncState
 from .records import MODELS, WIRE_FIELDS, stored_time, to_columns, to_wire
+from .relayed import Relay
 from .scope import Actor, covers, may_write  # noqa: F401  apply_ops takes an Actor, importable from here too
 from .store import add_to_column, insert_rows, insert_values, rows_in, run, select_in, update_rows
 
@@ -112,7 +113,10 @@ class Batch:
         self.touched = []  # records changed, in order
         self.new_movements = {}  # id -> (its fields, its producer's id, its row less seq), in order
         self.hlc = None
-        self.covered = {}  # desa code -> whether the actor's regions cover it
+        self.covered = {}  # desa code -> whether the acting actor's regions cover it
+        # A hub's push: each op acts as its author (server/engine/relayed.py), with a cache of its own.
+        self.relay = Relay(actor, self.now) if actor.role == "hub" else None
+        self.covered_by = {}  # author id -> that author's `covered`
 
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
@@ -123,6 +127,8 @@ class Batch:
         # A self-keyed movement never has an applied_ops row: its own row answers (_self_keyed).
         seen = self._already_applied([op["op_id"] for op in valid if not _self_keyed(op)])
         self._preload(valid)
+        if self.relay:
+            self.relay.read(valid)
         results = []
         for op in checked:
             if "error" in op:
@@ -130,7 +136,7 @@ class Batch:
             elif op["op_id"] in seen:
                 results.append({"op_id": op["op_id"], "status": "duplicate"})
             else:
-                result = self._apply_one(op)
+                result = self._apply_as_author(op) if self.relay else self._apply_one(op)
                 results.append(result)
                 if result["status"] != "rejected":
                     seen.add(op["op_id"])
@@ -139,10 +145,11 @@ class Batch:
 
     # -- reading -------------------------------------------------------------
 
-    @staticmethod
-    def _validate(op):
+    def _validate(self, op):
         try:
-            return validate_op(op)
+            checked = validate_op(op)
+            author = op_author(op, relayed=self.relay is not None)
+            return checked if author is None else {**checked, "author": author}
         except OpError as exc:
             op_id = op.get("op_id") if isinstance(op, dict) else None
             # Echoed so the client can match the result; anything but text is no op_id at all.
@@ -213,6 +220,15 @@ class Batch:
 
     # -- applying one op -----------------------------------------------------
 
+    def _apply_as_author(self, op):
+        """An op of a hub's push, applied as its author would apply it, within the hub's scope."""
+        try:
+            self.actor, self.device_id = self.relay.author(op)
+        except OpError as exc:
+            return rejected(op["op_id"], exc)
+        self.covered = self.covered_by.setdefault(self.actor.id, {})
+        return self._apply_one(op)
+
     def _apply_one(self, op):
         guarded = self.clock.guard(op["hlc"], checked=True)  # validate_op checked it
         restamped = guarded != op["hlc"]
@@ -223,7 +239,9 @@ class Batch:
         except OpError as exc:
             return rejected(op["op_id"], exc)
         if not _self_keyed(op):  # applied or duplicate: remembered by its op id
-            self.applied.append({"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"]})
+            self.applied.append(
+                {"op_id": op["op_id"], "entity_id": op["entity_id"], "hlc": op["hlc"], "user_id": self.actor.id}
+            )
         result = {"op_id": op["op_id"], "status": status}
         if restamped:
             result["hlc"] = guarded
@@ -389,7 +407,7 @@ class Batch:
             allowed = self.covered.get(village_code)
             if allowed is None:
                 allowed = self.covered[village_code] = may_write(self.actor, village_code)
-        if not allowed:
+        if not allowed or (self.relay and not self.relay.covers(village_code)):
             raise OpError("forbidden")
 
     def _touch(self, rec):
@@ -415,9 +433,10 @@ class Batch:
         insert_values(StockMovement.__table__, MOVEMENT_COLUMNS, movements)
         self._write_stock()
         seq = self._cascade_villages(seq)
-        applied = [{**a, "user_id": self.actor.id, "applied_at": self.now} for a in self.applied]
-        insert_rows(AppliedOp.__table__, applied)
+        insert_rows(AppliedOp.__table__, [{**a, "applied_at": self.now} for a in self.applied])
         insert_rows(Conflict.__table__, self.conflicts)
+        if self.relay:
+            self.relay.write()
         self.hlc = self.clock.tick()
         run(ADVANCE, {"seq": seq, "hlc": self.hlc})
 

@@ -21,7 +21,7 @@ from .records import WIRE_FIELDS, stored_time
 from .scope import Actor
 from .store import add_to_column
 
-UPSTREAM = Actor(id=None, role="hub", regions=(), phone=None)
+UPSTREAM = Actor(id=None, role="upstream", regions=(), phone=None)  # no account: upstream judged it all
 
 
 def take_copy(changes, upstream_hlc):

@@ -1,5 +1,8 @@
 """One relay cycle of a hub: the ops its devices wrote go upstream, then upstream's changes come back.
 
+Accounts: the region's public keys and the kecamatan's accounts come first (never a PIN hash),
+so that phones signed in upstream sync at the hub with the region's tokens.
+
 Push: the ops go oldest first, each with its author. Upstream answers each as for any push
 (applied, duplicate, rejected); the answers are kept with the ops (server/engine/outbox.py), a
 rejection for its author's device. An op goes again until an answer for it is stored: a cycle
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from sync.client import PUSH_BATCH, TransportError
 from sync.http import HttpTransport
 
-from ..engine import hub_state, outbox
+from ..engine import hub_accounts, hub_state, outbox
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
@@ -88,12 +91,30 @@ PULL_LIMIT = 2000  # changes a page
 def cycle(upstream):
     """Push every op upstream has not answered, then pull upstream's changes; answers a Report."""
     report = Report()
+    learn_accounts(upstream)
     push_up(upstream, report)
     pull_down(upstream, report)
     report.reached_at = rfc3339(utcnow())
     hub_state.remember("reached_at", report.reached_at)
     db.session.commit()
     return report
+
+
+def learn_accounts(upstream):
+    """Take the region's public keys and the accounts of the kecamatan (with the devices revoked
+    upstream), so that the hub verifies the region's tokens, and refuses revoked devices, offline."""
+    keys = _get(upstream, "/api/v1/keys")["keys"]
+    accounts = _get(upstream, "/api/v1/hub/accounts")["accounts"]
+    hub_state.remember("upstream_keys", keys)
+    hub_accounts.take_accounts(accounts, utcnow())
+    db.session.commit()
+
+
+def _get(upstream, path):
+    status, body = upstream.call("GET", path)
+    if status != 200:
+        raise RelayError(status, body)
+    return body
 
 
 def push_up(upstream, report):

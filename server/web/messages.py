@@ -160,6 +160,10 @@ FIELD_MESSAGES = {
     "unknown_field": ("Kolom tidak dikenal.", "Unknown field."),
     "invalid_sha256": ("Harus hash sha256 (64 huruf hex kecil).", "Must be a sha256 hash (64 lower-case hex digits)."),
     "must_not_be_zero": ("Tidak boleh nol.", "Must not be zero."),
+    "relayed_only": (
+        "Hanya kiriman dari hub yang menyebut penulis (author) sebuah op.",
+        "Only a hub's push names an op's author.",
+    ),
 }
 
 

@@ -160,6 +160,28 @@ test("a reset drops what is not pending and takes the changes from the beginning
   assert.equal((await replica.records("product")).size, 1); // still pending: kept
 });
 
+test("a cursor the server refuses is dropped and the pull starts over once, as a reset", async () => {
+  const replica = await device();
+  await replica.upsert("producer", PRODUCER, { name: "Pak Budi" });
+  await replica.sync();
+  assert.equal(await getMeta(db, "cursor"), "1");
+  // Another server (a hub, then the region) or a new cursor secret: this cursor means nothing here.
+  server.records.clear();
+  const refused = { status: 400, body: { error: { code: "invalid_cursor", message: "Kursor tidak sah", details: {} } } };
+  const asked = [];
+  const pull = server.pull.bind(server);
+  server.pull = (params) => {
+    asked.push(params.cursor ?? null);
+    return params.cursor === "1" ? refused : pull(params);
+  };
+  assert.equal(await replica.pull(), 0);
+  assert.deepEqual(asked, ["1", null]);
+  assert.equal((await replica.records("producer")).size, 0); // dropped as on a reset
+  assert.equal(await getMeta(db, "cursor"), "0");
+  server.pull = () => refused; // refused from the beginning too: the error reaches the caller
+  await assert.rejects(replica.pull(), (error) => error.status === 400);
+});
+
 test("a deletion from the server removes the record", async () => {
   const replica = await device();
   await replica.upsert("producer", PRODUCER, { name: "Pak Budi" });

@@ -21,6 +21,8 @@ from tests.conftest import TEST_SIGNING_KEY, base_config
 ENV_VARS = (
     "LUMBUNG_ENV",
     "SECRET_KEY",
+    "CURSOR_SECRET_KEY",
+    "JWT_SECRET_KEY",
     "JWT_PRIVATE_KEY",
     "JWT_PRIVATE_KEY_FILE",
     "DATABASE_URL",
@@ -123,6 +125,25 @@ def test_production_refuses_default_or_short_secrets(clean_env, secrets):
         create_app()
 
 
+def test_cursors_are_signed_with_cursor_secret_key_else_jwt_secret_key_else_secret_key(clean_env):
+    clean_env.setenv("SECRET_KEY", STRONG)
+    assert create_app().config["CURSOR_SECRET_KEY"] == STRONG
+    clean_env.setenv("JWT_SECRET_KEY", "j" * 40)
+    assert create_app().config["CURSOR_SECRET_KEY"] == "j" * 40
+    clean_env.setenv("CURSOR_SECRET_KEY", "c" * 40)
+    assert create_app().config["CURSOR_SECRET_KEY"] == "c" * 40
+
+
+@pytest.mark.parametrize("name", ["CURSOR_SECRET_KEY", "JWT_SECRET_KEY"])
+def test_production_refuses_a_short_cursor_secret(clean_env, name):
+    clean_env.setenv("LUMBUNG_ENV", "production")
+    clean_env.setenv("SECRET_KEY", STRONG)
+    clean_env.setenv("JWT_PRIVATE_KEY", TEST_SIGNING_KEY)
+    clean_env.setenv(name, "short")
+    with pytest.raises(RuntimeError, match="^CURSOR_SECRET_KEY must be set to a random value of at least 32"):
+        create_app()
+
+
 def test_production_refuses_to_sign_with_the_development_key(clean_env, tmp_path):
     clean_env.setenv("LUMBUNG_ENV", "production")
     clean_env.setenv("SECRET_KEY", STRONG)
@@ -182,7 +203,7 @@ def test_scripts_start_makes_secrets_once_and_keeps_them(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     kept = path.read_text()
     values = dict(line.split("=", 1) for line in kept.splitlines())
-    assert set(values) == {"SECRET_KEY"}
+    assert set(values) == {"SECRET_KEY", "CURSOR_SECRET_KEY"}
     assert all(len(value) >= 32 and value != DEV_SECRET for value in values.values())
     key_file = tmp_path / "instance" / "jwt-private-key.pem"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

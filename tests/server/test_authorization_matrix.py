@@ -78,6 +78,8 @@ CELLS = [
     # -- sync (each op's answer: PUSH_CELLS; what each role pulls: PULL_CELLS) ------------------------
     ("POST",   "/api/v1/sync/push",                        "-",          401, 200, 200, 200, 200),
     ("GET",    "/api/v1/sync/pull",                        "-",          401, 200, 200, 200, 200),
+    # -- what a hub reads upstream: the accounts of its kecamatan (what each holds: test_hub_accounts)
+    ("GET",    "/api/v1/hub/accounts",                     "-",          401, 403, 403, 403, 200),
     # -- photos --------------------------------------------------------------------------------------
     ("GET",    "/api/v1/blobs/{photo}",                    "own",        401, 200, 200, 200, 200),
     ("GET",    "/api/v1/blobs/{photo}",                    "same_desa",  401, 403, 200, 200, 200),
@@ -553,6 +555,11 @@ def test_each_push_op_answers_each_role_as_written(world, role):
     for kind, target, *_ in PUSH_CELLS:
         ids = {**world.seed(target), "desa": DESA[target], "phone": {"phone": PHONE[target]} if target in PHONE else {}}
         ops.append(_push_op(device, kind, ids))
+    if role == "hub":
+        # A hub relays its devices' ops: authored here by the province's admin, whose scope holds
+        # every target, so the hub's own scope decides (server/engine/relayed.py).
+        province = world.sessions["province"]
+        ops = [{**op, "author": {"user_id": province["user"]["id"], "device_id": province["device_id"]}} for op in ops]
     results = device.push(*ops)["results"]
     got = [r["error"]["code"] if r["status"] == "rejected" else r["status"] for r in results]
     wrong = [

@@ -430,3 +430,33 @@ def test_the_clock_passes_a_pulled_hlc_after_a_restart(tmp_path, server):
     Replica(sqlite_utils.Database(path), device_id=DEVICE, transport=server, now=lambda: T).pull()
     again = Replica(sqlite_utils.Database(path), transport=server, now=lambda: T)
     assert again.upsert("product", P1, product())["hlc"] > server.hlc
+
+
+def test_a_cursor_the_server_refuses_is_dropped_and_the_pull_starts_over_once(replica, server, monkeypatch):
+    server.put("product", P1, product("A"))
+    server.put("product", P2, product("B"))
+    replica.pull()
+    replica.upsert("product", P3, product("C"))
+    # Another server (a hub, then the region) or a new cursor secret: this cursor means nothing here.
+    del server.records[("product", P1)]
+    pull = server._pull
+    refused = (400, {"error": {"code": "invalid_cursor", "message": "Kursor tidak sah", "details": {}}})
+    monkeypatch.setattr(server, "_pull", lambda params: refused if params.get("cursor") == "2" else pull(params))
+    assert replica.pull() == 1
+    assert server.pull_cursors()[-2:] == ["2", None]
+    assert set(replica.records()) == {("product", P2), ("product", P3)}  # P1 dropped as on a reset
+    assert replica.meta("cursor") == "2"
+
+
+def test_a_cursor_refused_again_from_the_beginning_raises(replica, server, monkeypatch):
+    replica.set_meta("cursor", "7")
+    refused = (400, {"error": {"code": "invalid_cursor", "message": "", "details": {}}})
+    monkeypatch.setattr(server, "_pull", lambda params: refused)
+    with pytest.raises(SyncError):
+        replica.pull()
+    assert server.pull_cursors() == ["7", None]
+    other = (400, {"error": {"code": "validation_error", "message": "", "details": {}}})
+    monkeypatch.setattr(server, "_pull", lambda params: other)
+    with pytest.raises(SyncError):
+        replica.pull()
+    assert server.pull_cursors() == ["7", None, "7"]  # only an invalid cursor starts over

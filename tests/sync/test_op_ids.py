@@ -8,7 +8,7 @@ import pytest
 import sqlite_utils
 
 from sync.client import Replica
-from sync.ids import op_id_for
+from sync.ids import device_session_id, op_id_for
 
 VECTORS = json.loads((Path(__file__).parents[1] / "vectors" / "op_ids.json").read_text())
 CASES = VECTORS["op_id"]
@@ -50,3 +50,10 @@ def test_the_python_client_makes_its_ops_by_the_vector(case):
         assert replica.pending() == [op]
         op_ids.append(op["op_id"])
     assert_follows(case, op_ids)
+
+
+def test_a_device_a_hub_enrols_has_one_session_id_per_account_on_every_server():
+    user, other_user, device = ENTITY_ID, "0190f000-0000-7000-8000-000000000001", "0190f000-0000-7000-8000-000000000002"
+    # A fixed value: the hub and the regional server, of any version, name the session alike.
+    assert device_session_id(other_user, device) == "43d2b515-4492-5987-84b3-202babf591a5"
+    assert device_session_id(user, device) != device_session_id(other_user, device)

@@ -16,6 +16,7 @@ from sync.records import (
     canonical_movement,
     format_time,
     missing_required,
+    op_author,
     parse_time,
     validate_op,
     validate_op_fully,
@@ -756,3 +757,39 @@ def test_a_movement_as_devices_send_it_is_taken_as_canonical():
     sent["fields"] = {**VALID["stock_movement"], "note": "dipetik pagi"}
     assert canonical_movement(sent) == validate_op_fully(sent)
     assert canonical_movement({**sent, "entity_id": sent["op_id"]}) is not None
+
+
+# -- the author of a relayed op ------------------------------------------------------------------
+
+AUTHOR = {"user_id": ENTITY_ID, "device_id": OTHER_ID}
+
+
+def author_errors(op, relayed=True):
+    with pytest.raises(OpError) as caught:
+        op_author(op, relayed)
+    assert caught.value.code == "validation_error"
+    return caught.value.fields
+
+
+def test_a_hubs_op_names_its_author_and_no_other_op_does():
+    assert op_author({"author": {**AUTHOR}}, relayed=True) == AUTHOR
+    assert op_author({"op_id": ENTITY_ID}, relayed=False) is None
+    assert author_errors({"author": AUTHOR}, relayed=False) == {"author": ("relayed_only", {})}
+    assert author_errors({"op_id": ENTITY_ID}) == {"author": ("required", {})}
+    assert author_errors({"author": None}) == {"author": ("required", {})}
+
+
+@pytest.mark.parametrize(
+    "author, errors",
+    [
+        ("someone", {"author": ("not_an_object", {})}),
+        ([ENTITY_ID, OTHER_ID], {"author": ("not_an_object", {})}),
+        ({}, {"author.user_id": ("required", {}), "author.device_id": ("required", {})}),
+        ({**AUTHOR, "user_id": ENTITY_ID.upper()}, {"author.user_id": ("invalid_uuid", {})}),
+        ({**AUTHOR, "device_id": 7}, {"author.device_id": ("invalid_uuid", {})}),
+        ({**AUTHOR, "device_id": OTHER_ID + "\n"}, {"author.device_id": ("invalid_uuid", {})}),
+        ({**AUTHOR, "name": "Bu Sri"}, {"author.name": ("unknown_field", {})}),
+    ],
+)
+def test_an_author_is_a_user_id_and_a_device_id_and_nothing_else(author, errors):
+    assert author_errors({"author": author}) == errors

@@ -6,12 +6,21 @@ regions and the Actor it acts as; `queries` holds the same rules as SQL, for the
 restrict rows to an actor's scope. Every other module asks here.
 """
 
-from .accounts import actor_for, hub_key_rows, signed_in_account, user_regions
-from .queries import accounts_below, in_regions, in_regions_given, region_params, visible_keys, visible_rows
+from .accounts import actor_for, actors_by_id, device_states, hub_key_rows, signed_in_account, user_regions
+from .queries import (
+    accounts_around,
+    accounts_below,
+    in_regions,
+    in_regions_given,
+    region_params,
+    visible_keys,
+    visible_rows,
+)
 from .rules import (
     Actor,
     covers,
     lies_below,
+    lies_within,
     manages,
     manages_role,
     may_see,
@@ -22,13 +31,17 @@ from .rules import (
 
 __all__ = [
     "Actor",
+    "accounts_around",
     "accounts_below",
     "actor_for",
+    "actors_by_id",
+    "device_states",
     "covers",
     "hub_key_rows",
     "in_regions",
     "in_regions_given",
     "lies_below",
+    "lies_within",
     "manages",
     "manages_role",
     "may_see",

@@ -1,10 +1,12 @@
 """Who is asking: the signed-in account and its device, the regions an account is assigned to, and
 the Actor it acts as."""
 
+from dataclasses import replace
+
 from sqlalchemy import bindparam, select
 
 from ..models import Device, User, UserRegion
-from ..store import run
+from ..store import rows_in, run
 from .rules import Actor
 
 _devices, _users, _user_regions = Device.__table__.c, User.__table__.c, UserRegion.__table__.c
@@ -25,6 +27,17 @@ ACCOUNT = (
     )
     .join_from(Device.__table__, User.__table__, _users.id == _devices.user_id)
     .where(_devices.id == bindparam("device_id"), _users.id == bindparam("user_id"))
+)
+# Accounts by id with their regions (one row per region), for the authors of a hub's push.
+ACTORS = (
+    select(_users.id, _users.role, _users.phone, _user_regions.region_code)
+    .outerjoin_from(User.__table__, UserRegion.__table__, _user_regions.user_id == _users.id)
+    .where(_users.id.in_(bindparam("keys", expanding=True)))
+    .order_by(_users.id, _user_regions.region_code)
+)
+# Devices by their own id, whoever's (the index on device_id and user_id serves it).
+DEVICES = select(_devices.device_id, _devices.user_id, _devices.revoked_at).where(
+    _devices.device_id.in_(bindparam("keys", expanding=True))
 )
 # A hub's key and its one region, by its account id: the kid of the tokens it signs.
 HUB_KEY = (
@@ -48,6 +61,20 @@ def user_regions(user_id):
 def actor_for(user):
     """The Actor an account (a User row) acts as, or is seen as when another account asks about it."""
     return Actor(id=user.id, role=user.role, regions=tuple(user_regions(user.id)), phone=user.phone)
+
+
+def actors_by_id(user_ids):
+    """{id: Actor} of the accounts among these ids, read in one query (absent: no such account)."""
+    actors = {}
+    for user_id, role, phone, region_code in rows_in(ACTORS, sorted(user_ids)):
+        actor = actors.get(user_id) or Actor(id=user_id, role=role, regions=(), phone=phone)
+        actors[user_id] = replace(actor, regions=actor.regions + ((region_code,) if region_code else ()))
+    return actors
+
+
+def device_states(device_ids):
+    """{(device id, account id): revoked_at} of the devices with these ids (revoked_at None: in use)."""
+    return {(device_id, user_id): revoked for device_id, user_id, revoked in rows_in(DEVICES, sorted(device_ids))}
 
 
 def hub_key_rows(hub_id):

@@ -49,6 +49,14 @@ def accounts_below(regions):
     return and_(exists().where(UserRegion.user_id == User.id), ~outside)
 
 
+def accounts_around(regions):
+    """SQL: the User row has a region inside one of these regions or covering one (its kabupaten, its
+    province): for a hub's kecamatan, every account whose phones may sync at the hub."""
+    above = {code.rsplit(".", n)[0] for code in regions for n in range(1, region_level(code))}
+    near = or_(UserRegion.region_code.in_(sorted(above)), in_regions(UserRegion.region_code, regions))
+    return exists().where(UserRegion.user_id == User.id, near)
+
+
 def owned_producer_ids(actor):
     """The producer records a producer account owns: those in its regions it made or with its phone.
 

@@ -49,6 +49,12 @@ def lies_below(region_codes, code):
     return bool(code) and any(code.startswith(r + ".") for r in region_codes)
 
 
+def lies_within(region_codes, account_regions):
+    """Whether an account has regions and each lies inside (or is) one of these region codes: the
+    accounts a hub answers for (the tokens it signs, the devices it enrols)."""
+    return bool(account_regions) and all(covers(region_codes, code) for code in account_regions)
+
+
 def region_level(code):
     """1 for a province, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan."""
     return code.count(".") + 1

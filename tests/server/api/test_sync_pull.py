@@ -3,6 +3,10 @@
 import gzip
 import json
 
+from server import create_app
+from server.extensions import db
+from sync.cursor import encode_cursor
+from tests.conftest import base_config
 from tests.helpers import movement_fields, new_id, producer_fields, product_fields
 
 
@@ -193,3 +197,22 @@ def test_who_entered_a_record_may_be_sent_back_unchanged(facilitator):
     data = facilitator.state()[("producer", producer_id)]
     edit = facilitator.op("producer", producer_id, {**data, "name": "Bu Ani"})
     assert facilitator.statuses(edit) == ["applied"]
+
+
+def test_a_cursor_signed_with_jwt_secret_key_still_pulls(facilitator, app, tmp_path, monkeypatch):
+    # Cursors were signed with JWT_SECRET_KEY: a deploy that has it keeps every phone's cursor valid.
+    old_secret = "old-jwt-secret-" + "j" * 32
+    seed(facilitator)
+    cursor = encode_cursor(old_secret.encode(), facilitator.headers.user["id"], 1, 0)
+    assert pull(facilitator, cursor=cursor).status_code == 400  # this app signs with SECRET_KEY
+    monkeypatch.setenv("JWT_SECRET_KEY", old_secret)
+    upgraded = create_app(base_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]))
+    try:
+        response = upgraded.test_client().get(
+            "/api/v1/sync/pull", query_string={"cursor": cursor}, headers=facilitator.headers
+        )
+        assert response.status_code == 200, response.get_json()
+        assert len(response.get_json()["changes"]) == 7 and response.get_json()["reset"] is False
+    finally:
+        with upgraded.app_context():
+            db.engine.dispose()

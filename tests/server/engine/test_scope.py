@@ -6,7 +6,7 @@ of the producer record: its desa, the account that made it and its phone.
 
 import pytest
 
-from server.engine.scope.rules import Actor, covers, lies_below, manages, may_see, may_write, would_manage
+from server.engine.scope.rules import Actor, covers, lies_below, lies_within, manages, may_see, may_write, would_manage
 
 DESA = "32.04.10.2001"  # Margaasih, Kab. Bandung
 NEIGHBOUR = "32.04.10.2002"  # another desa of the same kecamatan
@@ -25,6 +25,15 @@ def test_a_region_covers_itself_and_what_lies_under_it_and_nothing_else():
     assert covers(["32.04"], "32.04") and covers(["32.04"], DESA)
     assert not covers(["32.04"], "32.040") and not covers(["32.04"], "32") and not covers(["32.04"], None)
     assert lies_below(["32.04"], DESA) and not lies_below(["32.04"], "32.04")
+
+
+def test_a_hub_answers_for_accounts_whose_regions_all_lie_in_its_kecamatan():
+    kecamatan = ("32.04.10",)
+    assert lies_within(kecamatan, ("32.04.10.2001", "32.04.10.2002"))
+    assert lies_within(kecamatan, ("32.04.10",))
+    assert not lies_within(kecamatan, ("32.04.10.2001", "32.04.05.2001"))
+    assert not lies_within(kecamatan, ("32.04",))
+    assert not lies_within(kecamatan, ())  # an account without regions is nobody's
 
 
 def test_a_producer_sees_only_its_own_records_in_its_own_desa():

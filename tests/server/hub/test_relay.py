@@ -3,9 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from server.api.users import create_account
 from server.engine import hub_state, outbox
-from server.engine.models import Product, ProductStock, RelayOp, StockMovement
+from server.engine.models import Product, ProductStock, RelayOp, StockMovement, User
 from server.extensions import db
 from server.hub.relay import Upstream, cycle
 from tests.conftest import Headers
@@ -32,26 +31,16 @@ def regional_device(client, accounts):
     return Device(client, accounts.headers(role="facilitator", regions=(KECAMATAN,)))
 
 
-def hub_device(hub_app):
-    """A facilitator's phone syncing with the hub (its account made at the hub, as the hub's accounts are)."""
-    with hub_app.app_context():
-        create_account(
-            {
-                "phone": "+6281277770001",
-                "pin": "582047",
-                "role": "facilitator",
-                "regions": [KECAMATAN],
-                "name": "Ibu Sari",
-            }
-        )
-        db.session.commit()
-    client = hub_app.test_client()
-    body = client.post(
-        "/api/v1/auth/login", json={"phone": "+6281277770001", "pin": "582047", "device_id": new_id()}
-    ).get_json()
+def hub_device(hub_app, accounts, upstream):
+    """A facilitator's phone that signed in at the regional server once, and now syncs at the hub."""
+    phone_id = new_id()
+    body = accounts.login(accounts.make(role="facilitator", regions=(KECAMATAN,)), device_id=phone_id)
+    run_cycle(hub_app, upstream)  # the hub learns the region's keys and the account
     headers = Headers({"Authorization": "Bearer " + body["access_token"]})
-    headers.user = body["user"]
-    return Device(client, headers)
+    headers.user, headers.tokens = body["user"], body
+    device = Device(hub_app.test_client(), headers)
+    device.device_id = phone_id
+    return device
 
 
 def run_cycle(hub_app, upstream):
@@ -93,18 +82,20 @@ def test_taking_the_same_changes_again_changes_nothing(hub_app, upstream, region
         assert db.session.execute(select(StockMovement.id, StockMovement.seq)).all() == before
 
 
-def test_an_edit_upstream_reaches_the_hubs_devices(hub_app, upstream, regional_device):
+def test_an_edit_upstream_reaches_the_hubs_devices(hub_app, upstream, regional_device, accounts):
     _, product_id = seed(regional_device, movements=0)
     run_cycle(hub_app, upstream)
     regional_device.push(regional_device.op("product", product_id, {"name": "Kopi Arabika Gayo"}))
     run_cycle(hub_app, upstream)
-    at_the_hub = hub_device(hub_app)
+    at_the_hub = hub_device(hub_app, accounts, upstream)
     pulled = {c["entity_id"]: c for c in at_the_hub.pull_all()}
     assert pulled[product_id]["data"]["name"] == "Kopi Arabika Gayo"
 
 
-def test_ops_made_at_the_hub_go_upstream_once_even_when_their_answer_was_lost(hub_app, upstream, regional_device):
-    at_the_hub = hub_device(hub_app)
+def test_ops_made_at_the_hub_go_upstream_once_even_when_their_answer_was_lost(
+    hub_app, upstream, regional_device, accounts
+):
+    at_the_hub = hub_device(hub_app, accounts, upstream)
     producer_id, product_id = seed(at_the_hub, movements=2)
     assert run_cycle(hub_app, upstream).pushed == 4
     with hub_app.app_context():
@@ -118,3 +109,34 @@ def test_ops_made_at_the_hub_go_upstream_once_even_when_their_answer_was_lost(hu
     pulled = {c["entity_id"]: c for c in regional_device.pull_all()}
     assert pulled[product_id]["data"]["producer_id"] == producer_id
     assert sum(c["entity"] == "stock_movement" for c in pulled.values()) == 2
+
+
+def test_upstream_ops_name_their_author_not_the_hub(hub_app, upstream, regional_device, accounts):
+    at_the_hub = hub_device(hub_app, accounts, upstream)
+    _, product_id = seed(at_the_hub, movements=1)
+    run_cycle(hub_app, upstream)
+    pulled = {c["entity_id"]: c for c in regional_device.pull_all()}
+    assert pulled[product_id]["data"]["created_by"] == at_the_hub.headers.user["id"]
+
+
+def test_the_hub_holds_no_pin_so_a_phone_signs_in_upstream_first(hub_app, upstream, accounts):
+    phone = accounts.make(role="facilitator", regions=(KECAMATAN,))
+    run_cycle(hub_app, upstream)
+    answer = hub_app.test_client().post(
+        "/api/v1/auth/login", json={"phone": phone, "pin": "246810", "device_id": new_id()}
+    )
+    assert answer.status_code == 401
+    with hub_app.app_context():
+        assert {row.pin_hash for row in db.session.query(User)} == {"!"}
+
+
+def test_a_device_revoked_upstream_is_refused_at_the_hub_after_the_next_cycle(hub_app, upstream, accounts, client):
+    at_the_hub = hub_device(hub_app, accounts, upstream)
+    producer_id = new_id()
+    at_the_hub.push(at_the_hub.op("producer", producer_id, producer_fields(village_code=DESA)))
+    bearer = {"Authorization": "Bearer " + at_the_hub.headers.tokens["access_token"]}
+    assert client.post(f"/api/v1/devices/{at_the_hub.device_id}/revoke", headers=bearer).status_code == 200
+    at_the_hub.pull_all()  # still served: the hub has not heard yet
+    run_cycle(hub_app, upstream)
+    answer = at_the_hub.client.get("/api/v1/sync/pull", headers=at_the_hub.headers)
+    assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "device_revoked"
