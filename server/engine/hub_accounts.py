@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, delete, select, update
 
 from ..extensions import db
 from .models import Device, User, UserRegion
-from .store import insert_rows, run, select_in, update_rows
+from .store import insert_new, insert_rows, run, select_in, update_rows
 
 NO_PIN = "!"  # no hash matches it (server/web/pins.verify_pin answers False)
 
@@ -64,7 +64,7 @@ def _refuse(accounts, now):
         for s, u in sessions.items()
         if s not in seen
     ]
-    insert_rows(_devices, unseen)
+    insert_new(_devices, unseen)
 
 
 ACCOUNT = select(User.__table__.c.id).where(User.__table__.c.id == bindparam("user_id"))
@@ -77,8 +77,6 @@ def has_account(user_id):
 
 def register_session(session_id, user_id, now):
     """Register a device the region signed a token for, on its first sync at this hub; commits it."""
-    insert_rows(
-        _devices,
-        [{"id": session_id, "device_id": session_id, "user_id": user_id, "created_at": now, "last_seen_at": now}],
-    )
+    row = {"id": session_id, "device_id": session_id, "user_id": user_id, "created_at": now, "last_seen_at": now}
+    insert_new(_devices, [row])  # two first requests at once: one row
     db.session.commit()

@@ -39,6 +39,17 @@ def insert_rows(table, rows):
         )
 
 
+def insert_new(table, rows):
+    """INSERT the rows (dicts with the same keys) that clash with no stored row's unique key; the others are left."""
+    if rows:
+        names = tuple(rows[0])
+        run_many(
+            _inserting_new(db.session.connection().dialect.name, table),
+            names,
+            [tuple(map(row.get, names)) for row in rows],
+        )
+
+
 def insert_values(table, names, rows):
     """INSERT every row, each a tuple of the values of the columns `names` in that order, in one executemany."""
     if rows:
@@ -139,6 +150,11 @@ def _adding(dialect, table, column, key):
     return statement.on_conflict_do_update(
         index_elements=[table.c[key]], set_={column: table.c[column] + statement.excluded[column]}
     )
+
+
+@cache
+def _inserting_new(dialect, table):
+    return UPSERT[dialect](table).on_conflict_do_nothing()
 
 
 @cache

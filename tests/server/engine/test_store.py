@@ -7,7 +7,7 @@ from sqlalchemy import select
 from server.engine.apply import MOVEMENT_COLUMNS
 from server.engine.models import ProductStock, StockMovement
 from server.engine.records import stored_time
-from server.engine.store import MAX_IN, add_to_column, insert_rows, select_in, update_rows
+from server.engine.store import MAX_IN, add_to_column, insert_new, insert_rows, select_in, update_rows
 from server.extensions import db
 from tests.helpers import movement_fields, new_id, producer_fields, product_fields
 
@@ -96,4 +96,14 @@ def test_adding_to_a_column_adds_to_stored_rows_and_starts_the_missing_ones(app,
         add_to_column(stock, "stock_milli", [(kept, 1500), (missing, -250)], key="product_id")
         totals = dict(db.session.execute(select(stock.c.product_id, stock.c.stock_milli)).all())
         assert totals == {kept: 4000, missing: -250}
+        db.session.rollback()
+
+
+def test_new_rows_are_inserted_and_those_clashing_with_a_stored_key_are_left(app):
+    with app.app_context():
+        stored, clashing, fresh = _row(501, "disimpan"), _row(502, "bentrok"), _row(503, "baru")
+        insert_rows(StockMovement.__table__, [stored])
+        insert_new(StockMovement.__table__, [{**clashing, "id": stored["id"]}, fresh])
+        read = select_in(StockMovement.__table__, ("id", "note"), "id", [stored["id"], fresh["id"]])
+        assert {r["id"]: r["note"] for r in read} == {stored["id"]: "disimpan", fresh["id"]: "baru"}
         db.session.rollback()
