@@ -4,7 +4,9 @@ of the sync/ client that sign in at the regional server and sync wherever they a
 import contextlib
 import os
 import signal
+import socket
 import subprocess
+import threading
 import time
 import uuid
 
@@ -126,6 +128,11 @@ class Hub(LiveServer):
             start_new_session=True,
         )
 
+    def waiting_ops(self):
+        """The ids of the ops that wait for upstream's answer (read in the hub's file)."""
+        with self.db.connect() as conn:
+            return list(conn.scalars(select(RelayOp.op_id).where(RelayOp.answered_at.is_(None))))
+
     def relay_ops(self):
         """The hub's relay_ops rows: [{op_id, user_id, device_id, status, error}]."""
         columns = (RelayOp.op_id, RelayOp.user_id, RelayOp.device_id, RelayOp.status, RelayOp.error)
@@ -203,3 +210,52 @@ class Phone:
 def elapsed(started):
     """Seconds since a time.monotonic() reading."""
     return time.monotonic() - started
+
+
+class SlowLink:
+    """A TCP relay to a port on 127.0.0.1 passing at most `rate` bytes a second each way, as a
+    kecamatan's uplink: a relay's push lasts long enough to be killed in the middle of it."""
+
+    def __init__(self, target_port, rate=64 * 1024):
+        self.target_port, self.rate = target_port, rate
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.upward = 0  # bytes passed towards the target
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            try:
+                server = socket.create_connection(("127.0.0.1", self.target_port))
+            except OSError:
+                client.close()
+                continue
+            for src, dst, up in ((client, server, True), (server, client, False)):
+                threading.Thread(target=self._pipe, args=(src, dst, up), daemon=True).start()
+
+    def _pipe(self, src, dst, up):
+        try:
+            while data := src.recv(4096):
+                if up:
+                    self.upward += len(data)
+                time.sleep(len(data) / self.rate)
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (src, dst):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def close(self):
+        """Stop accepting connections."""
+        self.listener.close()

@@ -1,6 +1,7 @@
 """The kecamatan hub with real processes: the regional server and two hubs under gunicorn on 127.0.0.1,
 the relay as `flask hub sync`, and phones of the sync/ client (issue 18's proof)."""
 
+import collections
 import random
 import time
 import uuid
@@ -8,9 +9,10 @@ import uuid
 import pytest
 
 from sync.http import HttpTransport
+from tests.helpers import wait_until
 from tests.server.live_server import PHONE, PIN, running_server
 
-from .processes import ADMIN_PHONE, DESA_A, DESA_B, KEC_A, KEC_B, Hub, Phone, Region, elapsed, kill_group
+from .processes import ADMIN_PHONE, DESA_A, DESA_B, KEC_A, KEC_B, Hub, Phone, Region, SlowLink, elapsed, kill_group
 
 pytestmark = pytest.mark.slow  # three gunicorns and relay processes
 
@@ -136,41 +138,46 @@ def test_the_same_op_by_both_roads_counts_once(new_phone, region, hub_a):
 
 
 KILLS = 20
+MOVEMENTS = 200  # a round's: 4,040 ops in all
+PUSHING = 3072  # bytes up a relay's link: its login and account requests are less
 
 
 def test_a_hub_killed_mid_relay_twenty_times_loses_and_duplicates_nothing(new_phone, region, hub_a):
+    link = SlowLink(region.live.port, rate=32 * 1024)
+    hub_a.env["LUMBUNG_UPSTREAM_URL"] = link.url
     phones = [new_phone().at(hub_a) for _ in range(3)]
     written = []
-    for phone in phones:
-        written.append(phone.seed(DESA_A, movements=1000, qty="0.125"))
-        phone.sync()
-    ops = all_ops(*(ops for _, ops in written))
+    # Each kill lands a random moment after a push began to go up (more than the login and the
+    # accounts' requests passed the link). Mid-push: some of the ops still wait for their answers.
+    chance = random.Random(18)
+    landed = {"mid-push": 0, "after the push": 0}
+    try:
+        for round_ in range(KILLS):
+            phone = phones[round_ % len(phones)]
+            written.append(phone.seed(DESA_A, movements=MOVEMENTS, qty="0.5"))
+            phone.sync()
+            sent = link.upward
+            relay = hub_a.relay_process()
+            wait_until(lambda r=relay, s=sent: r.poll() is not None or link.upward > s + PUSHING, poll=0.01)
+            time.sleep(chance.uniform(0, 0.5))
+            kill_group(relay)
+            landed["mid-push" if hub_a.waiting_ops() else "after the push"] += 1
+    finally:
+        link.close()
+    print(f"\n[hub relay] {KILLS} kills with SIGKILL: {landed}")
+    assert landed["mid-push"] >= KILLS // 4
 
-    # An undisturbed cycle's length, to kill the next ones anywhere in it.
-    random_kills = random.Random(18)
-    started = time.monotonic()
-    probe = hub_a.relay_process()
-    time.sleep(0.6)
-    kill_group(probe)
-    spread = max(elapsed(started) * 4, 3.0)
-    for round_ in range(KILLS):
-        phone = phones[round_ % len(phones)]
-        more_product, more_ops = phone.seed(DESA_A, movements=100, qty="0.5")
-        phone.sync()
-        written.append((more_product, more_ops))
-        ops += all_ops(more_ops)
-        relay = hub_a.relay_process()
-        time.sleep(random_kills.uniform(0.5, spread))
-        kill_group(relay)
-
+    hub_a.env["LUMBUNG_UPSTREAM_URL"] = region.live.url
     hub_a.relay()
-    assert region.applied(ops) == len(ops)
-    for product_id, product_ops in written:
-        movements = len(product_ops) - 2
-        stock, count, total = region.stock(product_id)
-        assert (count, stock) == (movements, total)
-    assert {row["status"] for row in hub_a.relay_ops()} <= {"applied", "duplicate"}
+    ops = all_ops(*(ops for _, ops in written))
+    assert hub_a.waiting_ops() == []
     assert len(hub_a.relay_ops()) == len(ops)
+    answers = collections.Counter(row["status"] for row in hub_a.relay_ops())
+    print(f"[hub relay] upstream's answers after the kills: {dict(answers)}")  # duplicate: an answer lost
+    assert set(answers) <= {"applied", "duplicate"}
+    assert region.applied(ops) == len(ops)  # every op, and (op ids are keys) each once
+    for product_id, _ in written:
+        assert region.stock(product_id) == (MOVEMENTS * 500, MOVEMENTS, MOVEMENTS * 500)
 
 
 def test_relay_throughput(new_phone, region, hub_a):
@@ -186,6 +193,7 @@ def test_relay_throughput(new_phone, region, hub_a):
     pushing = loaded - empty
     count = len(hub_a.relay_ops())
     print(f"\n[hub relay] {count} ops in {pushing:.2f} s: {count / pushing:.0f} ops/s")
+    # The difference of two whole `flask hub sync` runs: the push, and the pull that takes them back.
     print(f"[hub relay] a whole `flask hub sync`: {loaded:.2f} s with them, {empty:.2f} s with none")
 
 
