@@ -26,24 +26,25 @@ def region(tmp_path):
         served.admin.close()
 
 
-@pytest.fixture
-def hub_a(tmp_path, region):
-    """Hub A, of Kec. Margaasih (the facilitator's), started and through one cycle."""
-    hub = Hub(tmp_path, "hub-a", KEC_A, region)
+def serving_hub(tmp_path, region, name, kecamatan):
+    """A hub started and through one cycle; stopped after."""
+    hub = Hub(tmp_path, name, kecamatan, region)
     hub.start()
     hub.relay()
     yield hub
     hub.close()
+
+
+@pytest.fixture
+def hub_a(tmp_path, region):
+    """Hub A, of Kec. Margaasih (the facilitator's)."""
+    yield from serving_hub(tmp_path, region, "hub-a", KEC_A)
 
 
 @pytest.fixture
 def hub_b(tmp_path, region):
-    """Hub B, of Kec. Margahayu next door, started and through one cycle."""
-    hub = Hub(tmp_path, "hub-b", KEC_B, region)
-    hub.start()
-    hub.relay()
-    yield hub
-    hub.close()
+    """Hub B, of Kec. Margahayu next door."""
+    yield from serving_hub(tmp_path, region, "hub-b", KEC_B)
 
 
 @pytest.fixture
