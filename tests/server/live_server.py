@@ -47,9 +47,9 @@ class LiveServer:
         account = ("--phone", PHONE, "--pin", PIN, "--role", "facilitator", "--region", REGION, "--name", "Live")
         prepare_database(self.env, REGION, account)
 
-    def start(self):
-        """Start gunicorn in a process group of its own, on a fresh port; returns once it answers."""
-        self.port = free_port()
+    def start(self, port=None):
+        """Start gunicorn in a process group of its own, on `port` or a fresh one; returns once it answers."""
+        self.port = port or free_port()
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(VENV / "gunicorn"), "-c", "gunicorn.conf.py", self.app],
