@@ -61,10 +61,13 @@ class Phone:
         if not offline:
             self.throttle()
 
+    KEPT_A_DESA = "window.lumbung.db.getAll('regions').then(kept => kept.some(e => e.regions.some(r => r.level === 4)))"
+
     def wait_for_service_worker(self):
         """Until the service worker controls the page and the village list is kept."""
         self.wait_until("navigator.serviceWorker.controller !== null")
-        self.wait_until("window.lumbung.db.count('regions').then(n => n > 0)")
+        # The kabupaten's kecamatans are kept first, then each kecamatan's desa: wait for a desa.
+        self.wait_until(self.KEPT_A_DESA)
 
     def wait_until(self, expression, timeout=60):
         """Poll a JavaScript expression (awaited) until it is truthy. Not wait_for_function: its
