@@ -37,7 +37,7 @@ class EnrolmentSchema(BaseSchema):
 
 
 @blp.route("/enroll", methods=["POST"])
-@signed_in(blp, 403, 404, 422)
+@signed_in(blp, 400, 403, 404, 413, 422)
 @blp.arguments(EnrolmentSchema)
 @blp.response(200, TokensSchema)
 def enroll(body):

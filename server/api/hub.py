@@ -93,7 +93,7 @@ class HubKeySchema(BaseSchema):
 
 
 @blp.route("/key", methods=["PUT"])
-@signed_in(blp, 403, 422)
+@signed_in(blp, 400, 403, 413, 422)
 @blp.arguments(HubKeySchema)
 @blp.response(200, AccountSchema)
 def put_hub_key(body):

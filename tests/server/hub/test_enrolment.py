@@ -7,6 +7,7 @@ tokens it signs name that account's id as kid.
 
 import jwt
 import pytest
+import schemathesis
 from sqlalchemy import select
 
 from server.engine import hub_state
@@ -122,6 +123,13 @@ def test_a_facilitator_enrols_a_producers_phone_with_tokens_the_hub_signs(kecama
         assert claims["did"] == device_id
     pulled = kecamatan.hub_app.test_client().get(PULL, headers=bearer(body["access_token"]))
     assert pulled.status_code == 200, pulled.get_json()
+
+
+def test_the_enrolment_answer_keeps_to_the_hubs_openapi_document(kecamatan):
+    api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", kecamatan.hub_app)
+    body = {"user_id": kecamatan.producer["user"]["id"], "device_id": new_id()}
+    case = api[ENROLL]["POST"].Case(body=body)
+    assert case.call_and_validate(headers={**kecamatan.facilitator, "Accept-Encoding": "identity"}).status_code == 200
 
 
 def test_an_admin_over_the_producer_enrols_too(kecamatan):
