@@ -47,7 +47,7 @@ def enroll(body):
         raise ApiError(404, "not_a_hub")
     hub_id = hub_account_id()
     if hub_id is None:
-        raise ApiError(503, "hub_not_ready")
+        raise ApiError(503, "hub_not_ready", headers={"Retry-After": "30"})  # a relay cycle's wait
     if current_user.role not in ENROLLING_ROLES:
         raise ApiError(403, "forbidden")
     producer = actors_by_id({body["user_id"]}).get(body["user_id"])

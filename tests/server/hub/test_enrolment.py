@@ -166,6 +166,15 @@ def test_enrolling_takes_a_signed_in_account(kecamatan):
     assert (answer.status_code, code_of(answer)) == (401, "unauthorized")
 
 
+def test_a_hub_that_never_reached_upstream_enrols_no_phone(kecamatan):
+    with kecamatan.hub_app.app_context():
+        hub_state.remember("account_id", None)  # as before its first login upstream: no kid to sign with
+        db.session.commit()
+    answer = kecamatan.enroll(kecamatan.facilitator, kecamatan.producer["user"]["id"])
+    assert (answer.status_code, code_of(answer)) == (503, "hub_not_ready")
+    assert answer.headers["Retry-After"] == "30"
+
+
 def test_the_regional_server_enrols_no_phone(kecamatan, client, accounts):
     facilitator = accounts.headers(role="facilitator", regions=(DESA,))
     body = {"user_id": kecamatan.producer["user"]["id"], "device_id": new_id()}
