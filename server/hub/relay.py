@@ -25,6 +25,7 @@ from ..engine import hub_accounts, hub_state, outbox
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
+from . import restore
 
 
 class RelayError(Exception):
@@ -124,6 +125,7 @@ def push_up(upstream, report):
         if status != 200:
             raise RelayError(status, body)
         outbox.answer(body["results"], utcnow())
+        restore.restore_later([op for op, r in zip(ops, body["results"], strict=True) if r["status"] == "rejected"])
         db.session.commit()
         report.pushed += len(ops)
         report.rejected += sum(result["status"] == "rejected" for result in body["results"])
@@ -139,10 +141,13 @@ def pull_down(upstream, report):
         if status != 200:
             raise RelayError(status, body)
         take_copy(body["changes"], body["hlc"])
+        restore.seen(body["changes"])
         hub_state.remember("cursor", body["cursor"])
         db.session.commit()
         report.pulled += len(body["changes"])
         if not body["more"]:
+            restore.finish()
+            db.session.commit()
             return
 
 
