@@ -2,11 +2,14 @@
 hub's copy returns to upstream's state of its record."""
 
 import pytest
+import sqlite_utils
 
 from server.engine.models import Producer
 from server.extensions import db
+from sync.client import Replica
 from tests.helpers import new_id, producer_fields
 
+from .conftest import AppTransport
 from .test_relay import DESA, hub_device, run_cycle
 from .test_relay import upstream as upstream  # a fixture
 
@@ -114,3 +117,25 @@ def test_an_account_is_given_only_its_own_rejections(hub_app, upstream, moved_ou
     run_cycle(hub_app, upstream)
     assert "rejected" not in pull(other, None)
     assert len(pull(device, None)["rejected"]) == 1
+
+
+def test_the_python_client_keeps_a_pulled_rejection_once_in_its_outbox(hub_app, upstream, moved_out):
+    device, producer_id = moved_out
+    transport = AppTransport(hub_app)
+    transport.token = device.headers.tokens["access_token"]
+    phone = Replica(sqlite_utils.Database(memory=True), device_id=device.device_id, transport=transport)
+    phone.sync()
+    op = phone.upsert("producer", producer_id, {"name": "Bu Sari Rahayu"})
+    phone.sync()
+    assert phone.rejected() == []  # the hub applied it
+    run_cycle(hub_app, upstream)
+
+    phone.sync()
+    phone.sync()
+    [rejected] = phone.rejected()
+    assert (rejected["op_id"], rejected["fields"], rejected["error"]["code"]) == (
+        op["op_id"],
+        {"name": "Bu Sari Rahayu"},
+        "forbidden",
+    )
+    assert phone.records("producer")[("producer", producer_id)]["name"] == "Bu Sari"  # upstream's, via the hub
