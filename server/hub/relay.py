@@ -5,7 +5,8 @@ so that phones signed in upstream sync at the hub with the region's tokens.
 
 Push: the ops go oldest first, each with its author. Upstream answers each as for any push
 (applied, duplicate, rejected); the answers are kept with the ops (server/engine/outbox.py), a
-rejection for its author's device. An op goes again until an answer for it is stored: a cycle
+rejection for its author's device, and the copy returns to upstream's state of a rejected op's
+record (restore.py). An op goes again until an answer for it is stored: a cycle
 cut off anywhere (no network, the hub switched off) sends it again and upstream answers
 `duplicate`, so nothing is lost and nothing counts twice.
 
