@@ -115,7 +115,8 @@ class PullAnswerSchema(BaseSchema):
             "description": "At a hub, and only when there are any: ops of the caller's account that the hub "
             "applied but upstream rejected (SYNC-CONTRACT 1.1, Relay). They come again in every pull until one "
             "presents a cursor issued with them, so a device takes them once, keyed by op_id, together with "
-            "the page's cursor. The hub's copy returns to upstream's state of their records."
+            "the page's cursor; a pull without a cursor starts after those rejected before it. The hub's copy "
+            "returns to upstream's state of their records."
         },
     )
 
@@ -158,8 +159,12 @@ def pull():
         if scope_version != user.scope_version:
             after, reset = 0, True
     rejected, given = [], mark
-    if config.get("UPSTREAM_URL"):  # a hub: the caller's ops upstream rejected, until a cursor says it has them
+    if config.get("UPSTREAM_URL") and args["cursor"]:  # a hub: the caller's rejections, until a cursor has them
         rejected, given = outbox.rejections_after(user.id, mark)
+    elif config.get("UPSTREAM_URL"):
+        # A device's first pull starts after the account's past rejections: a new phone of the
+        # account is not asked to fix what another fixed or dropped long ago.
+        given = outbox.last_rejection(user.id)
     upto, last_hlc = feed_position()
     hlc = Clock(config["SERVER_ID"], last_hlc).peek()
     if after >= upto and not reset:

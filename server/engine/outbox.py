@@ -88,10 +88,15 @@ def _note_rejections(rows):
     hub_state.remember("rejected_seq", latest)
 
 
+def last_rejection(user_id):
+    """The mark of an account's latest op upstream rejected (0: none)."""
+    return hub_state.recall("rejected_seq", {}).get(user_id, 0)
+
+
 def rejections_after(user_id, mark):
     """An account's ops upstream rejected after a mark, as a pull gives them, and the new mark:
     ([{op_id, entity, entity_id, action, fields, hlc, error}], mark)."""
-    if hub_state.recall("rejected_seq", {}).get(user_id, 0) <= mark:
+    if last_rejection(user_id) <= mark:
         return [], mark
     rows = run(REJECTED_SINCE, {"user_id": user_id, "after": mark}).all()
     given = [

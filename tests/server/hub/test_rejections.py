@@ -114,9 +114,20 @@ def test_an_account_is_given_only_its_own_rejections(hub_app, upstream, moved_ou
     device, producer_id = moved_out
     device.push(device.op("producer", producer_id, {"name": "Bu Sari Rahayu"}))
     other = hub_device(hub_app, accounts, upstream)
+    other.pull_all()
     run_cycle(hub_app, upstream)
-    assert "rejected" not in pull(other, None)
-    assert len(pull(device, None)["rejected"]) == 1
+    assert "rejected" not in pull(other, other.cursor)
+    assert len(pull(device, device.cursor)["rejected"]) == 1
+
+
+def test_a_devices_first_pull_starts_after_its_accounts_past_rejections(hub_app, upstream, moved_out):
+    device, producer_id = moved_out
+    device.push(device.op("producer", producer_id, {"name": "Bu Sari Rahayu"}))
+    run_cycle(hub_app, upstream)
+    assert len(pull(device, device.cursor)["rejected"]) == 1
+    first = pull(device, None)  # a new phone of the account, or one that dropped its cursor
+    assert "rejected" not in first
+    assert "rejected" not in pull(device, first["cursor"])
 
 
 def test_the_python_client_keeps_a_pulled_rejection_once_in_its_outbox(hub_app, upstream, moved_out):
