@@ -26,7 +26,7 @@ from ..engine import hub_accounts, hub_state, outbox
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
-from . import restore
+from . import own_key, restore
 
 
 class RelayError(Exception):
@@ -52,6 +52,7 @@ class Upstream:
 
     def __init__(self, url, phone, pin, device_id, transport=None):
         self.phone, self.pin, self.device_id = phone, pin, device_id
+        self.account = None  # the hub's account upstream, as the last login answered it
         self.transport = transport or HttpTransport(url)
 
     def call(self, method, path, params=None, body=None):
@@ -70,6 +71,7 @@ class Upstream:
         if status != 200:
             raise RelayError(status, answer)
         self.transport.token = answer["access_token"]
+        self.account = answer["user"]
 
 
 def upstream_of(config):
@@ -94,6 +96,7 @@ def cycle(upstream):
     """Push every op upstream has not answered, then pull upstream's changes; answers a Report."""
     report = Report()
     learn_accounts(upstream)
+    register_key(upstream)
     push_up(upstream, report)
     pull_down(upstream, report)
     report.reached_at = rfc3339(utcnow())
@@ -110,6 +113,16 @@ def learn_accounts(upstream):
     hub_state.remember("upstream_keys", keys)
     hub_accounts.take_accounts(accounts, utcnow())
     db.session.commit()
+
+
+def register_key(upstream):
+    """Put the hub's public key on its account upstream unless it is there (server/hub/own_key.py)."""
+    key = own_key.key_to_register(upstream.account)
+    if key is not None:
+        status, body = upstream.call("PUT", "/api/v1/hub/key", body={"public_key": key})
+        if status != 200:
+            raise RelayError(status, body)
+        upstream.account = body
 
 
 def _get(upstream, path):

@@ -80,6 +80,9 @@ CELLS = [
     ("GET",    "/api/v1/sync/pull",                        "-",          401, 200, 200, 200, 200),
     # -- what a hub reads upstream: the accounts of its kecamatan (what each holds: test_hub_accounts)
     ("GET",    "/api/v1/hub/accounts",                     "-",          401, 403, 403, 403, 200),
+    # -- a hub registers its own key; a hub enrols phones, the regional server none (test_enrolment) ----
+    ("PUT",    "/api/v1/hub/key",                          "-",          401, 403, 403, 403, 200),
+    ("POST",   "/api/v1/hub/enroll",                       "producer_same_desa", 401, 404, 404, 404, 404),
     # -- photos --------------------------------------------------------------------------------------
     ("GET",    "/api/v1/blobs/{photo}",                    "own",        401, 200, 200, 200, 200),
     ("GET",    "/api/v1/blobs/{photo}",                    "same_desa",  401, 403, 200, 200, 200),
@@ -489,6 +492,10 @@ def _body(world, method, path, role, target, values):
         new_role, regions, _ = USER_TARGETS[target]
         phone = f"+62814{next(_colours):08d}"
         return {"phone": phone, "pin": "135792", "name": "Akun Baru", "role": new_role, "regions": regions}
+    if path == "/api/v1/hub/key":
+        return {"public_key": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}}
+    if path == "/api/v1/hub/enroll":
+        return {"user_id": values["user"], "device_id": str(uuid.uuid4())}
     if path == "/api/v1/users/{user}" and method == "PATCH":
         return {"name": "Nama Tetap"}
     return None
