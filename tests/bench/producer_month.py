@@ -54,6 +54,8 @@ class Phone:
         self.sock = self.file = None
         self.bytes = defaultdict(int)  # part -> bytes
         self.requests = 0
+        self.now_ms = 0  # the phone's clock
+        self.access_until = lifetime_ms(tokens["access_token"]) - 60_000
 
     def connect(self):
         """A new connection, as a phone opens for each sync."""
@@ -69,15 +71,22 @@ class Phone:
             self.sock = self.file = None
 
     def call(self, method, path, body=None):
-        """transport(): the request with the access token; on 401 token_expired, refresh once and again."""
+        """transport(): a token past its lifetime refreshed first; on 401 token_expired, refresh and again."""
+        if self.now_ms >= self.access_until:
+            self.refresh()
         status, answer = self._send(method, path, body, self.tokens["access_token"])
         code = (answer or {}).get("error", {}).get("code") if isinstance(answer, dict) else None
         if status == 401 and code in ("token_expired", "invalid_token"):
-            status, fresh = self._send("POST", "/api/v1/auth/refresh", {}, self.tokens["refresh_token"])
-            assert status == 200, fresh
-            self.tokens = {**self.tokens, "access_token": fresh["access_token"]}
+            self.refresh()
             status, answer = self._send(method, path, body, self.tokens["access_token"])
         return status, answer
+
+    def refresh(self):
+        """A new access token, good for its lifetime less a minute (accessUntil in transport.js)."""
+        status, fresh = self._send("POST", "/api/v1/auth/refresh", {}, self.tokens["refresh_token"])
+        assert status == 200, fresh
+        self.tokens = {**self.tokens, "access_token": fresh["access_token"]}
+        self.access_until = self.now_ms + lifetime_ms(fresh["access_token"]) - 60_000
 
     def _send(self, method, path, body, token):
         headers = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json", "Accept-Language: id"]
@@ -115,6 +124,12 @@ class Phone:
         if headers.get("content-encoding") == "gzip":
             data = gzip.decompress(data)
         return status, orjson.loads(data) if data else None
+
+
+def lifetime_ms(token):
+    """An access token's lifetime, as its claims say."""
+    claims = jwt.decode(token, options={"verify_signature": False})
+    return (claims["exp"] - claims["iat"]) * 1000
 
 
 def expired(token):
@@ -197,7 +212,7 @@ def month(server):
                 op = {**fields, "action": "upsert", "fields": change, "hlc": fac_clock.tick()}
                 status, body = facilitator.call("POST", PUSH, {"device_id": fac_node, "ops": [op]})
                 assert status == 200 and body["results"][0]["status"] == "applied", body
-            now["ms"] = sync_ms
+            now["ms"] = phone.now_ms = sync_ms
             phone.tokens = {**phone.tokens, "access_token": expired(phone.tokens["access_token"])}
             before, requests = dict(phone.bytes), phone.requests
             connected(phone)
