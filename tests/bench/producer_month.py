@@ -6,8 +6,8 @@ One producer with 20 products (made by a facilitator, already on the phone) reco
 over 30 days, 7 a day, and the phone syncs four times a day (07, 11, 15 and 19 o'clock: 120
 syncs): the movements recorded since the sync before are pushed, then the phone pulls. Every third
 day the facilitator changes a product's price, which the next pull brings. Each sync opens a new
-connection (hours apart, none stays open) and starts with an access token older than its lifetime
-(ACCESS_TOKEN_MINUTES, 60), so it refreshes the token as the PWA's transport does.
+connection (hours apart, none stays open); an access token past its lifetime (ACCESS_TOKEN_MINUTES,
+60: each sync's) is refreshed as the PWA's transport refreshes it, before the sync's first request.
 
 The phone is the PWA's sync as the browser sends it over HTTP/1.1 (pwa/src/transport.js,
 replica.js): its headers (Host, Accept, Accept-Language, Authorization, Content-Type,
@@ -15,9 +15,9 @@ Content-Length, Accept-Encoding: gzip, Content-Encoding for a gzipped body of 1 
 ops byte for byte (tests/bench/device.py). What a browser adds of its own (User-Agent, Sec-Fetch-*,
 Origin, Referer, Connection) and TLS are not counted. Bytes are counted as they cross the socket.
 
-A real month takes a month; the server runs now. An access token past its lifetime is made the
-way the server made the phone's, with the server's key and the expiry in the past: the same size,
-and the server answers it as it answers any expired token.
+A real month takes a month; the server runs now. An access token past its lifetime in the month's
+time is signed again with the server's key and its times moved into the past: the same size, and
+the server answers it as any expired token.
 """
 
 import argparse
@@ -55,7 +55,7 @@ class Phone:
         self.bytes = defaultdict(int)  # part -> bytes
         self.requests = 0
         self.now_ms = 0  # the phone's clock
-        self.access_until = lifetime_ms(tokens["access_token"]) - 60_000
+        self.expires_ms = lifetime_ms(tokens["access_token"])  # when the server will refuse the token
 
     def connect(self):
         """A new connection, as a phone opens for each sync."""
@@ -72,7 +72,10 @@ class Phone:
 
     def call(self, method, path, body=None):
         """transport(): a token past its lifetime refreshed first; on 401 token_expired, refresh and again."""
-        if self.now_ms >= self.access_until:
+        if self.now_ms >= self.expires_ms:
+            # What the server would say of it: the month runs in minutes, its clock is today's.
+            self.tokens = {**self.tokens, "access_token": expired(self.tokens["access_token"])}
+        if self.now_ms >= self.expires_ms - 60_000:  # accessUntil in pwa/src/transport.js
             self.refresh()
         status, answer = self._send(method, path, body, self.tokens["access_token"])
         code = (answer or {}).get("error", {}).get("code") if isinstance(answer, dict) else None
@@ -82,11 +85,11 @@ class Phone:
         return status, answer
 
     def refresh(self):
-        """A new access token, good for its lifetime less a minute (accessUntil in transport.js)."""
+        """A new access token for the one past its lifetime."""
         status, fresh = self._send("POST", "/api/v1/auth/refresh", {}, self.tokens["refresh_token"])
         assert status == 200, fresh
         self.tokens = {**self.tokens, "access_token": fresh["access_token"]}
-        self.access_until = self.now_ms + lifetime_ms(fresh["access_token"]) - 60_000
+        self.expires_ms = self.now_ms + lifetime_ms(fresh["access_token"])
 
     def _send(self, method, path, body, token):
         headers = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", "Accept: application/json", "Accept-Language: id"]
@@ -213,7 +216,6 @@ def month(server):
                 status, body = facilitator.call("POST", PUSH, {"device_id": fac_node, "ops": [op]})
                 assert status == 200 and body["results"][0]["status"] == "applied", body
             now["ms"] = phone.now_ms = sync_ms
-            phone.tokens = {**phone.tokens, "access_token": expired(phone.tokens["access_token"])}
             before, requests = dict(phone.bytes), phone.requests
             connected(phone)
             pushed = bool(outbox)
