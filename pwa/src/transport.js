@@ -2,7 +2,8 @@
 // bodies where the browser can make them, the access token refreshed when it expires.
 import { SyncError, TransportError } from "./replica.js";
 
-const GZIP_MIN = 1024; // smaller bodies gain nothing from gzip
+const GZIP_MIN = 200; // smaller bodies gain nothing from gzip
+const GZIP_HEADER_BYTES = 24; // "Content-Encoding: gzip" and its line end: gzip must save more
 // Refreshed this long before its end: a request on its way still finds the token good.
 const EXPIRY_MARGIN_MS = 60000;
 
@@ -51,8 +52,9 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
     } else if (body !== undefined) {
       const text = JSON.stringify(body);
       request.headers["Content-Type"] = "application/json";
-      if (text.length >= GZIP_MIN && typeof CompressionStream === "function") {
-        request.body = await gzipped(text);
+      const packed = text.length >= GZIP_MIN && typeof CompressionStream === "function" ? await gzipped(text) : null;
+      if (packed && packed.byteLength + GZIP_HEADER_BYTES < new TextEncoder().encode(text).length) {
+        request.body = packed;
         request.headers["Content-Encoding"] = "gzip";
       } else {
         request.body = text;

@@ -40,7 +40,7 @@ PRODUCTS = 20
 MOVEMENTS_A_DAY = 7  # pushed by the syncs of 07 (3) and 15 (4) o'clock
 PRICE_CHANGE_EVERY = 3  # days
 MONTH_START_MS = 1761955200000  # 2025-11-01T00:00:00Z
-GZIP_MIN = 1024  # pwa/src/transport.js
+GZIP_MIN = 200  # pwa/src/transport.js
 PULL_LIMIT = 1000  # pwa/src/replica.js
 PARTS = ("request headers", "tokens", "request bodies", "response headers", "response bodies")
 
@@ -86,7 +86,7 @@ class Phone:
 
     def refresh(self):
         """A new access token for the one past its lifetime."""
-        status, fresh = self._send("POST", "/api/v1/auth/refresh", {}, self.tokens["refresh_token"])
+        status, fresh = self._send("POST", "/api/v1/auth/refresh", None, self.tokens["refresh_token"])
         assert status == 200, fresh
         self.tokens = {**self.tokens, "access_token": fresh["access_token"]}
         self.expires_ms = self.now_ms + lifetime_ms(fresh["access_token"])
@@ -97,10 +97,13 @@ class Phone:
         if body is not None:
             payload = body if isinstance(body, bytes) else orjson.dumps(body)
             headers.append("Content-Type: application/json")
-            if len(payload) >= GZIP_MIN:
-                payload = gzip.compress(payload, mtime=0)
+            packed = gzip.compress(payload, mtime=0) if len(payload) >= GZIP_MIN else None
+            if packed and len(packed) + len("Content-Encoding: gzip\r\n") < len(payload):
+                payload = packed
                 headers.append("Content-Encoding: gzip")
             headers.append(f"Content-Length: {len(payload)}")
+        elif method == "POST":
+            headers.append("Content-Length: 0")  # a browser's POST without a body says so
         headers.append("Accept-Encoding: gzip")
         authorization = f"Authorization: Bearer {token}"
         head = ("\r\n".join([*headers, authorization]) + "\r\n\r\n").encode()

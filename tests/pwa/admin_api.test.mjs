@@ -107,3 +107,20 @@ test("a token past its lifetime is refreshed before the request is sent: no 401,
   );
   assert.equal(tokens.access_until, 1000 + 3600000 - 60000);
 });
+
+test("a body is gzipped when that saves more than the header it adds, a small push included", async () => {
+  const sent = [];
+  const fetchImpl = async (url, request) => {
+    sent.push([request.headers["Content-Encoding"] || "plain", request.body]);
+    return new Response("{}", { status: 200 });
+  };
+  const transport = httpTransport({ session: null, fetchImpl });
+  const op = { op_id: "0190f000-0000-7000-8000-000000000101", entity: "stock_movement", fields: { qty: "12.5" } };
+  await transport("POST", "/api/v1/sync/push", { body: { ops: [op, op] } }); // about 260 bytes
+  await transport("POST", "/api/v1/sync/push", { body: { ops: [] } });
+  assert.deepEqual(
+    sent.map(([encoding]) => encoding),
+    ["gzip", "plain"],
+  );
+  assert.ok(sent[0][1].byteLength + 24 < JSON.stringify({ ops: [op, op] }).length);
+});
