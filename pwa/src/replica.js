@@ -50,7 +50,7 @@ export function backoffDelay(attempt, base = 2000, cap = 300000, random = Math.r
 }
 
 /** The fields of an op as the wire carries them (local bookkeeping stays on the device). */
-function wireOp(op) {
+export function wireOp(op) {
   return { op_id: op.op_id, entity: op.entity, entity_id: op.entity_id, action: op.action, fields: op.fields, hlc: op.hlc };
 }
 

@@ -51,8 +51,27 @@ def pad(text):
     return text + "=" * (-len(text) % 4)
 
 
+def first_format(user, scope_version, seq, secret=SECRET):
+    """A cursor as the first format wrote it, the account in it: phones still hold some."""
+    payload = f"1|{user}|{scope_version}|{seq}".encode()
+    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(payload + b"|" + mac).decode().rstrip("=")
+
+
+def test_a_cursor_of_the_first_format_still_decodes():
+    assert decode_cursor(SECRET, first_format(USER, 3, 1234), USER) == (3, 1234)
+    assert reason(first_format(USER, 1, 10), user=OTHER_USER) == "other_account"
+    assert reason(first_format(USER, 1, 10, secret=b"another secret")) == "forged"
+
+
+def test_a_cursor_names_no_account_and_is_short():
+    cursor = encode_cursor(SECRET, USER, 1, 123456)
+    assert USER.encode() not in base64.urlsafe_b64decode(pad(cursor))
+    assert len(cursor) <= 40  # the first format: 76 and more
+
+
 def test_another_account_cannot_use_it():
-    assert reason(encode_cursor(SECRET, USER, 1, 10), user=OTHER_USER) == "other_account"
+    assert reason(encode_cursor(SECRET, USER, 1, 10), user=OTHER_USER) == "forged"
 
 
 def test_another_secret_did_not_sign_it():
@@ -73,7 +92,7 @@ def test_a_forged_owner_is_refused():
 
 
 def test_a_cursor_of_another_version_is_refused():
-    payload = f"2|{USER}|1|10".encode()
+    payload = f"3|{USER}|1|10".encode()
     mac = hmac.new(SECRET, payload, hashlib.sha256).digest()[:12]
     assert reason(base64.urlsafe_b64encode(payload + b"|" + mac).decode()) == "forged"
 
