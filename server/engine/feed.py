@@ -58,8 +58,9 @@ def read_changes(actor, after, upto, limit, since=None):
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
         recent = since if entity == "stock_movement" else None
+        # Up to the bound so far, not upto: rows past it would be cut from this page anyway.
         rows = (
-            _fetch(entity, columns[entity], keys, actor.regions, (after, upto, limit, recent))
+            _fetch(entity, columns[entity], keys, actor.regions, (after, bound, limit, recent))
             if keys or keys is None
             else []
         )
