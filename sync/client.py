@@ -5,7 +5,7 @@ and the `outbox` in one transaction; `sync()` pushes the outbox, then pulls unti
 false. Sending the same push again is always safe (op ids), so any failure is retried with
 backoff; the cursor is saved with each page, so a pull resumes where it stopped.
 
-With `recent_days`, the first pull is recent-first (SYNC-CONTRACT 1.2): movements of those last
+With `recent_days`, the first pull is recent-first (the pull's `since`): movements of those last
 days only, and each product's opening stock for the older ones; `stock()` is the opening plus
 the movements held, and `load_older()` fetches a product's older movements when they are wanted.
 

@@ -5,7 +5,7 @@
 // ids), so any failure is retried with backoff; the cursor is saved with each page, so a pull
 // resumes where it stopped.
 //
-// With `recentDays`, the first pull is recent-first (SYNC-CONTRACT 1.2): movements of those last
+// With `recentDays`, the first pull is recent-first (the pull's `since`): movements of those last
 // days only, and each product's opening stock for the older ones (META "openings": {as_of, stock,
 // loaded}); `loadOlder` fetches a product's older movements, which then replace its opening.
 //

@@ -89,10 +89,11 @@ PULL_PARAMETERS = {
     "since": {
         "type": "string",
         "format": "date-time",
-        "description": "A recent-first sync (SYNC-CONTRACT 1.2): movements that occurred before this time are "
-        "left out, and the last page (`more` false) carries `openings`, each product's stock from the movements "
-        "left out, up to the cursor it returns. Send the same value on every page of one first sync; leave it "
-        "out afterwards (later pulls carry every change, back-dated movements included). Not for hubs.",
+        "description": "A recent-first first sync (an addition to SYNC-CONTRACT's Pull): movements that "
+        "occurred before this time are left out, and the last page (`more` false) carries `openings`, each "
+        "product's stock from the movements left out, up to the cursor it returns. Send the same value on every "
+        "page of one first sync and leave it out afterwards: later pulls carry every change, back-dated movements "
+        "included. The movements left out come from /sync/history. Not for hubs (a hub keeps a whole copy).",
     },
 }
 HISTORY_PARAMETERS = {
