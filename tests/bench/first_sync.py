@@ -1,6 +1,7 @@
 """First-sync benchmark: a new phone's first sync of a whole kecamatan, full and recent-first.
 
     python -m tests.bench.first_sync [--runs 3] [--products 5000] [--movements 100000] [--days 90]
+                                     [--markdown docs/benchmarks.md]
 
 The workload: one kecamatan's 1,000 producers (in its desa) with 5 products each, and 100,000
 stock movements spread evenly over the 2 years before today (about 137 a day), pushed through
@@ -9,7 +10,8 @@ syncs for the first time, with the Python client (sync/client.py) sending what t
 (pages of 1,000): the full first sync of today, and the recent-first one (`since` 90 days
 back: stock on hand and the last 90 days). Each figure is the median of `--runs` first syncs,
 each by a new phone. Bytes are counted on the wire, both ways, headers included; the slow-3G
-estimate is bytes / 400 kbit/s + requests x 400 ms.
+estimate is bytes / 400 kbit/s + requests x 400 ms. `--markdown PATH` also writes the table
+into the `first_sync` section of PATH (tests/bench/report.py).
 """
 
 import argparse
@@ -23,6 +25,7 @@ from urllib.parse import urlencode
 import sqlite_utils
 
 from sync.client import Replica
+from tests.bench import report
 from tests.bench.sync import Server, op, push_all
 
 PAGE = 1000  # the PWA's PULL_LIMIT (pwa/src/replica.js)
@@ -122,6 +125,7 @@ def main():
     parser.add_argument("--products", type=int, default=5000)
     parser.add_argument("--movements", type=int, default=100_000)
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--markdown", help="also write the table into this file's first_sync section")
     args = parser.parse_args()
     server = Server()
     try:
@@ -142,20 +146,32 @@ def main():
     finally:
         server.stop()
     recent = sum(1 for o in ops if o["entity"] == "stock_movement" and o["fields"]["occurred_at"] >= _since(now, args))
-    print(
+    intro = (
         f"Workload: {args.products:,} products of {args.products // PRODUCTS_PER_PRODUCER:,} producers in "
         f"{len(desa)} desa of Kec. {KECAMATAN}; {args.movements:,} movements evenly over the {YEARS} years "
-        f"before today, {recent:,} of them in the last {args.days} days (pushed in {built:.0f} s)."
+        f"before today, {recent:,} of them in the last {args.days} days (pushed in {built:.0f} s). "
+        f"First sync by the Python client in pages of {PAGE:,} (as the PWA), median of {args.runs}, loopback; "
+        "slow 3G estimate: wire bytes / 400 kbit/s + requests x 400 ms (login not counted)."
     )
-    print(f"First sync by the Python client in pages of {PAGE:,} (as the PWA), median of {args.runs}, loopback:")
-    print(f"{'mode':<26}{'time':>9}{'wire bytes':>14}{'requests':>10}{'slow 3G est.':>14}")
-    for name, runs in results.items():
-        median = {key: statistics.median(run[key] for run in runs) for key in ("s", "bytes", "requests")}
-        print(
-            f"{name:<26}{median['s']:>8.2f}s{median['bytes']:>14,}{median['requests']:>10.0f}"
-            f"{slow_3g_s(median):>13.1f}s"
-        )
-    print("slow 3G estimate: wire bytes / 400 kbit/s + requests x 400 ms (login not counted)")
+    headers = ["first sync", "time", "wire bytes", "requests", "slow 3G estimate"]
+    rows = [_row(name, runs) for name, runs in results.items()]
+    print(intro)
+    print(report.table(headers, rows))
+    if args.markdown:
+        body = intro + "\n\n" + report.table(headers, rows)
+        section = report.section("First sync of a kecamatan", "tests.bench.first_sync", body, args.markdown)
+        report.write_section(args.markdown, "first_sync", section)
+
+
+def _row(name, runs):
+    median = {key: statistics.median(run[key] for run in runs) for key in ("s", "bytes", "requests")}
+    return [
+        name,
+        f"{median['s']:.2f} s",
+        f"{median['bytes']:,}",
+        f"{median['requests']:.0f}",
+        f"{slow_3g_s(median):.1f} s",
+    ]
 
 
 def _since(now, args):
