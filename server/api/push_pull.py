@@ -15,12 +15,13 @@ from marshmallow import fields, validate
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
-from sync.cursor import CursorError, decode_cursor, encode_cursor
+from sync.cursor import CursorError, decode_marked_cursor, encode_cursor
 from sync.hlc import Clock
 from sync.quantity import format_milli
 from sync.records import ENTITIES as SYNCED
 from sync.records import format_time, parse_time
 
+from ..engine import outbox
 from ..engine.apply import apply_ops
 from ..engine.feed import feed_position, read_changes
 from ..engine.models import Device
@@ -125,6 +126,16 @@ class OpeningsSchema(BaseSchema):
     )
 
 
+class RejectedOpSchema(BaseSchema):
+    op_id = Uuid(required=True)
+    entity = fields.String(required=True, metadata={"enum": ENTITIES})
+    entity_id = Uuid(required=True)
+    action = fields.String(required=True, metadata={"enum": ACTIONS})
+    op_fields = fields.Dict(data_key="fields", required=True, metadata={"description": "As the op set them."})
+    hlc = fields.String(required=True, metadata={"pattern": HLC})
+    error = fields.Nested(ErrorDetailSchema, required=True, metadata={"description": "Why upstream rejected it."})
+
+
 class PullAnswerSchema(BaseSchema):
     changes = fields.List(fields.Nested(ChangeSchema), required=True)
     cursor = fields.String(required=True)
@@ -132,6 +143,16 @@ class PullAnswerSchema(BaseSchema):
     reset = fields.Boolean(required=True)
     hlc = fields.String(required=True, metadata={"pattern": HLC})
     openings = fields.Nested(OpeningsSchema, metadata={"description": "On the last page of a pull with `since` only."})
+    rejected = fields.List(
+        fields.Nested(RejectedOpSchema),
+        metadata={
+            "description": "At a hub, and only when there are any: ops of the caller's account that the hub "
+            "applied but upstream rejected (SYNC-CONTRACT 1.1, Relay). They come again in every pull until one "
+            "presents a cursor issued with them, so a device takes them once, keyed by op_id, together with "
+            "the page's cursor; a pull without a cursor starts after those rejected before it. The hub's copy "
+            "returns to upstream's state of their records."
+        },
+    )
 
 
 class HistoryAnswerSchema(BaseSchema):
@@ -174,31 +195,42 @@ def pull():
     user = get_current_user()  # the Account itself, not the proxy: read several times below
     config = current_app.config
     secret = config["CURSOR_SECRET_KEY"].encode()  # a cursor holds on the server that issued it
-    after, reset = 0, False
+    after, reset, mark = 0, False, 0
     if args["cursor"]:
         try:
-            scope_version, after = decode_cursor(secret, args["cursor"], user.id)
+            scope_version, after, mark = decode_marked_cursor(secret, args["cursor"], user.id)
         except CursorError as exc:
             raise ApiError(400, "invalid_cursor", {"reason": str(exc)}) from exc
         if scope_version != user.scope_version:
             after, reset = 0, True
+    rejected, given = [], mark
+    if config.get("UPSTREAM_URL") and args["cursor"]:  # a hub: the caller's rejections, until a cursor has them
+        rejected, given = outbox.rejections_after(user.id, mark)
+    elif config.get("UPSTREAM_URL"):
+        # A device's first pull starts after the account's past rejections: a new phone of the
+        # account is not asked to fix what another fixed or dropped long ago.
+        given = outbox.last_rejection(user.id)
     upto, last_hlc = feed_position()
     hlc = Clock(config["SERVER_ID"], last_hlc).peek()
     if after >= upto and not reset:
         # The most common request of all: nothing new. No scope queries, and the cursor stays
         # the one the device sent (it would be signed the same again).
         changes, more = b"", False
-        cursor = args["cursor"] or encode_cursor(secret, user.id, user.scope_version, after)
+        if given == mark and args["cursor"]:
+            cursor = args["cursor"]
+        else:
+            cursor = encode_cursor(secret, user.id, user.scope_version, after, given)
     else:
         changes, after, more = read_changes(actor_for(user), after, upto, args["limit"], args["since"])
-        cursor = encode_cursor(secret, user.id, user.scope_version, after)
+        cursor = encode_cursor(secret, user.id, user.scope_version, after, given)
     _mark_synced(get_jwt()["dev"])
     # The changes are JSON text already (server/engine/feed.py): don't parse and re-render them.
-    answer = {"cursor": cursor, "more": more, "reset": reset, "hlc": hlc}
-    if args["since"] is not None and not more:
-        stock = opening_stock(actor_for(user), args["since"], after)
-        answer["openings"] = {"as_of": format_time(args["since"]), "stock": _decimal_texts(stock)}
-    tail = orjson.dumps(answer)
+    tail = {"cursor": cursor, "more": more, "reset": reset, "hlc": hlc}
+    if rejected:  # an idle pull stays as small as it was
+        tail["rejected"] = rejected
+    if args["since"] is not None and not more:  # the last page of a recent-first sync
+        tail["openings"] = _openings(user, args["since"], after)
+    tail = orjson.dumps(tail)
     response = Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")
     if more:
         # The next page's address (RFC 8288), so that a device can ask for it before it has
@@ -268,8 +300,13 @@ def _time_arg(name, required=False):
     return parsed
 
 
-def _decimal_texts(milli_by_product):
-    return {product_id: format_milli(milli) for product_id, milli in sorted(milli_by_product.items())}
+def _openings(user, since, upto):
+    """Each product's stock from the movements in scope up to seq `upto` that occurred before `since`."""
+    stock = opening_stock(actor_for(user), since, upto)
+    return {
+        "as_of": format_time(since),
+        "stock": {product: format_milli(milli) for product, milli in sorted(stock.items())},
+    }
 
 
 def _json_body():

@@ -15,6 +15,8 @@ export class FakeServer {
     this.reject = () => null; // op -> error or null
     this.dropAfterApply = 0; // answers to lose after applying (a network that drops)
     this.resetNext = false;
+    this.upstreamRejected = []; // as a hub: ops it applied that its upstream rejected, given in pulls
+    this.rejectedGiven = new Map(); // cursor issued with rejections -> how many of them it covers
   }
 
   transport() {
@@ -55,7 +57,7 @@ export class FakeServer {
   }
 
   pull(params = {}) {
-    const after = this.resetNext ? 0 : Number(params.cursor || 0);
+    const after = this.resetNext ? 0 : Number(String(params.cursor || 0).split("~")[0]);
     const reset = this.resetNext;
     this.resetNext = false;
     const limit = Number(params.limit || 500);
@@ -73,9 +75,18 @@ export class FakeServer {
     const more = rows.length > limit;
     const last = page.length ? page[page.length - 1].seq : after;
     // A recent-first pull's last page reaches the feed's end, past the movements it left out.
-    const upto = since && !more ? Math.max(this.seq, after) : last;
-    const body = { changes, cursor: String(upto), more, reset, hlc: this.hlc };
-    if (since && !more) body.openings = { as_of: since, stock: this.openingStock(since, upto) };
+    const position = String(since && !more ? Math.max(this.seq, after) : last);
+    const body = { changes, cursor: position, more, reset, hlc: this.hlc };
+    if (since && !more) body.openings = { as_of: since, stock: this.openingStock(since, Number(position)) };
+    // As a hub: rejections come until a pull presents a cursor issued with them.
+    const given = this.rejectedGiven.get(params.cursor) || 0;
+    if (this.upstreamRejected.length > given) {
+      body.rejected = this.upstreamRejected.slice(given);
+      body.cursor = `${position}~${this.upstreamRejected.length}`;
+      this.rejectedGiven.set(body.cursor, this.upstreamRejected.length);
+    } else if (given) {
+      body.cursor = `${position}~${given}`;
+    }
     return { status: 200, body };
   }
 
@@ -93,7 +104,6 @@ export class FakeServer {
       .filter((row) => row.entity === "stock_movement" && row.data.product_id === params.product_id)
       .filter((row) => row.data.occurred_at < params.before)
       .map((row) => ({ entity: row.entity, entity_id: row.id, action: "upsert", data: { ...row.data } }));
-    this.historyAsked = (this.historyAsked || 0) + 1;
     return { status: 200, body: { changes, next: null } };
   }
 }
