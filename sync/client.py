@@ -198,7 +198,7 @@ class Replica:
 
     def pull(self, limit=5000):
         """Follow the cursor until nothing more; answers the number of changes taken."""
-        taken, stale = 0, set()
+        taken = 0
         if self.recent_days and not self.meta("cursor") and not self.meta("since"):
             self.set_meta("since", recent_since(self.now(), self.recent_days))
         body = self._first_page(limit)
@@ -212,7 +212,8 @@ class Replica:
                 for change in body["changes"]:
                     self._take(change, pending.get(change["entity_id"], ()))
                 self._take_rejected(body.get("rejected", ()))
-                stale |= self._under_openings(body["changes"])
+                for product_id in self._under_openings(body["changes"]):
+                    self.db.execute("INSERT OR IGNORE INTO older_wanted (product_id) VALUES (?)", [product_id])
                 if "openings" in body:
                     self._keep_openings(body["openings"])
                 self.clock.observe(body["hlc"])
@@ -224,9 +225,10 @@ class Replica:
             body = self._page(body["cursor"], limit)
         # A movement older than an opening that came by an ordinary pull may be one the opening
         # already counts (a producer that moved desa re-sends its movements): the product's whole
-        # older history then stands in for its opening.
-        for product_id in sorted(stale):
-            self.load_older(product_id)
+        # older history then stands in for its opening. Kept with the page, so a failure here is
+        # made good by the next pull.
+        for row in list(self.db.query("SELECT product_id FROM older_wanted ORDER BY product_id")):
+            self.load_older(row["product_id"])
         return taken
 
     def _take_rejected(self, rejected):
@@ -309,6 +311,9 @@ class Replica:
         while True:
             params = {"product_id": product_id, "before": as_of, "limit": limit, **({"page": page} if page else {})}
             status, body = self.transport("GET", "/api/v1/sync/history", params=params)
+            if status == 403:  # out of this account's scope now: its records are leaving the device
+                self.db.execute("DELETE FROM older_wanted WHERE product_id = ?", [product_id])
+                return 0
             if status != 200:
                 raise SyncError(status, body)
             taken += body["changes"]
@@ -321,6 +326,7 @@ class Replica:
                 self._put(key, "stock_movement", change["entity_id"], change["data"], 0)
             self.db.execute("DELETE FROM openings WHERE product_id = ?", [product_id])
             self.db.execute("INSERT OR REPLACE INTO older_loaded (product_id) VALUES (?)", [product_id])
+            self.db.execute("DELETE FROM older_wanted WHERE product_id = ?", [product_id])
         return len(taken)
 
     def _keep_openings(self, openings):
@@ -345,6 +351,7 @@ class Replica:
     def _drop_openings(self):
         self.db.execute("DELETE FROM openings")
         self.db.execute("DELETE FROM older_loaded")
+        self.db.execute("DELETE FROM older_wanted")
         self.db.execute("DELETE FROM meta WHERE key = 'as_of'")
 
     def _drop_synced(self):
@@ -375,6 +382,7 @@ class Replica:
         if "openings" not in self.db.table_names():
             self.db["openings"].create({"product_id": str, "qty": str}, pk="product_id")
             self.db["older_loaded"].create({"product_id": str}, pk="product_id")
+            self.db["older_wanted"].create({"product_id": str}, pk="product_id")
 
 
 def recent_since(now_ms, days):

@@ -341,7 +341,6 @@ export class Replica {
       await setMeta(this.db, "since", this.since);
     }
     const openings = await this.openings();
-    const stale = new Set(); // products an ordinary pull brought movements older than their opening
     let page = this._firstPage(cursor, limit);
     for (;;) {
       const body = await page;
@@ -349,19 +348,23 @@ export class Replica {
       // A page that fails to come is met when it is awaited; if storing this one fails first,
       // that failure is the one to report.
       if (page) page.catch(() => {});
-      if (openings && !this.since) for (const id of olderThan(body.changes, openings)) stale.add(id);
-      await this._store(body);
+      // Products an ordinary pull brought movements older than their opening, kept with the page.
+      await this._store(body, openings && !this.since ? olderThan(body.changes, openings) : new Set());
       taken += body.changes.length;
       if (body.changes.length) this.onChange("pull");
       if (!page) break;
     }
     // Such a movement may be one the opening counts already (a producer that moved desa sends its
-    // movements again): the product's whole older history then stands in for its opening.
-    for (const productId of stale) await this.loadOlder(productId);
+    // movements again): the product's whole older history then stands in for its opening. Kept
+    // with the page, so a failure here is made good by the next pull.
+    for (const productId of (await this.openings())?.wanted || []) await this.loadOlder(productId);
     return taken;
   }
 
-  /** What a recent-first sync left out: {as_of, stock: {product id: qty}, loaded: [product ids]}, or null. */
+  /**
+   * What a recent-first sync left out, or null: {as_of, stock: {product id: qty}, loaded: [product
+   * ids whose older movements are held], wanted: [product ids whose older movements are to fetch]}.
+   */
   async openings() {
     return (await getMeta(this.db, "openings")) || null;
   }
@@ -369,13 +372,14 @@ export class Replica {
   /** Fetch a product's movements older than its opening; they replace the opening. Answers how many came. */
   async loadOlder(productId) {
     const openings = await this.openings();
-    if (!openings || openings.loaded.includes(productId)) return 0;
+    if (!openings) return 0;
     const changes = [];
     let page = null;
     do {
       const params = { product_id: productId, before: openings.as_of, limit: PULL_LIMIT };
       if (page) params.page = page;
       const answer = await this.transport("GET", "/api/v1/sync/history", { params });
+      if (answer.status === 403) return this._forgetWanted(productId); // out of scope now: its records are leaving
       if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
       changes.push(...answer.body.changes);
       page = answer.body.next;
@@ -387,10 +391,18 @@ export class Replica {
       const now = (await tx.objectStore(META).get("openings")) || openings;
       const stock = { ...now.stock };
       delete stock[productId];
-      await tx.objectStore(META).put({ ...now, stock, loaded: [...now.loaded, productId] }, "openings");
+      const loaded = [...now.loaded.filter((id) => id !== productId), productId];
+      const wanted = (now.wanted || []).filter((id) => id !== productId);
+      await tx.objectStore(META).put({ ...now, stock, loaded, wanted }, "openings");
     });
     this.onChange("older");
     return changes.length;
+  }
+
+  async _forgetWanted(productId) {
+    const openings = await this.openings();
+    if (openings) await setMeta(this.db, "openings", { ...openings, wanted: (openings.wanted || []).filter((id) => id !== productId) });
+    return 0;
   }
 
   /**
@@ -398,7 +410,7 @@ export class Replica {
    * waits for the batch being stored, never for a whole page of a first sync (1,000 records: seconds
    * on a cheap phone). Stopped halfway, the page is pulled again: taking a change twice is harmless.
    */
-  async _store(body) {
+  async _store(body, olderWanted = new Set()) {
     const last = Math.max(0, Math.ceil(body.changes.length / STORE_BATCH) - 1);
     for (let batch = 0; batch <= last; batch++) {
       const changes = body.changes.slice(batch * STORE_BATCH, (batch + 1) * STORE_BATCH);
@@ -424,9 +436,14 @@ export class Replica {
         this.clock.observe(body.hlc);
         await tx.objectStore(META).put(this.clock.peek(), "hlc");
         await tx.objectStore(META).put(body.cursor, "cursor");
+        const openings = olderWanted.size ? await tx.objectStore(META).get("openings") : null;
+        if (openings) {
+          const wanted = [...new Set([...(openings.wanted || []), ...olderWanted])];
+          await tx.objectStore(META).put({ ...openings, wanted }, "openings");
+        }
         if (body.more) return;
         // The end of a recent-first first sync (a server without the mode answers no openings).
-        if (body.openings) await tx.objectStore(META).put({ ...body.openings, loaded: [] }, "openings");
+        if (body.openings) await tx.objectStore(META).put({ ...body.openings, loaded: [], wanted: [] }, "openings");
         if (this.since) await tx.objectStore(META).delete("since");
       });
     }

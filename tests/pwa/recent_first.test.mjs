@@ -109,6 +109,24 @@ test("a movement back-dated after the first sync is counted once", async () => {
   assert.equal(model.movementsByProduct.get(PRODUCT_B).length, 3);
 });
 
+test("older history that failed to come is fetched by the next pull", async () => {
+  const replica = await phone();
+  await replica.pull();
+  movement(PRODUCT_B, "-1.5", OLD);
+  const transport = replica.transport;
+  replica.transport = async (method, path, options) => {
+    if (path === "/api/v1/sync/history") throw new TransportError("the signal went");
+    return transport(method, path, options);
+  };
+  await assert.rejects(replica.pull(), TransportError);
+  assert.deepEqual((await replica.openings()).wanted, [PRODUCT_B]);
+  replica.transport = transport;
+  await replica.pull();
+  assert.deepEqual((await replica.openings()).wanted, []);
+  assert.equal(olderHistoryHeld(await loadModel(replica), PRODUCT_B), true);
+  assert.deepEqual(await shownStock(replica), serverStock());
+});
+
 test("a phone without recentDays pulls everything, as before", async () => {
   server.TransportError = TransportError;
   const replica = await Replica.open(db, { transport: server.transport(), now: () => NOW });

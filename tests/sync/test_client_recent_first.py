@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 import sqlite_utils
 
-from sync.client import Replica, recent_since
+from sync.client import Replica, TransportError, recent_since
 from tests.helpers import Device, movement_fields, new_id
 from tests.server.api.test_sync_recent_first import OLD, SINCE, seed, server_movement_ids, server_stock
 
@@ -71,6 +71,28 @@ def test_a_back_dated_movement_after_the_first_sync_is_counted_once(facilitator)
     for product_id in products:
         phone.load_older(product_id)
     assert set(held_movements(phone)) == server_movement_ids(facilitator)
+    assert {p: phone.stock(p) for p in products} == server_stock(facilitator)
+
+
+def test_older_history_that_failed_to_come_is_fetched_by_the_next_pull(facilitator):
+    products = seed(facilitator)
+    phone = phone_of(facilitator)
+    phone.pull()
+    facilitator.push(facilitator.op("stock_movement", new_id(), movement_fields(products[0], "7", occurred_at=OLD)))
+    transport = phone.transport
+
+    def no_history(method, path, params=None, body=None):
+        if path.endswith("/history"):
+            raise TransportError("the signal went")
+        return transport(method, path, params, body)
+
+    phone.transport = no_history
+    with pytest.raises(TransportError):
+        phone.pull()
+    assert not phone.older_loaded(products[0])
+    phone.transport = transport
+    phone.pull()
+    assert phone.older_loaded(products[0])
     assert {p: phone.stock(p) for p in products} == server_stock(facilitator)
 
 
