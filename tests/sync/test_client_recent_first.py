@@ -60,11 +60,17 @@ def test_older_history_on_demand_replaces_the_opening(facilitator):
     assert {p: phone.stock(p) for p in products} == server_stock(facilitator)
 
 
-def test_a_back_dated_movement_after_the_first_sync_is_counted_once(facilitator):
+def first_synced_then_back_dated(facilitator):
+    """A phone after its first sync, and a movement of the first product back-dated after it."""
     products = seed(facilitator)
     phone = phone_of(facilitator)
     phone.pull()
     facilitator.push(facilitator.op("stock_movement", new_id(), movement_fields(products[0], "7", occurred_at=OLD)))
+    return products, phone
+
+
+def test_a_back_dated_movement_after_the_first_sync_is_counted_once(facilitator):
+    products, phone = first_synced_then_back_dated(facilitator)
     phone.pull()
     assert phone.older_loaded(products[0]) and not phone.older_loaded(products[2])
     assert {p: phone.stock(p) for p in products} == server_stock(facilitator)
@@ -75,10 +81,7 @@ def test_a_back_dated_movement_after_the_first_sync_is_counted_once(facilitator)
 
 
 def test_older_history_that_failed_to_come_is_fetched_by_the_next_pull(facilitator):
-    products = seed(facilitator)
-    phone = phone_of(facilitator)
-    phone.pull()
-    facilitator.push(facilitator.op("stock_movement", new_id(), movement_fields(products[0], "7", occurred_at=OLD)))
+    products, phone = first_synced_then_back_dated(facilitator)
     transport = phone.transport
 
     def no_history(method, path, params=None, body=None):
