@@ -139,6 +139,10 @@ FIELD_MESSAGES = {
         "Kunci publik tidak sah: harus JWK Ed25519 (kty OKP, crv Ed25519, x), tanpa bagian privatnya.",
         "Not a valid public key: it must be an Ed25519 JWK (kty OKP, crv Ed25519, x), without its private part.",
     ),
+    "not_for_hubs": (
+        "Hub menyimpan salinan lengkap: tarik tanpa `since`.",
+        "A hub keeps a whole copy: pull without `since`.",
+    ),
     "hub_only": ("Hanya akun hub yang punya kunci publik.", "Only a hub account has a public key."),
     "one_kecamatan": (
         "Hub kecamatan ditugaskan ke tepat satu kecamatan.",
