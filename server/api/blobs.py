@@ -29,6 +29,10 @@ On disk, under BLOB_DIR (default instance/blobs):
     <sha[:2]>/<sha>.thumb    its thumbnail, at most 240 px on the long side (WebP, or JPEG
                              where Pillow lacks WebP), served by GET ...?size=thumb
     partial/<sha>.<user id>  an upload in progress, one per uploading account
+    upstream/<sha>           on a hub, a photo as its device sent it (location and all, since
+                             upstream checks the name against these bytes), until upstream has
+                             it; never served (server/hub/photos.py)
+    incoming/                on a hub, photos being fetched from upstream (temporary files)
 Every file is written to a temporary file beside it, fsynced and renamed into place, the
 thumbnail before the photo; the database row comes last and is inserted idempotently (a
 concurrent PUT of the same photo answers 200 instead of failing). A crash leaves at worst a
@@ -434,14 +438,49 @@ def _store(sha256, data, mime, user_id):
     """Check and clean an image, write it and its thumbnail, then its row; True when the row is new."""
     clean, width, height = inspect_image(data, FORMATS[mime], max_pixels())
     upload_rate.BUDGET.spend(user_id, width * height)
-    image = decode(clean, FORMATS[mime], (width, height))
+    _write_photo(sha256, clean, mime, (width, height))
+    if current_app.config.get("UPSTREAM_URL"):  # a hub: the photo goes upstream as it was sent
+        _write_atomic(upstream_copy(sha256), data)
+    return _insert_row(_row(sha256, clean, mime, (width, height), user_id))
+
+
+def store_from_upstream(sha256, data, mime):
+    """Store a photo a hub fetched from upstream under its name (served bytes, checked again; not
+    sent back up); True when the row is new."""
+    clean, width, height = inspect_image(data, FORMATS[mime], max_pixels())
+    _write_photo(sha256, clean, mime, (width, height))
+    return _insert_row(_row(sha256, clean, mime, (width, height), None))
+
+
+def upstream_copy(sha256):
+    """Where a hub keeps a photo, as its device sent it, until upstream has it (server/hub/photos.py)."""
+    return store_folder("upstream") / sha256
+
+
+def store_folder(name):
+    """A folder of the photo store: "upstream" (a hub's photos for upstream), "incoming" (fetched)."""
+    return _blob_dir() / name
+
+
+def stored_names():
+    """The names of the photos stored here."""
+    return set(db.session.scalars(select(Blob.sha256)))
+
+
+def _write_photo(sha256, clean, mime, size):
+    """Write a checked photo and its thumbnail, the thumbnail first."""
+    image = decode(clean, FORMATS[mime], size)
     _write_atomic(_path(sha256, THUMB), make_thumbnail(image))
     try:
         _write_atomic(_path(sha256), clean)
     except OSError:
         _remove(_path(sha256, THUMB))  # no thumbnail is left without its photo
         raise
-    row = {
+
+
+def _row(sha256, clean, mime, size, user_id):
+    width, height = size
+    return {
         "sha256": sha256,
         "mime": mime,
         "size": len(clean),
@@ -450,7 +489,6 @@ def _store(sha256, data, mime, user_id):
         "created_by": user_id,
         "created_at": utcnow(),
     }
-    return _insert_row(row)
 
 
 def _insert_row(row):
