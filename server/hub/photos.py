@@ -13,8 +13,9 @@ follows later.
 Down. After the changes are taken, every photo a live product of the hub's copy names that the
 hub lacks is fetched, one at a time through a file, so the hub's devices get it over the LAN. What
 is missing is worked out again every cycle from the copy, so a cycle cut off resumes where it
-stopped. A photo upstream does not give (404, or 403 when no product there lists it) is tried
-again an hour later, not every cycle, and never stops the cycle.
+stopped. A photo upstream does not give (404, or 403 when no product there lists it) never stops
+the cycle; it is asked for again 5 minutes later, then twice as long each time, up to a day (a
+product's op may come before its photo, which follows when the phone can send it).
 
 What the last cycle did with photos, and what waits, is kept in hub_state under "photos".
 """
@@ -39,7 +40,7 @@ BLOBS = "/api/v1/blobs/"
 HELD = (200, 201)
 REFUSED = (413, 415, 422)  # upstream will never take these bytes
 UNAVAILABLE = (403, 404)
-RETRY_UNAVAILABLE = timedelta(hours=1)
+FIRST_WAIT, LONGEST_WAIT = 300, 24 * 3600  # seconds before asking again for a photo upstream lacks
 
 
 def send_up(upstream, report):
@@ -103,13 +104,11 @@ def _offset(headers):
 
 def fetch_down(upstream, report):
     """Fetch from upstream the photos the hub's live products name and the hub lacks."""
-    now = utcnow()
-    unavailable = {
-        name: retry for name, retry in hub_state.recall("photos_unavailable", {}).items() if retry > rfc3339(now)
-    }
+    now = rfc3339(utcnow())
+    unavailable = hub_state.recall("photos_unavailable", {})  # name -> [when to ask again, seconds waited]
     missing = sorted(_named() - stored_names())
     for name in missing:
-        if name in unavailable:
+        if name in unavailable and unavailable[name][0] > now:
             continue
         got = _fetch(upstream, name)
         if got is None:
@@ -118,18 +117,24 @@ def fetch_down(upstream, report):
             report.photos_down += 1
             continue
         report.photos_unavailable += 1
-        unavailable[name] = rfc3339(now + RETRY_UNAVAILABLE)
+        unavailable[name] = _ask_again(unavailable.get(name))
         hub_state.remember("photos_unavailable", unavailable)
         db.session.commit()
     waiting = set(missing) - stored_names()
-    unavailable = {name: retry for name, retry in unavailable.items() if name in waiting}
+    unavailable = {name: when for name, when in unavailable.items() if name in waiting}
     hub_state.remember("photos_unavailable", unavailable)
     _remember(
         down=report.photos_down,
         waiting_down=len(waiting - unavailable.keys()),
         unavailable=len(unavailable),
-        at=rfc3339(now),
+        at=now,
     )
+
+
+def _ask_again(before):
+    """[when to ask upstream again for a photo it did not give, seconds until then]: twice as long each time."""
+    wait = min(before[1] * 2, LONGEST_WAIT) if before else FIRST_WAIT
+    return [rfc3339(utcnow() + timedelta(seconds=wait)), wait]
 
 
 def _named():

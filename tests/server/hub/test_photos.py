@@ -187,3 +187,53 @@ def test_a_photo_upstream_does_not_have_does_not_stop_the_cycle(hub_app, upstrea
     report = run_cycle(hub_app, upstream)
     assert (report.photos_down, report.photos_unavailable) == (0, 0)
     assert watched.photo_requests("GET") == []  # not asked again every cycle
+
+
+def test_a_photo_uploaded_upstream_after_its_product_reaches_the_hub_when_asked_again(
+    hub_app, upstream, watched, regional_device
+):
+    name, data = photo(shade=150)
+    list_photos(regional_device, name)  # the op first; the photo follows when the phone can
+    assert run_cycle(hub_app, upstream).photos_unavailable == 1
+    upload(regional_device, name, data)
+    assert run_cycle(hub_app, upstream).photos_down == 0  # not asked again at once
+    with hub_app.app_context():
+        _, wait = hub_state.recall("photos_unavailable")[name]
+        hub_state.remember("photos_unavailable", {name: ["2000-01-01T00:00:00Z", wait]})  # the wait is over
+        db.session.commit()
+    assert run_cycle(hub_app, upstream).photos_down == 1
+    with hub_app.app_context():
+        assert hub_state.recall("photos_unavailable") == {}
+        assert hub_state.recall("photos")["unavailable"] == 0
+
+
+def test_bytes_upstream_refuses_are_dropped_and_hold_back_no_other_photo(app, hub_app, upstream, accounts):
+    at_the_hub = hub_device(hub_app, accounts, upstream)
+    with hub_app.app_context():  # not a photo at all, under a name it does not hash to
+        upstream_copy("0" * 64).parent.mkdir(parents=True, exist_ok=True)
+        upstream_copy("0" * 64).write_bytes(b"<html>not a photo</html>")
+    name, data = photo(shade=170)
+    upload(at_the_hub, name, data)
+    report = run_cycle(hub_app, upstream)
+    assert (report.photos_refused, report.photos_up) == (1, 1)
+    assert upstream_blobs(app) == {name}
+    with hub_app.app_context():
+        assert not upstream_copy("0" * 64).exists()
+
+
+def test_photos_over_upstreams_budget_wait_for_the_next_cycle_and_the_ops_go_anyway(app, hub_app, upstream, accounts):
+    app.config["BLOB_PHOTOS_PER_MINUTE"] = 1  # the hub's account may send one photo a minute
+    at_the_hub = hub_device(hub_app, accounts, upstream)
+    names = []
+    for shade in (1, 2):
+        name, data = photo(shade=shade)
+        upload(at_the_hub, name, data)
+        names.append(name)
+    list_photos(at_the_hub, *names)
+    report = run_cycle(hub_app, upstream)
+    assert (report.photos_up, report.pushed) == (1, 2)
+    with hub_app.app_context():
+        assert hub_state.recall("photos")["waiting_up"] == 1
+    app.config["BLOB_PHOTOS_PER_MINUTE"] = 30
+    assert run_cycle(hub_app, upstream).photos_up == 1
+    assert upstream_blobs(app) == set(names)
