@@ -28,7 +28,7 @@ from functools import partial
 
 from sqlalchemy import select
 
-from ..api.blobs import store_folder, store_from_upstream, stored_names
+from ..api.blobs import SHA256_RE, store_folder, store_from_upstream, stored_names
 from ..api.images import MIMES, format_of
 from ..engine import hub_state
 from ..engine.models import Product
@@ -143,7 +143,7 @@ def _named():
     names = set()
     for photos in db.session.scalars(query.execution_options(yield_per=500)):
         if isinstance(photos, list):
-            names.update(name for name in photos if isinstance(name, str))
+            names.update(name for name in photos if isinstance(name, str) and SHA256_RE.fullmatch(name))
     return names
 
 
