@@ -1,6 +1,6 @@
 """Photos through a hub: those its devices upload go upstream, those its kecamatan names come down.
 
-Up. A photo a device uploads at the hub is kept as sent (server/api/blobs.py, `upstream/<sha>`)
+Up. A photo a device uploads at the hub is kept as sent (`upstream/<sha>` of the photo store)
 until upstream has it. Each cycle sends them before the ops, so the ops that name a photo find it
 upstream. A photo is named by the hash of its bytes, so sending one twice stores it once: HEAD
 says whether upstream holds it already, or how much of an upload cut off it holds, and the rest
@@ -28,10 +28,10 @@ from functools import partial
 
 from sqlalchemy import select
 
-from ..api.blobs import SHA256_RE, store_folder, store_from_upstream, stored_names
-from ..api.images import MIMES, format_of
 from ..engine import hub_state
+from ..engine.images import MIMES, format_of
 from ..engine.models import Product
+from ..engine.photo_store import SHA256_RE, store_folder, store_from_upstream, stored_names
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.timeutil import rfc3339, utcnow

@@ -7,9 +7,9 @@ import io
 import pytest
 from PIL import Image
 
-from server.api.blobs import upstream_copy
 from server.engine import hub_state
 from server.engine.models import Blob
+from server.engine.photo_store import upstream_copy
 from server.extensions import db
 from sync.client import TransportError
 from tests.helpers import new_id, producer_fields, product_fields
