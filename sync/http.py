@@ -7,6 +7,8 @@ from urllib.parse import urlencode, urlsplit
 
 from .client import TransportError
 
+STREAM_PIECE = 64 * 1024
+
 
 class HttpTransport:
     """Calls a Lumbung server; `transport(method, path, params, body)` -> (status, json)."""
@@ -40,16 +42,43 @@ class HttpTransport:
             self.close()
             raise TransportError(str(exc)) from exc
 
+    def _connect(self):
+        cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
+        self.conn = cls(self.host, self.port, timeout=self.timeout)
+
     def _send(self, method, path, data, headers):
         if self.conn is None:
-            cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
-            self.conn = cls(self.host, self.port, timeout=self.timeout)
+            self._connect()
         self.conn.request(method, path, body=data, headers=headers)
         response = self.conn.getresponse()
         raw = response.read()
         if response.getheader("Content-Encoding") == "gzip":
             raw = gzip.decompress(raw)
         return response.status, json.loads(raw) if raw else None
+
+    def stream(self, method, path, headers=None, body=None, sink=None):
+        """Send one request whose body is an open file (or none), writing a 200 or 206 answer's body
+        into `sink` piece by piece; answers (status, headers, JSON body or None). Memory stays small
+        whatever the size: http.client reads a file body in blocks."""
+        headers = dict(headers or {})
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            if self.conn is None:
+                self._connect()
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            answer_headers = {name.lower(): value for name, value in response.getheaders()}
+            if sink is not None and response.status in (200, 206):
+                while piece := response.read(STREAM_PIECE):
+                    sink.write(piece)
+                return response.status, answer_headers, None
+            raw = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.close()
+            raise TransportError(str(exc)) from exc
+        is_json = answer_headers.get("content-type", "").startswith("application/json")
+        return response.status, answer_headers, json.loads(raw) if raw and is_json else None
 
     def login(self, phone, pin, device_id):
         """Log in and keep the access token for later calls; answers the login body."""

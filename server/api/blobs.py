@@ -29,6 +29,10 @@ On disk, under BLOB_DIR (default instance/blobs):
     <sha[:2]>/<sha>.thumb    its thumbnail, at most 240 px on the long side (WebP, or JPEG
                              where Pillow lacks WebP), served by GET ...?size=thumb
     partial/<sha>.<user id>  an upload in progress, one per uploading account
+    upstream/<sha>           on a hub, a photo as its device sent it (location and all, since
+                             upstream checks the name against these bytes), until upstream has
+                             it; never served (server/hub/photos.py)
+    incoming/                on a hub, photos being fetched from upstream (temporary files)
 Every file is written to a temporary file beside it, fsynced and renamed into place, the
 thumbnail before the photo; the database row comes last and is inserted idempotently (a
 concurrent PUT of the same photo answers 200 instead of failing). A crash leaves at worst a
@@ -60,19 +64,18 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 import time
 from contextlib import contextmanager, suppress
-from pathlib import Path
 
 from flask import Response, current_app, jsonify, request, send_file
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 from marshmallow import fields, validate
 from sqlalchemy import Text, cast, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from ..engine.images import FORMATS, MIMES, check_magic, decode, format_of, make_thumbnail, too_large
 from ..engine.models import Blob, Product
+from ..engine.photo_store import SHA256_RE, THUMB, blob_dir, photo_path, remove, store, stored, write_atomic
 from ..engine.scope import actor_for, visible_rows
 from ..extensions import db
 from ..web import upload_rate
@@ -81,14 +84,10 @@ from ..web.json_body import Blueprint
 from ..web.openapi import error_answers, signed_in
 from ..web.schemas import BaseSchema
 from ..web.signed_links import jwt_unless_signed, signed_link_request
-from ..web.timeutil import utcnow
-from .images import FORMATS, MIMES, check_magic, decode, format_of, inspect_image, make_thumbnail, max_pixels, too_large
 
 blp = Blueprint("blobs", __name__, url_prefix="/api/v1/blobs", description="Photos (content-addressed blobs)")
 
-SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 RANGE_RE = re.compile(r"^bytes (\d{1,10})-(\d{1,10})/(\d{1,10})$")
-THUMB = ".thumb"
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # answered 507 insufficient_storage
 PIECE = 64 * 1024
 CACHE_CONTROL = "private, max-age=31536000, immutable"
@@ -179,7 +178,7 @@ class BlobView(MethodView):
     def head(self, sha256):
         """Whether a photo is stored (200) or must be sent (404, with `Upload-Offset` to resume from)."""
         _check_name(sha256)
-        if _stored(sha256) is not None:
+        if stored(sha256) is not None:
             return Response(status=200, headers={"ETag": f'"{sha256}"'})
         offset = _partial_offset(sha256)
         raise ApiError(404, "not_found", {"offset": offset}, headers={"Upload-Offset": str(offset)})
@@ -204,14 +203,14 @@ class BlobView(MethodView):
     def get(self, args, sha256):
         """A photo, or its thumbnail, for its uploader and whoever may see a product listing it."""
         _check_name(sha256)
-        blob = _stored(sha256)
+        blob = stored(sha256)
         if blob is None:
             raise ApiError(404, "not_found")
         if not signed_link_request() and not _may_get(current_user, blob):
             raise ApiError(403, "forbidden")
         if args["size"] == "thumb":
             return _send(_thumbnail_file(sha256), _thumbnail_mime(sha256), f"{sha256}-thumb")
-        return _send(_path(sha256), blob.mime, sha256)
+        return _send(photo_path(sha256), blob.mime, sha256)
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -267,7 +266,7 @@ def _put_whole(sha256, mime):
         raise too_large(limit_bytes=_max_bytes())
     _check_hash(sha256, data)
     answer = _finish(sha256, data, mime)
-    _remove(_partial_path(sha256))  # a whole upload supersedes a partial one
+    remove(_partial_path(sha256))  # a whole upload supersedes a partial one
     return answer
 
 
@@ -280,11 +279,11 @@ def _check_hash(sha256, data, headers=None):
 
 def _finish(sha256, data, mime):
     """Store checked bytes unless already stored; answers 201 or 200 with the blob."""
-    if _stored(sha256) is not None:
+    if stored(sha256) is not None:
         return _blob_answer(sha256, 200)
     user_id = current_user.id
     db.session.rollback()  # hold no transaction open while the image is decoded
-    created = _store(sha256, data, mime, user_id)
+    created = store(sha256, data, mime, user_id)
     return _blob_answer(sha256, 201 if created else 200)
 
 
@@ -308,8 +307,8 @@ def _put_piece(sha256, mime, content_range):
     gzipped = request.headers.get("Content-Encoding", "").lower() == "gzip"
     if request.content_length is not None and not gzipped and request.content_length != length:
         raise ApiError(400, "bad_request", {"reason": "content_length", "expected": length})
-    if _stored(sha256) is not None:
-        _remove(_partial_path(sha256))
+    if stored(sha256) is not None:
+        remove(_partial_path(sha256))
         return _blob_answer(sha256, 200)
     if start == 0:
         _sweep_partials()
@@ -336,7 +335,7 @@ def _complete(sha256, mime):
         _check_hash(sha256, data, headers=_offset_header(0))
         return _finish(sha256, data, mime)
     finally:
-        _remove(path)
+        remove(path)
 
 
 def _offset_header(offset):
@@ -344,7 +343,7 @@ def _offset_header(offset):
 
 
 def _partial_path(sha256):
-    return _blob_dir() / "partial" / f"{sha256}.{current_user.id}"
+    return blob_dir() / "partial" / f"{sha256}.{current_user.id}"
 
 
 def _partial_offset(sha256):
@@ -404,93 +403,13 @@ def _sweep_partials():
     """Remove partial uploads untouched for longer than BLOB_PARTIAL_TTL_HOURS."""
     hours = current_app.config.get("BLOB_PARTIAL_TTL_HOURS", DEFAULT_PARTIAL_TTL_HOURS)
     cutoff = time.time() - hours * 3600
-    folder = _blob_dir() / "partial"
+    folder = blob_dir() / "partial"
     if not folder.is_dir():
         return
     for path in folder.iterdir():
         with suppress(FileNotFoundError):
             if path.stat().st_mtime < cutoff:
                 path.unlink()
-
-
-# --- storage ----------------------------------------------------------------------------------
-
-
-def _blob_dir():
-    return Path(current_app.config["BLOB_DIR"])
-
-
-def _path(sha256, suffix=""):
-    return _blob_dir() / sha256[:2] / (sha256 + suffix)
-
-
-def _stored(sha256):
-    """The blob's row when the photo is in place on disk, else None."""
-    blob = db.session.get(Blob, sha256)
-    return blob if blob is not None and _path(sha256).is_file() else None
-
-
-def _store(sha256, data, mime, user_id):
-    """Check and clean an image, write it and its thumbnail, then its row; True when the row is new."""
-    clean, width, height = inspect_image(data, FORMATS[mime], max_pixels())
-    upload_rate.BUDGET.spend(user_id, width * height)
-    image = decode(clean, FORMATS[mime], (width, height))
-    _write_atomic(_path(sha256, THUMB), make_thumbnail(image))
-    try:
-        _write_atomic(_path(sha256), clean)
-    except OSError:
-        _remove(_path(sha256, THUMB))  # no thumbnail is left without its photo
-        raise
-    row = {
-        "sha256": sha256,
-        "mime": mime,
-        "size": len(clean),
-        "width": width,
-        "height": height,
-        "created_by": user_id,
-        "created_at": utcnow(),
-    }
-    return _insert_row(row)
-
-
-def _insert_row(row):
-    """Insert a blob's row unless it is there; True when this call inserted it."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(Blob).values(**row).on_conflict_do_nothing(index_elements=["sha256"])
-    # RETURNING, not rowcount: psycopg reports no rowcount for this statement.
-    inserted = db.session.execute(stmt.returning(Blob.sha256)).first() is not None
-    db.session.commit()
-    return inserted
-
-
-def _write_atomic(path, data):
-    """Write a file so that its final name only ever holds the whole of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        _remove(Path(tmp))
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder):
-    """Make a rename in the folder durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove(path):
-    with suppress(FileNotFoundError):
-        path.unlink()
 
 
 # --- serving ----------------------------------------------------------------------------------
@@ -514,15 +433,15 @@ def _listed_in_scope(user, sha256):
 
 def _thumbnail_file(sha256):
     """The thumbnail's path, made again from the photo if it is missing."""
-    path = _path(sha256, THUMB)
+    path = photo_path(sha256, THUMB)
     if not path.is_file():
-        data = _path(sha256).read_bytes()
-        _write_atomic(path, make_thumbnail(decode(data, format_of(data[:16]), None)))
+        data = photo_path(sha256).read_bytes()
+        write_atomic(path, make_thumbnail(decode(data, format_of(data[:16]), None)))
     return path
 
 
 def _thumbnail_mime(sha256):
-    with open(_path(sha256, THUMB), "rb") as thumb:
+    with open(photo_path(sha256, THUMB), "rb") as thumb:
         return MIMES.get(format_of(thumb.read(16)), "application/octet-stream")
 
 

@@ -31,7 +31,8 @@ def sync_command():
         raise click.ClickException(f"upstream not reached: {exc}") from exc
     click.echo(
         f"pushed {report.pushed} ops ({report.rejected} rejected upstream), pulled {report.pulled} changes; "
-        f"reached at {report.reached_at}"
+        f"photos: {report.photos_up} up ({report.photos_refused} refused), {report.photos_down} down "
+        f"({report.photos_unavailable} not available upstream); reached at {report.reached_at}"
     )
 
 

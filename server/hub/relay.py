@@ -1,5 +1,8 @@
 """One relay cycle of a hub: the ops its devices wrote go upstream, then upstream's changes come back.
 
+Photos travel in the same cycle (server/hub/photos.py): those uploaded at the hub go up before
+the ops, those the kecamatan's products name come down after the changes.
+
 Accounts: the region's public keys and the kecamatan's accounts come first (never a PIN hash),
 so that phones signed in upstream sync at the hub with the region's tokens.
 
@@ -26,7 +29,7 @@ from ..engine import hub_accounts, hub_state, outbox
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
-from . import own_key, restore
+from . import own_key, photos, restore
 
 
 class RelayError(Exception):
@@ -44,6 +47,10 @@ class Report:
     pushed: int = 0
     rejected: int = 0
     pulled: int = 0
+    photos_up: int = 0
+    photos_down: int = 0
+    photos_refused: int = 0  # upstream will never take these bytes (not a photo, too big)
+    photos_unavailable: int = 0  # named by a product, but upstream could not give them
     reached_at: str = None
 
 
@@ -57,13 +64,17 @@ class Upstream:
 
     def call(self, method, path, params=None, body=None):
         """One request, logged in; answers (status, body)."""
+        return self.logged_in(lambda: self.transport(method, path, params=params, body=body))
+
+    def logged_in(self, send):
+        """Answer what `send()` answers (status first), logged in: sent again after a 401."""
         if not self.transport.token:
             self._login()
-        status, answer = self.transport(method, path, params=params, body=body)
-        if status == 401:  # the access token expired: log in again, once
+        answer = send()
+        if answer[0] == 401:  # the access token expired: log in again, once
             self._login()
-            status, answer = self.transport(method, path, params=params, body=body)
-        return status, answer
+            answer = send()
+        return answer
 
     def _login(self):
         body = {"phone": self.phone, "pin": self.pin, "device_id": self.device_id}
@@ -97,8 +108,10 @@ def cycle(upstream):
     report = Report()
     learn_accounts(upstream)
     register_key(upstream)
+    photos.send_up(upstream, report)  # before the ops that name them
     push_up(upstream, report)
     pull_down(upstream, report)
+    photos.fetch_down(upstream, report)
     report.reached_at = rfc3339(utcnow())
     hub_state.remember("reached_at", report.reached_at)
     db.session.commit()

@@ -27,6 +27,19 @@ class AppTransport:
         response = self.client.open(path, method=method, query_string=params, json=body, headers=headers)
         return response.status_code, response.get_json()
 
+    def stream(self, method, path, headers=None, body=None, sink=None):
+        """One request with a file body or a 200 answer written to `sink`; answers (status, headers, JSON)."""
+        headers = {name: value for name, value in (headers or {}).items() if name != "Content-Length"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = body.read() if body is not None else None
+        response = self.client.open(path, method=method, data=data, headers=headers)
+        answer_headers = {name.lower(): value for name, value in response.headers.items()}
+        if sink is not None and response.status_code in (200, 206):
+            sink.write(response.data)
+            return response.status_code, answer_headers, None
+        return response.status_code, answer_headers, response.get_json(silent=True)
+
 
 @pytest.fixture
 def hub_app(tmp_path, app):

@@ -2,11 +2,14 @@
 the relay as `flask hub sync`, and phones of the sync/ client (issue 18's proof)."""
 
 import collections
+import hashlib
+import io
 import random
 import time
 import uuid
 
 import pytest
+from PIL import Image
 
 from sync.http import HttpTransport
 from tests.helpers import wait_until
@@ -243,3 +246,46 @@ def test_a_hub_account_cannot_write_outside_its_kecamatan(new_phone, region, hub
         assert relayed(DESA_B) == ("rejected", "validation_error")  # its every op names an author
     finally:
         as_hub.close()
+
+
+def jpeg(shade):
+    """A small JPEG of its own colour, and its name."""
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (180, 120, shade)).save(out, "JPEG")
+    return hashlib.sha256(out.getvalue()).hexdigest(), out.getvalue()
+
+
+def photo_answer(phone, method, name, data=None):
+    """A phone's PUT (of data) or GET of a photo at the server it syncs with; answers (status, bytes)."""
+    sink, headers = io.BytesIO(), {"Content-Type": "image/jpeg"}
+    body = io.BytesIO(data) if data is not None else None
+    if body is not None:
+        headers["Content-Length"] = str(len(data))
+    status, _, _ = phone.replica.transport.stream(method, "/api/v1/blobs/" + name, headers, body, sink)
+    return status, sink.getvalue()
+
+
+def list_photo(phone, desa, name):
+    """A producer in a desa and a product of it listing a photo, written locally and synced."""
+    producer_id, product_id = str(uuid.uuid4()), str(uuid.uuid4())
+    phone.replica.upsert("producer", producer_id, {"name": "Bu Sri", "village_code": desa, "kind": "individual"})
+    fields = {"producer_id": producer_id, "name": "Kopi", "category": "coffee", "unit": "kg", "photos": [name]}
+    phone.replica.upsert("product", product_id, fields)
+    phone.sync()
+
+
+def test_photos_go_through_the_hub_both_ways_and_its_phones_get_them_with_the_region_down(new_phone, region, hub_a):
+    at_hub, at_region = new_phone().at(hub_a), new_phone().at(region.live)
+    taken_at_hub, taken_at_region = jpeg(40), jpeg(220)
+    assert photo_answer(at_hub, "PUT", *taken_at_hub)[0] == 201
+    list_photo(at_hub, DESA_A, taken_at_hub[0])
+    assert photo_answer(at_region, "PUT", *taken_at_region)[0] == 201
+    list_photo(at_region, DESA_A, taken_at_region[0])
+
+    assert "photos: 1 up (0 refused), 1 down" in hub_a.relay().stdout
+    assert photo_answer(at_region, "GET", taken_at_hub[0])[0] == 200
+    assert "photos: 0 up (0 refused), 0 down" in hub_a.relay().stdout  # nothing twice
+
+    region.live.kill()
+    status, served = photo_answer(at_hub, "GET", taken_at_region[0])
+    assert status == 200 and Image.open(io.BytesIO(served)).size == (320, 240)
