@@ -38,10 +38,16 @@ from ..web.json_body import Blueprint
 from ..web.openapi import error_answers
 from ..web.pins import verify_pin
 from ..web.schemas import REGION_PATTERN, BaseSchema, Phone, Pin, Uuid, new_uuid
-from ..web.signing_keys import ALGORITHM, jwk_public_key, public_jwk, signing_key
+from ..web.signing_keys import (
+    ALGORITHM,
+    SIGNING_KEY,
+    current_signing_key,
+    jwk_public_key,
+    public_jwk,
+    signing_key,
+)
 from ..web.timeutil import utcnow
 
-SIGNING_KEY = "lumbung.signing_key"  # where init_app keeps the SigningKey, in app.extensions
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
 
 
@@ -182,11 +188,6 @@ def init_app(app):
     # Bearer headers only: no cookies, so no CSRF claim, and every request carries a shorter token.
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
     app.config["JWT_COOKIE_CSRF_PROTECT"] = False
-
-
-def current_signing_key():
-    """This app's SigningKey: its private key, public key and kid."""
-    return current_app.extensions[SIGNING_KEY]
 
 
 @jwt.encode_key_loader

@@ -6,7 +6,7 @@ from marshmallow import fields
 from ..web.json_body import Blueprint
 from ..web.openapi import error_answers
 from ..web.schemas import BaseSchema
-from .auth import current_signing_key
+from ..web.signing_keys import current_signing_key
 
 blp = Blueprint("keys", __name__, url_prefix="/api/v1/keys", description="Token signing keys")
 # A key changes rarely, and a verifier that meets an unknown kid asks again.

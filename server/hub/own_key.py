@@ -7,10 +7,9 @@ person who sets a hub up types no key, and a hub whose key was replaced register
 admin who takes a hub out of service changes its PIN (or its role), and the hub can no longer log in.
 """
 
-from ..api.auth import current_signing_key
 from ..engine import hub_state
 from ..extensions import db
-from ..web.signing_keys import public_jwk_members
+from ..web.signing_keys import current_signing_key, public_jwk_members
 
 
 def key_to_register(account):

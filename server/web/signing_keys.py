@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
+from flask import current_app
 from jwt.algorithms import OKPAlgorithm
 from jwt.exceptions import InvalidKeyError
 from jwt.utils import base64url_encode
 
 ALGORITHM = "EdDSA"
+SIGNING_KEY = "lumbung.signing_key"  # where auth.init_app keeps the SigningKey, in app.extensions
 KID_LENGTH = 16
 # Without a configured key, development and tests sign with this one: its seed is public (like
 # config.DEV_SECRET), and the app refuses to be served or run in production with it.
@@ -84,3 +86,8 @@ def jwk_public_key(jwk):
         return OKPAlgorithm.from_jwk(jwk)
     except (InvalidKeyError, ValueError) as exc:
         raise BadKey("x is not an Ed25519 public key") from exc
+
+
+def current_signing_key():
+    """This app's SigningKey: its private key, public key and kid."""
+    return current_app.extensions[SIGNING_KEY]
