@@ -51,8 +51,8 @@ def hub(tmp_path, pwa_built):
 
 def login_upstream(route, region_url):
     """Send the phone's login to the regional server, as if it signed in there once."""
-    request = route.request
-    answer = requests.post(region_url + "/api/v1/auth/login", data=request.post_data, headers=request.headers, timeout=30)
+    sent = route.request
+    answer = requests.post(region_url + "/api/v1/auth/login", data=sent.post_data, headers=sent.headers, timeout=30)
     route.fulfill(status=answer.status_code, body=answer.content, headers={"Content-Type": "application/json"})
 
 
