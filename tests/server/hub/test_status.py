@@ -1,17 +1,13 @@
 """A hub's status page (GET /api/v1/hub/status) and its "sync now" button (POST /api/v1/hub/sync-now)."""
 
 import pytest
-from flask_migrate import upgrade
 
-from server import create_app
-from server.cli.regions import import_regions
 from server.engine import hub_state
-from server.extensions import db
 from server.hub.relay import run_forever
-from tests.conftest import Headers, base_config, empty_database
+from tests.conftest import Headers, empty_database
 from tests.helpers import Device, new_id
 
-from .conftest import KECAMATAN
+from .conftest import KECAMATAN, serving_hub
 from .test_relay import run_cycle, seed, upstream  # noqa: F401 - the fixture, for this module's hub_app
 
 OTHER_KECAMATAN = "32.04.11"
@@ -23,18 +19,7 @@ def hub_app(tmp_path, app):
     hub_dir = tmp_path / "hub"
     hub_dir.mkdir()
     with empty_database(hub_dir, "hub") as url:
-        config = base_config(hub_dir, url)
-        config.update(UPSTREAM_URL="http://regional.invalid", HUB_PHONE="+6281299990001", HUB_PIN="582047")
-        config.update(SERVER_ID="hub", HUB_ADDRESS="http://lumbung-hub.local:8000/")
-        application = create_app(config)
-        with application.app_context():
-            upgrade()
-            import_regions(only=KECAMATAN)
-            db.session.commit()
-        yield application
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        yield from serving_hub(hub_dir, url, HUB_ADDRESS="http://lumbung-hub.local:8000/")
 
 
 def at_the_hub(hub_app, accounts, upstream, role="facilitator", regions=(KECAMATAN + ".2001",)):  # noqa: F811
