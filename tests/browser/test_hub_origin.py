@@ -67,7 +67,10 @@ def test_the_app_needs_https_at_the_hubs_address_and_then_works_offline(server, 
 
     phone = Phone(context, f"https://{HUB_NAME}:{server.port}").open()
     assert phone.page.evaluate(SECURE) == {"secure": True, "crypto": True, "worker": True}
-    phone.login(FACILITATOR)
+    with phone.page.expect_response("**/api/v1/hub/status") as asked:
+        phone.login(FACILITATOR)
+    assert asked.value.status == 404  # a regional server: no "Hub" in the menu
+    expect(phone.page.locator("nav.bottom a")).to_have_text(["Produk", "Produsen", "Sinkron"])
     phone.wait_for_service_worker()
     phone.offline()
     phone.reload()
