@@ -15,6 +15,8 @@ from flask_jwt_extended import current_user
 from marshmallow import fields
 from sqlalchemy import select
 
+from sync.phone import normalize_phone
+
 from ..engine import hub_state, outbox, sync_now
 from ..engine.models import Device, User
 from ..engine.scope import covers, user_regions
@@ -72,7 +74,8 @@ def hub_only(view):
 
 def hub_kecamatan():
     """The kecamatan of the hub's own account, as mirrored from upstream (None before the first cycle)."""
-    hub = db.session.scalar(select(User.id).where(User.phone == current_app.config["HUB_PHONE"]))
+    phone = current_app.config["HUB_PHONE"]
+    hub = db.session.scalar(select(User.id).where(User.phone == (normalize_phone(phone) or phone)))
     regions = user_regions(hub) if hub else []
     return regions[0] if regions else None
 

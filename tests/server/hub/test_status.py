@@ -86,6 +86,12 @@ def test_the_status_tells_what_waits_who_synced_and_where_the_hub_is(hub_app, up
     assert status(device).get_json()["waiting"] == 0
 
 
+def test_the_hub_knows_its_kecamatan_however_its_phone_is_written(hub_app, upstream, accounts):  # noqa: F811
+    device = at_the_hub(hub_app, accounts, upstream)
+    hub_app.config["HUB_PHONE"] = "0812-9999-0001"  # as an operator may type it in the environment
+    assert status(device).get_json()["kecamatan"] == KECAMATAN
+
+
 def test_without_a_configured_address_the_qr_names_the_address_asked(hub_app, upstream, accounts):  # noqa: F811
     hub_app.config["HUB_ADDRESS"] = ""
     device = at_the_hub(hub_app, accounts, upstream)
