@@ -151,6 +151,7 @@ const WORDS = {
   hub_unreachable: ["Tidak tersambung ke hub.", "Could not reach the hub."],
   hub_not_hub: ["Server ini bukan hub kecamatan.", "This server is not a kecamatan hub."],
   hub_scan: ["Pindai dengan kamera HP untuk membuka hub:", "Scan with a phone's camera to open the hub:"],
+  hub_authority: ["Unduh sertifikat hub (pasang sekali di tiap HP)", "Download the hub's certificate (install once on each phone)"],
   role_producer: ["Produsen", "Producer"],
   role_facilitator: ["Pendamping", "Facilitator"],
   role_admin: ["Admin", "Admin"],

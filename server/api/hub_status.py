@@ -3,14 +3,16 @@
 GET /api/v1/hub/status: when the hub last reached upstream (or last failed, and why), how many
 ops wait to go up, which devices synced here and when, and the hub's address with its QR code,
 so a phone's camera opens the hub. POST /api/v1/hub/sync-now: asks the relay for a cycle now
-(server/hub/sync_now.py). Facilitators and admins whose regions lie in the hub's kecamatan, or
-cover it, may use both; on a regional server both answer 404.
+(server/engine/sync_now.py). Facilitators and admins whose regions lie in the hub's kecamatan, or
+cover it, may use both. GET /api/v1/hub/ca.crt, public: the hub's own certificate authority
+(server/hub/certificate.py), for phones to install once. On a regional server all answer 404.
 """
 
 from functools import wraps
+from pathlib import Path
 
 import segno
-from flask import current_app, jsonify, request
+from flask import Response, current_app, jsonify, request
 from flask_jwt_extended import current_user
 from marshmallow import fields
 from sqlalchemy import select
@@ -23,7 +25,7 @@ from ..engine.scope import covers, user_regions
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
-from ..web.openapi import signed_in
+from ..web.openapi import error_answers, signed_in
 from ..web.schemas import BaseSchema
 from ..web.timeutil import rfc3339
 
@@ -54,6 +56,9 @@ class HubStatusSchema(BaseSchema):
     devices = fields.List(fields.Nested(HubDeviceSchema), required=True)
     address = fields.String(required=True, metadata={"description": "Where phones open the hub."})
     address_qr = fields.Nested(QrSchema, required=True)
+    authority = fields.Boolean(
+        required=True, metadata={"description": "Whether the hub has its own authority (GET /api/v1/hub/ca.crt)."}
+    )
 
 
 class SyncRequestSchema(BaseSchema):
@@ -145,8 +150,32 @@ def hub_status():
             "devices": synced_devices(),
             "address": address,
             "address_qr": qr_of(address),
+            "authority": bool(authority_path()),
         }
     )
+
+
+AUTHORITY_TYPE = "application/x-x509-ca-cert"  # what a phone offers to install as a CA certificate
+
+
+def authority_path():
+    """The hub's authority certificate (flask hub certificate), or None when it has none."""
+    path = Path(current_app.config["TLS_DIR"]) / "ca.crt"  # as server/hub/certificate.py names it
+    return path if path.exists() else None
+
+
+@blp.route("/ca.crt", methods=["GET"])
+@hub_only
+@error_answers(blp, 404, public=True)
+@blp.doc(responses={"200": {"description": "The hub's authority, PEM.", "content": {AUTHORITY_TYPE: {}}}})
+def hub_authority():
+    """The certificate of the hub's own authority, for phones to install once; public, only on a hub
+    with one."""
+    path = authority_path()
+    if path is None:
+        raise ApiError(404, "not_found")
+    disposition = {"Content-Disposition": "attachment; filename=lumbung-hub-ca.crt"}
+    return Response(path.read_bytes(), mimetype=AUTHORITY_TYPE, headers=disposition)
 
 
 @blp.route("/sync-now", methods=["POST"])

@@ -1,8 +1,6 @@
 """`flask hub sync` and `flask hub run`: a hub's relay to its upstream server; `flask hub certificate`:
 its own HTTPS certificate (server/hub/certificate.py)."""
 
-from pathlib import Path
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -51,8 +49,8 @@ def run_command(interval):
 @click.argument("names", nargs=-1, required=True)
 @with_appcontext
 def certificate_command(names):
-    """Make the hub's HTTPS certificate for its NAMES (host names, IP addresses), in instance/tls/."""
-    folder = Path(current_app.instance_path) / "tls"
-    authority, cert, key = make_certificate(folder, list(names))
+    """Make the hub's HTTPS certificate for its NAMES (host names, IP addresses), in LUMBUNG_TLS_DIR
+    (instance/tls/)."""
+    authority, cert, key = make_certificate(current_app.config["TLS_DIR"], list(names))
     click.echo(f"Serve with LUMBUNG_TLS_CERT={cert} LUMBUNG_TLS_KEY={key}")
     click.echo(f"Each phone installs {authority} once (Settings > Security > Install a certificate > CA).")

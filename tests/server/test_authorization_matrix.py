@@ -83,6 +83,7 @@ CELLS = [
     # -- a hub's status page: only on a hub (each role in and out of scope there: hub/test_status.py)
     ("GET",    "/api/v1/hub/status",                       "-",          404, 404, 404, 404, 404),
     ("POST",   "/api/v1/hub/sync-now",                     "-",          404, 404, 404, 404, 404),
+    ("GET",    "/api/v1/hub/ca.crt",                       "-",          404, 404, 404, 404, 404),
     # -- photos --------------------------------------------------------------------------------------
     ("GET",    "/api/v1/blobs/{photo}",                    "own",        401, 200, 200, 200, 200),
     ("GET",    "/api/v1/blobs/{photo}",                    "same_desa",  401, 403, 200, 200, 200),

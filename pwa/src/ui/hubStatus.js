@@ -1,6 +1,7 @@
 // The hub's status page, for the facilitator at the kecamatan office: when the hub last reached
 // the central server, how many changes wait to go up, which phones synced here and when, a
-// "Sinkron sekarang" button, and a QR code of the hub's address for the other phones' cameras.
+// "Sinkron sekarang" button, a QR code of the hub's address for the other phones' cameras, and the
+// hub's own certificate authority to install on them (README, "Which address the phones open").
 import { h } from "../dom.js";
 import { ago, count, dateTime } from "../format.js";
 import { t } from "../i18n.js";
@@ -123,6 +124,7 @@ export async function hubScreen(ctx) {
       h("p", null, t("hub_scan")),
       qrCode(status.address_qr),
       h("p", { class: "mono", id: "hub-address" }, status.address),
+      status.authority ? h("a", { href: "/api/v1/hub/ca.crt", id: "hub-authority", download: "" }, t("hub_authority")) : null,
     ),
   );
 }

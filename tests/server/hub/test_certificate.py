@@ -48,6 +48,6 @@ def test_a_new_certificate_for_the_same_names_keeps_the_authority_phones_install
 def test_flask_hub_certificate_writes_them_in_the_instance_folder(hub_app):
     answer = hub_app.test_cli_runner().invoke(hub_cli, ["certificate", *NAMES])
     assert answer.exit_code == 0, answer.output
-    folder = hub_app.instance_path + "/tls"
+    folder = hub_app.config["TLS_DIR"]
     assert f"LUMBUNG_TLS_CERT={folder}/hub.crt LUMBUNG_TLS_KEY={folder}/hub.key" in answer.output
     assert f"{folder}/ca.crt" in answer.output

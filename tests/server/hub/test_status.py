@@ -1,7 +1,10 @@
 """A hub's status page (GET /api/v1/hub/status) and its "sync now" button (POST /api/v1/hub/sync-now)."""
 
+from pathlib import Path
+
 import pytest
 
+from server.cli.hub import hub_cli
 from server.engine import hub_state
 from server.hub.relay import run_forever
 from tests.conftest import Headers, empty_database
@@ -90,6 +93,19 @@ def test_the_hub_knows_its_kecamatan_however_its_phone_is_written(hub_app, upstr
     device = at_the_hub(hub_app, accounts, upstream)
     hub_app.config["HUB_PHONE"] = "0812-9999-0001"  # as an operator may type it in the environment
     assert status(device).get_json()["kecamatan"] == KECAMATAN
+
+
+def test_the_hub_hands_out_its_authority_for_phones_to_install(hub_app, upstream, accounts, client):  # noqa: F811
+    device = at_the_hub(hub_app, accounts, upstream)
+    anyone = hub_app.test_client()
+    assert anyone.get("/api/v1/hub/ca.crt").status_code == 404  # no certificate made yet
+    assert status(device).get_json()["authority"] is False
+    assert hub_app.test_cli_runner().invoke(hub_cli, ["certificate", "lumbung-hub.test"]).exit_code == 0
+    answer = anyone.get("/api/v1/hub/ca.crt")
+    assert (answer.status_code, answer.mimetype) == (200, "application/x-x509-ca-cert")
+    assert answer.data == (Path(hub_app.config["TLS_DIR"]) / "ca.crt").read_bytes()
+    assert status(device).get_json()["authority"] is True
+    assert client.get("/api/v1/hub/ca.crt").status_code == 404  # a regional server
 
 
 def test_without_a_configured_address_the_qr_names_the_address_asked(hub_app, upstream, accounts):  # noqa: F811
