@@ -24,10 +24,12 @@ TIME_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.
 # The same, in whole seconds and with a real time of day (the day itself is checked apart).
 WHOLE_SECONDS_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z"
 WHOLE_SECONDS_RE = re.compile(rf"^{WHOLE_SECONDS_PATTERN}\Z")
+# The same with milliseconds, as a browser's toISOString writes them ("...:00.123Z").
+DEVICE_TIME_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{3})?Z"
 # A movement op's op id, product id, clock and time joined by spaces (none of them may hold one):
 # one match of the four costs about half of four matches, as each match has a fixed cost about
 # as large as the reading of a 36-character id.
-MOVEMENT_TEXTS_RE = re.compile(rf"^{UUID_PATTERN} {UUID_PATTERN} {HLC_PATTERN} {WHOLE_SECONDS_PATTERN}\Z")
+MOVEMENT_TEXTS_RE = re.compile(rf"^{UUID_PATTERN} {UUID_PATTERN} {HLC_PATTERN} {DEVICE_TIME_PATTERN}\Z")
 
 PRODUCER_KINDS = ("individual", "group", "ukm", "bumdes", "koperasi")
 CATEGORIES = (
@@ -433,7 +435,9 @@ def canonical_movement(op):
         or not (note is None or (isinstance(note, str) and len(note) <= 1000 and note == note.strip()))
     ):
         return None
-    if len(op) == 6:  # the five read above and the entity, nothing else: the op is its own answer
+    if at.endswith(".000Z"):  # whole seconds: their canonical text has no milliseconds
+        fields = {**fields, "occurred_at": at[:19] + "Z"}
+    elif len(op) == 6:  # the five read above and the entity, nothing else: the op is its own answer
         return op
     return {
         "op_id": op_id,

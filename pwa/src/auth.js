@@ -3,6 +3,7 @@
 import { META, getMeta, setMeta } from "./db.js";
 import { normalizePhone } from "./phone.js";
 import { TransportError } from "./replica.js";
+import { accessUntil } from "./transport.js";
 
 export const PIN_ITERATIONS = 150000;
 const MAX_LOCAL_FAILURES = 5;
@@ -103,6 +104,7 @@ async function loginOnline(db, transport, deviceId, phone, pin, previous) {
     user: body.user,
     phone: body.user.phone || phone,
     access_token: body.access_token,
+    access_until: accessUntil(body.access_token),
     refresh_token: body.refresh_token,
   };
   const credential = await makeCredential(session.phone, pin, body.user.id);

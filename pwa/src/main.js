@@ -11,7 +11,7 @@ import { currentLang, setLang, t } from "./i18n.js";
 import { loadModel, noteSaved } from "./model.js";
 import { PhotoCache } from "./photocache.js";
 import { cacheVillages, regionNames } from "./regions.js";
-import { Replica, appliedRow } from "./replica.js";
+import { RECENT_DAYS, Replica, appliedRow } from "./replica.js";
 import { SYNC_TAG, SyncLoop } from "./syncloop.js";
 import { httpTransport } from "./transport.js";
 import { fixScreen } from "./ui/fix.js";
@@ -454,7 +454,7 @@ async function boot() {
   ctx.version = meta ? meta.content : "dev";
   ctx.db = await openStore();
   ctx.transport = httpTransport({ session: sessionTokens(ctx.db), lang: currentLang });
-  ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged });
+  ctx.replica = await Replica.open(ctx.db, { transport: ctx.transport, onChange: dataChanged, recentDays: RECENT_DAYS });
   ctx.photos = new PhotoCache({ db: ctx.db, transport: ctx.transport }); // photos of other devices
   Object.assign(ctx, { go, enter, leave, afterWrite, saveSoon, flash, chooseProducer, currentProducerId, enteredBy, setLanguage, syncNow, fillInstallSlots });
   window.addEventListener("hashchange", hashChanged);

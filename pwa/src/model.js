@@ -1,6 +1,6 @@
 // What the screens show, read from IndexedDB in one pass: producers, products with their stock
-// on hand (the exact sum of the local movements), movements and review notes per product, and
-// who entered each record.
+// on hand (the exact sum of the local movements, plus the opening a recent-first sync gave for
+// the older ones), movements and review notes per product, and who entered each record.
 import { formatMilli, parseMilli } from "./quantity.js";
 
 // The order of localeCompare, many times faster: a first sync sorts thousands of products.
@@ -25,7 +25,13 @@ export function enteredBy(row) {
 }
 
 export async function loadModel(replica) {
-  const [rows, pending, allRejected, waiting] = await Promise.all([replica.rows(), replica.pending(), replica.rejected(), replica.waiting()]);
+  const [rows, pending, allRejected, waiting, openings] = await Promise.all([
+    replica.rows(),
+    replica.pending(),
+    replica.rejected(),
+    replica.waiting(),
+    replica.openings(),
+  ]);
   // A rejected op that only waits for another's fix is not the person's to fix (outbox.js).
   const rejected = allRejected.filter((op) => !waiting.has(op.seq));
   const waitingOps = [...pending, ...allRejected].filter((op) => waiting.has(op.seq)).sort((a, b) => a.seq - b.seq);
@@ -46,8 +52,10 @@ export async function loadModel(replica) {
     waitingFor: new Map(waitingOps.map((op) => [op.entity_id, waiting.get(op.seq)])), // record id -> that op
     needsChanges: [], // products a reviewer asked to change
     inboxCount: 0, // "Perlu tindakan": rejections to fix and changes asked for
+    olderAsOf: openings ? openings.as_of : null, // movements before it are not held unless loaded
+    olderLoaded: new Set(openings ? openings.loaded : []), // products whose older movements are held
   };
-  const milli = new Map();
+  const milli = new Map(Object.entries(openings ? openings.stock : {}).map(([id, qty]) => [id, parseMilli(qty) || 0n]));
   for (const row of rows) {
     const data = row.data;
     const author = enteredBy(row);
@@ -71,6 +79,11 @@ export async function loadModel(replica) {
   model.needsChanges = model.products.filter((p) => p.status === "needs_changes");
   model.inboxCount = rejected.length + model.needsChanges.length;
   return model;
+}
+
+/** Whether a product's movements before a recent-first sync's cut-off are on this device. */
+export function olderHistoryHeld(model, productId) {
+  return !model.olderAsOf || model.olderLoaded.has(productId);
 }
 
 function putSorted(list, data) {

@@ -5,11 +5,16 @@
 // ids), so any failure is retried with backoff; the cursor is saved with each page, so a pull
 // resumes where it stopped.
 //
+// With `recentDays`, the first pull is recent-first (the pull's `since`): movements of those last
+// days only, and each product's opening stock for the older ones (META "openings": {as_of, stock,
+// loaded}); `loadOlder` fetches a product's older movements, which then replace its opening.
+//
 // The network is whatever `transport` the caller passes: an async function
 // `transport(method, path, {params, body}) -> {status, body}` that throws TransportError when
 // no answer came.
 import {
   BY_ENTITY,
+  BY_OP_ID,
   BY_STATE,
   META,
   OUTBOX,
@@ -30,6 +35,13 @@ import { waitingFor, waitingOn } from "./outbox.js";
 export const PUSH_BATCH = 500;
 export const PULL_LIMIT = 1000;
 export const STORE_BATCH = 50;
+export const RECENT_DAYS = 90;
+const DAY_MS = 86400000;
+
+/** The since of a recent-first sync: the start (UTC) of the day `days` days before now (ms). */
+export function recentSince(nowMs, days) {
+  return `${new Date(nowMs - days * DAY_MS).toISOString().slice(0, 10)}T00:00:00Z`;
+}
 
 /** No answer came (network down, timeout, dropped connection). */
 export class TransportError extends Error {}
@@ -49,7 +61,7 @@ export function backoffDelay(attempt, base = 2000, cap = 300000, random = Math.r
 }
 
 /** The fields of an op as the wire carries them (local bookkeeping stays on the device). */
-function wireOp(op) {
+export function wireOp(op) {
   return { op_id: op.op_id, entity: op.entity, entity_id: op.entity_id, action: op.action, fields: op.fields, hlc: op.hlc };
 }
 
@@ -68,10 +80,12 @@ export function applyFields(entity, data, entityId, fields, hlc) {
 }
 
 export class Replica {
-  constructor(db, { deviceId, last = "", transport = null, now, sleep, onChange } = {}) {
+  constructor(db, { deviceId, last = "", transport = null, now, sleep, onChange, recentDays = null } = {}) {
     this.db = db;
     this.deviceId = deviceId;
     this.clock = new Clock(deviceId, last, now);
+    this.now = now || Date.now;
+    this.recentDays = recentDays;
     this.transport = transport;
     this.sleep = sleep || ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.onChange = onChange || (() => {});
@@ -320,18 +334,75 @@ export class Replica {
    */
   async pull(limit = PULL_LIMIT) {
     let taken = 0;
-    let page = this._firstPage(await getMeta(this.db, "cursor"), limit);
+    const cursor = await getMeta(this.db, "cursor");
+    this.since = await getMeta(this.db, "since");
+    if (this.recentDays && !cursor && !this.since) {
+      this.since = recentSince(this.now(), this.recentDays);
+      await setMeta(this.db, "since", this.since);
+    }
+    const openings = await this.openings();
+    let page = this._firstPage(cursor, limit);
     for (;;) {
       const body = await page;
       page = body.more ? this._page(body.cursor, limit) : null;
       // A page that fails to come is met when it is awaited; if storing this one fails first,
       // that failure is the one to report.
       if (page) page.catch(() => {});
-      await this._store(body);
+      // Products an ordinary pull brought movements older than their opening, kept with the page.
+      await this._store(body, openings && !this.since ? olderThan(body.changes, openings) : new Set());
       taken += body.changes.length;
       if (body.changes.length) this.onChange("pull");
-      if (!page) return taken;
+      if (!page) break;
     }
+    // Such a movement may be one the opening counts already (a producer that moved desa sends its
+    // movements again): the product's whole older history then stands in for its opening. Kept
+    // with the page, so a failure here is made good by the next pull.
+    for (const productId of (await this.openings())?.wanted || []) await this.loadOlder(productId);
+    return taken;
+  }
+
+  /**
+   * What a recent-first sync left out, or null: {as_of, stock: {product id: qty}, loaded: [product
+   * ids whose older movements are held], wanted: [product ids whose older movements are to fetch]}.
+   */
+  async openings() {
+    return (await getMeta(this.db, "openings")) || null;
+  }
+
+  /** Fetch a product's movements older than its opening; they replace the opening. Answers how many came. */
+  async loadOlder(productId) {
+    const openings = await this.openings();
+    if (!openings) return 0;
+    const changes = [];
+    let page = null;
+    do {
+      const params = { product_id: productId, before: openings.as_of, limit: PULL_LIMIT };
+      if (page) params.page = page;
+      const answer = await this.transport("GET", "/api/v1/sync/history", { params });
+      if (answer.status === 403) return this._forgetWanted(productId); // out of scope now: its records are leaving
+      if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
+      changes.push(...answer.body.changes);
+      page = answer.body.next;
+    } while (page);
+    await atomic(this.db, [RECORDS, META], async (tx) => {
+      const store = tx.objectStore(RECORDS);
+      const existing = await all(changes.map((c) => store.get(recordKey(c.entity, c.entity_id))));
+      await all(changes.map((change, i) => store.put(this._taken(change, existing[i]))));
+      const now = (await tx.objectStore(META).get("openings")) || openings;
+      const stock = { ...now.stock };
+      delete stock[productId];
+      const loaded = [...now.loaded.filter((id) => id !== productId), productId];
+      const wanted = (now.wanted || []).filter((id) => id !== productId);
+      await tx.objectStore(META).put({ ...now, stock, loaded, wanted }, "openings");
+    });
+    this.onChange("older");
+    return changes.length;
+  }
+
+  async _forgetWanted(productId) {
+    const openings = await this.openings();
+    if (openings) await setMeta(this.db, "openings", { ...openings, wanted: (openings.wanted || []).filter((id) => id !== productId) });
+    return 0;
   }
 
   /**
@@ -339,14 +410,17 @@ export class Replica {
    * waits for the batch being stored, never for a whole page of a first sync (1,000 records: seconds
    * on a cheap phone). Stopped halfway, the page is pulled again: taking a change twice is harmless.
    */
-  async _store(body) {
+  async _store(body, olderWanted = new Set()) {
     const last = Math.max(0, Math.ceil(body.changes.length / STORE_BATCH) - 1);
     for (let batch = 0; batch <= last; batch++) {
       const changes = body.changes.slice(batch * STORE_BATCH, (batch + 1) * STORE_BATCH);
       await atomic(this.db, [RECORDS, OUTBOX, META], async (tx) => {
         // Read for each batch: a save between two batches may have queued an op.
         const pending = await tx.objectStore(OUTBOX).index(BY_STATE).getAll(PENDING);
-        if (body.reset && batch === 0) await this._dropSynced(tx, pending);
+        if (body.reset && batch === 0) {
+          await this._dropSynced(tx, pending);
+          await tx.objectStore(META).delete("openings");
+        }
         const pendingById = groupBy(pending, (op) => op.entity_id);
         // All the batch's reads, then all its writes, asked at once: one at a time, each waits
         // a round trip to the database (hundreds of milliseconds a batch on a slow phone).
@@ -358,11 +432,37 @@ export class Replica {
           for (const op of row.deleted ? [] : pendingById.get(row.id) || []) await this._applyLocal(tx, op);
         }
         if (batch < last) return;
+        await this._takeRejected(tx, body.rejected || []);
         this.clock.observe(body.hlc);
         await tx.objectStore(META).put(this.clock.peek(), "hlc");
         await tx.objectStore(META).put(body.cursor, "cursor");
+        const openings = olderWanted.size ? await tx.objectStore(META).get("openings") : null;
+        if (openings) {
+          const wanted = [...new Set([...(openings.wanted || []), ...olderWanted])];
+          await tx.objectStore(META).put({ ...openings, wanted }, "openings");
+        }
+        if (body.more) return;
+        // The end of a recent-first first sync (a server without the mode answers no openings).
+        if (body.openings) await tx.objectStore(META).put({ ...body.openings, loaded: [], wanted: [] }, "openings");
+        if (this.since) await tx.objectStore(META).delete("since");
       });
     }
+    if (body.rejected?.length) this.onChange("pull");
+  }
+
+  /**
+   * Ops the hub applied but its upstream rejected (the pull's `rejected`): they go in the outbox
+   * as rejected, as if the push had been answered so, to fix or to discard. With the cursor that
+   * came with them, so the hub stops giving them; an op the outbox holds already is left as it is.
+   */
+  async _takeRejected(tx, rejected) {
+    const outbox = tx.objectStore(OUTBOX);
+    const held = await all(rejected.map((op) => outbox.index(BY_OP_ID).getKey(op.op_id)));
+    const created_at = new Date().toISOString();
+    const rows = rejected
+      .filter((_, i) => held[i] === undefined)
+      .map(({ error, ...op }) => ({ ...op, state: REJECTED, error, entered_by: null, created_at }));
+    await all(rows.map((row) => outbox.add(row)));
   }
 
   /**
@@ -384,6 +484,7 @@ export class Replica {
   async _page(cursor, limit) {
     const params = { limit };
     if (cursor) params.cursor = cursor;
+    if (this.since) params.since = this.since; // the same on every page of a recent-first sync
     const answer = await this.transport("GET", "/api/v1/sync/pull", { params });
     if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
     return answer.body;
@@ -431,6 +532,17 @@ export function appliedRow(existing, op, enteredBy = null) {
   }
   if (enteredBy) row.entered_by = enteredBy;
   return row;
+}
+
+/** The products, still under an opening, of pulled movements that occurred before it. */
+function olderThan(changes, openings) {
+  const ids = new Set();
+  for (const change of changes) {
+    const data = change.data;
+    if (change.entity !== "stock_movement" || !data || data.occurred_at >= openings.as_of) continue;
+    if (!openings.loaded.includes(data.product_id)) ids.add(data.product_id);
+  }
+  return ids;
 }
 
 function groupBy(items, keyOf) {

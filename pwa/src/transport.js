@@ -2,7 +2,25 @@
 // bodies where the browser can make them, the access token refreshed when it expires.
 import { SyncError, TransportError } from "./replica.js";
 
-const GZIP_MIN = 1024; // smaller bodies gain nothing from gzip
+const GZIP_MIN = 200; // smaller bodies gain nothing from gzip
+const GZIP_HEADER_BYTES = 24; // "Content-Encoding: gzip" and its line end: gzip must save more
+// Refreshed this long before its end: a request on its way still finds the token good.
+const EXPIRY_MARGIN_MS = 60000;
+
+/**
+ * Until when (this device's ms) an access token received at `receivedAt` is good: its lifetime
+ * (exp - iat, read from its claims) from then on; null when its claims cannot be read. Counted
+ * from its arrival, not from its exp, so that a phone's clock set wrong changes nothing.
+ */
+export function accessUntil(token, receivedAt = Date.now()) {
+  try {
+    const claims = JSON.parse(atob(token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")));
+    const lifetime = claims.exp - claims.iat;
+    return Number.isFinite(lifetime) && lifetime > 0 ? receivedAt + lifetime * 1000 - EXPIRY_MARGIN_MS : null;
+  } catch {
+    return null;
+  }
+}
 
 async function gzipped(text) {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -20,9 +38,10 @@ function withParams(path, params) {
  * `timeoutMs` of a request overrides the transport's; 0 waits as long as the answer takes.
  * `session` is an object with `get()` (tokens or null) and `save(tokens)`; `lang()` the language.
  * The one place the app refreshes its access token: the sync, the photos and the admin screens
- * all call through here.
+ * all call through here. A session's `access_until` (accessUntil) says when to refresh before
+ * sending; a 401 token_expired answer refreshes too, whatever the session says.
  */
-export function httpTransport({ base = "", session, lang = () => "id", timeoutMs = 60000, fetchImpl } = {}) {
+export function httpTransport({ base = "", session, lang = () => "id", timeoutMs = 60000, fetchImpl, now = () => Date.now() } = {}) {
   const doFetch = fetchImpl || ((...args) => fetch(...args));
 
   async function send(method, path, { params, body, raw, headers = {}, as, timeoutMs: limit = timeoutMs }, token) {
@@ -33,8 +52,9 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
     } else if (body !== undefined) {
       const text = JSON.stringify(body);
       request.headers["Content-Type"] = "application/json";
-      if (text.length >= GZIP_MIN && typeof CompressionStream === "function") {
-        request.body = await gzipped(text);
+      const packed = text.length >= GZIP_MIN && typeof CompressionStream === "function" ? await gzipped(text) : null;
+      if (packed && packed.byteLength + GZIP_HEADER_BYTES < new TextEncoder().encode(text).length) {
+        request.body = packed;
         request.headers["Content-Encoding"] = "gzip";
       } else {
         request.body = text;
@@ -64,13 +84,16 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
   async function refresh(tokens) {
     const answer = await send("POST", "/api/v1/auth/refresh", {}, tokens.refresh_token);
     if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
-    const fresh = { ...tokens, access_token: answer.body.access_token };
+    const fresh = { ...tokens, access_token: answer.body.access_token, access_until: accessUntil(answer.body.access_token, now()) };
     await session.save(fresh);
     return fresh;
   }
 
   return async function transport(method, path, options = {}) {
     let tokens = session ? await session.get() : null;
+    // A token known to be past its lifetime is refreshed first: sent, it would come back 401,
+    // the request (a push's whole body) sent twice. One whose end is not known is sent as it is.
+    if (tokens && tokens.refresh_token && tokens.access_until && now() >= tokens.access_until) tokens = await refresh(tokens);
     let answer = await send(method, path, options, tokens && tokens.access_token);
     const code = answer.body && answer.body.error && answer.body.error.code;
     if (answer.status === 401 && tokens && (code === "token_expired" || code === "invalid_token")) {

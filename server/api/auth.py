@@ -3,6 +3,9 @@
 Tokens are signed with this server's Ed25519 key (server/web/signing_keys.py). A token signed by
 a hub's registered key, its kid the hub's account id, holds for the accounts of the hub's
 kecamatan only: the hub enrols devices while its kecamatan has no internet.
+
+On a hub, once its relay has learnt its account upstream (server/hub/own_key.py), the tokens it
+signs name that account's id as kid, so the regional server honours them too.
 """
 
 import json
@@ -23,6 +26,7 @@ from jwt.exceptions import InvalidTokenError
 from marshmallow import fields
 from sqlalchemy import func, select
 
+from sync.ids import device_session_id
 from sync.records import UUID_RE
 
 from ..engine import hub_accounts, hub_state
@@ -123,9 +127,14 @@ def login(body):
 @jwt_required(refresh=True)
 def refresh():
     """Trade a refresh token for a new access token on the same device."""
-    claims = {"dev": get_jwt()["dev"]}
+    claims = device_claims(get_jwt())
     token = create_access_token(identity=current_user.id, additional_claims=claims)
     return {"access_token": token}
+
+
+def device_claims(token):
+    """The claims that name a token's device: `dev`, and `did` for a device a hub enrolled."""
+    return {name: token[name] for name in ("dev", "did") if name in token}
 
 
 def _retry_after(column, value, limit, now):
@@ -187,16 +196,34 @@ def _private_key(identity):
 
 @jwt.additional_headers_loader
 def _key_id(identity):
-    return {"kid": current_signing_key().kid}
+    return {"kid": own_kid()}
+
+
+def own_kid():
+    """The kid of the tokens this server signs: on a hub that knows its account upstream, that
+    account's id (what the regional server looks its key up by); else the key's thumbprint kid."""
+    return hub_account_id() or current_signing_key().kid
+
+
+def hub_account_id():
+    """On a hub, its account's id upstream, as its relay learnt it at login; else None."""
+    if not current_app.config.get("UPSTREAM_URL"):
+        return None
+    if "hub_account_id" not in g:  # read once a request: every token check asks
+        g.hub_account_id = hub_state.recall("account_id")
+    return g.hub_account_id
+
+
+def _signed_here(kid):
+    return kid == current_signing_key().kid or (kid is not None and kid == hub_account_id())
 
 
 @jwt.decode_key_loader
 def _public_key(jwt_header, jwt_data):
     """The key a token's kid names: this server's, or a hub's; any other kid is an invalid token (401)."""
-    key = current_signing_key()
     kid = jwt_header.get("kid")
-    if kid == key.kid:
-        return key.public
+    if _signed_here(kid):
+        return current_signing_key().public
     region = upstream_key(kid)
     if region is not None:
         return region
@@ -209,11 +236,14 @@ def _public_key(jwt_header, jwt_data):
 @jwt.token_verification_loader
 def _inside_the_signing_hubs_kecamatan(jwt_header, jwt_data):
     """A token a hub signed holds only for an account whose regions all lie in the hub's kecamatan."""
-    if jwt_header.get("kid") == current_signing_key().kid or upstream_key(jwt_header.get("kid")) is not None:
+    if _signed_here(jwt_header.get("kid")) or upstream_key(jwt_header.get("kid")) is not None:
         return True
-    hub = hub_key(jwt_header.get("kid"))
-    regions = user_regions(jwt_data.get("sub"))
-    return hub is not None and lies_within((hub.kecamatan,), regions)
+    return _signed_by_its_hub(jwt_header, jwt_data)
+
+
+def _signed_by_its_hub(jwt_header, jwt_data):
+    hub = None if _signed_here(jwt_header.get("kid")) else hub_key(jwt_header.get("kid"))
+    return hub is not None and lies_within((hub.kecamatan,), user_regions(jwt_data.get("sub")))
 
 
 @dataclass(frozen=True)
@@ -249,7 +279,7 @@ class Account:
 def _device_revoked(jwt_header, jwt_data):
     # The device must exist, be this account's and not be revoked.
     row = signed_in_account(jwt_data.get("dev"), jwt_data.get("sub"))
-    if row is None and _first_sync_at_this_hub(jwt_header, jwt_data):
+    if row is None and (_first_sync_at_this_hub(jwt_header, jwt_data) or _first_use_here(jwt_header, jwt_data)):
         row = signed_in_account(jwt_data.get("dev"), jwt_data.get("sub"))
     if row is None or row.revoked_at is not None:
         return True
@@ -263,6 +293,19 @@ def _first_sync_at_this_hub(jwt_header, jwt_data):
     if upstream_key(jwt_header.get("kid")) is None or not hub_accounts.has_account(jwt_data.get("sub")):
         return False
     hub_accounts.register_session(jwt_data.get("dev"), jwt_data.get("sub"), utcnow())
+    return True
+
+
+def _first_use_here(jwt_header, jwt_data):
+    """The regional server registers a device a hub enrolled (its token signed by the hub, for an
+    account of the hub's kecamatan) when it first comes here directly, under the session id the
+    hub gave it: the one a relayed op of that device registers (server/engine/relayed.py)."""
+    user_id, device_id = jwt_data.get("sub"), jwt_data.get("did")
+    if not isinstance(device_id, str) or not UUID_RE.fullmatch(device_id):
+        return False
+    if jwt_data.get("dev") != device_session_id(user_id, device_id) or not _signed_by_its_hub(jwt_header, jwt_data):
+        return False
+    hub_accounts.register_session(jwt_data["dev"], user_id, utcnow(), device_id=device_id)
     return True
 
 

@@ -4,7 +4,11 @@ GET /api/v1/hub/accounts: every account whose phones may sync at the hub, those 
 inside its kecamatan or covering it, with the devices revoked here, so that the hub recognises
 them offline and refuses a revoked device after its next cycle. Never a PIN hash: PIN hashes
 never leave the regional server.
+
+PUT /api/v1/hub/key: a hub registers its own public key on its account (server/hub/own_key.py).
 """
+
+import json
 
 from flask import jsonify
 from flask_jwt_extended import current_user
@@ -17,8 +21,8 @@ from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
 from ..web.openapi import signed_in
-from ..web.schemas import BaseSchema
-from .auth import AccountSchema
+from ..web.schemas import BaseSchema, PublicJwk
+from .auth import AccountSchema, account_json
 
 blp = Blueprint("hub", __name__, url_prefix="/api/v1/hub", description="What a kecamatan hub reads upstream")
 
@@ -80,3 +84,24 @@ def hub_accounts():
         for user in users
     ]
     return jsonify({"accounts": accounts})
+
+
+class HubKeySchema(BaseSchema):
+    public_key = PublicJwk(
+        required=True, metadata={"description": "The hub's public key, a JWK without its private part."}
+    )
+
+
+@blp.route("/key", methods=["PUT"])
+@signed_in(blp, 400, 403, 413, 422)
+@blp.arguments(HubKeySchema)
+@blp.response(200, AccountSchema)
+def put_hub_key(body):
+    """A hub registers its own public key on its account (its relay does, on its first cycle); hub
+    accounts only. The tokens it signs, kid its account id, then hold here for its kecamatan's accounts."""
+    if current_user.role != "hub":
+        raise ApiError(403, "forbidden")
+    user = db.session.get(User, current_user.id)
+    user.public_key = json.dumps(body["public_key"], sort_keys=True, separators=(",", ":"))
+    db.session.commit()
+    return account_json(user)

@@ -46,9 +46,9 @@ def feed_position():
     return run(POSITION).one()
 
 
-def read_changes(actor, after, upto, limit):
+def read_changes(actor, after, upto, limit, since=None):
     """Changes with after < seq <= upto in an actor's scope: (the JSON of the changes joined by commas,
-    last seq, more)."""
+    last seq, more). With `since`, movements that occurred before it are left out (a recent-first sync)."""
     # Scope as equality keys, or None when there are too many desa to list (a whole province):
     # then a range scan in feed order is the better plan anyway, since such an account sees most
     # of what changes.
@@ -57,7 +57,13 @@ def read_changes(actor, after, upto, limit):
     columns = COPY_COLUMNS if copying else COLUMNS
     fetched, bound = {}, upto
     for entity in ENTITY_ORDER:
-        rows = _fetch(entity, columns[entity], keys, actor.regions, after, upto, limit) if keys or keys is None else []
+        recent = since if entity == "stock_movement" else None
+        # Up to the bound so far, not upto: rows past it would be cut from this page anyway.
+        rows = (
+            _fetch(entity, columns[entity], keys, actor.regions, (after, bound, limit, recent))
+            if keys or keys is None
+            else []
+        )
         if len(rows) == limit:
             # This entity may have more: nothing past its last row is complete yet.
             bound = min(bound, rows[-1][-1])
@@ -66,7 +72,7 @@ def read_changes(actor, after, upto, limit):
         bound = _page_bound(fetched.values(), after, bound, limit)
         fetched = {entity: rows[: bisect_right(rows, bound, key=SEQ)] for entity, rows in fetched.items()}
     author_ids = _authors_of(fetched)
-    authors = Authors(author_ids, _author_names(author_ids))
+    authors = Authors(author_ids, author_names(author_ids))
     changes = []
     for entity, rows in fetched.items():
         # Rows come in seq order and the sort is stable: sorted by owner, they stay in seq order within it.
@@ -74,7 +80,7 @@ def read_changes(actor, after, upto, limit):
         if copying:
             changes.extend(render_copy(entity, row, authors) for row in rows)
         elif entity == "stock_movement":
-            changes.extend(_render_movements(rows, authors))
+            changes.extend(render_movements(rows, authors))
         else:
             changes.extend(render_change(entity, row, authors) for row in rows)
     return ",".join(changes).encode(), bound, bound < upto
@@ -115,35 +121,42 @@ def _page_bound(row_lists, after, bound, limit):
     return high
 
 
-def _author_names(user_ids):
+def author_names(user_ids):
     """The names of the accounts that entered these records: on a shared phone, who did it matters."""
     known = sorted(user_id for user_id in user_ids if user_id is not None)
     return {row["id"]: row["name"] for row in select_in(User.__table__, ("id", "name"), "id", known)}
 
 
-def _fetch(entity, columns, keys, regions, after, upto, limit):
-    """Rows of one entity in scope, oldest change first, each of the columns given (COLUMNS or COPY_COLUMNS)."""
+def _fetch(entity, columns, keys, regions, window):
+    """Rows of one entity in scope, oldest change first, each of the columns given (COLUMNS or COPY_COLUMNS).
+
+    window: (after, upto, limit, since); since (or None) leaves out movements that occurred before it.
+    """
+    after, upto, limit, since = window
     params = {"after": after, "upto": upto, "limit": limit}
+    recent = since is not None
+    if recent:
+        params["since"] = since
     if keys is None:
-        statement = _in_regions(entity, columns, len(regions))
+        statement = _in_regions(entity, columns, len(regions), recent)
         params.update(region_params(regions))
     else:
-        statement = _by_keys(entity, columns, keys[0][0], len(keys))
+        statement = _by_keys(entity, columns, keys[0][0], len(keys), recent)
         params.update((f"k{i}", key) for i, (_, key) in enumerate(keys))
     return run(statement, params).all()
 
 
 # Built once per entity and number of regions or keys, so each is compiled once.
 @lru_cache(maxsize=64)
-def _in_regions(entity, columns, count):
+def _in_regions(entity, columns, count, recent):
     """Changes under `count` regions: a range instead of LIKE, so both engines use the (village_code, seq) index."""
     table = MODELS[entity].__table__
     scope = in_regions_given(table.c.village_code, count)
-    return select(*_pulled(table, columns)).where(_window(table), scope).order_by(table.c.seq).limit(_LIMIT)
+    return select(*_pulled(table, columns)).where(_window(table, recent), scope).order_by(table.c.seq).limit(_LIMIT)
 
 
 @lru_cache(maxsize=1024)
-def _by_keys(entity, columns, kind, count):
+def _by_keys(entity, columns, kind, count, recent):
     """Changes of `count` scope keys (desa or producers).
 
     One index range per key ((village_code, seq) or (producer_id, seq)), each already in feed
@@ -153,7 +166,7 @@ def _by_keys(entity, columns, kind, count):
     """
     table = MODELS[entity].__table__
     column = table.c[KEY_COLUMNS[kind][entity]]
-    parts = [select(table.c.seq).where(column == bindparam(f"k{i}"), _window(table)) for i in range(count)]
+    parts = [select(table.c.seq).where(column == bindparam(f"k{i}"), _window(table, recent)) for i in range(count)]
     wanted = (union_all(*parts) if count > 1 else parts[0]).order_by(table.c.seq).limit(_LIMIT)
     return select(*_pulled(table, columns)).where(table.c.seq.in_(wanted)).order_by(table.c.seq)
 
@@ -161,8 +174,9 @@ def _by_keys(entity, columns, kind, count):
 _LIMIT = bindparam("limit", type_=Integer)
 
 
-def _window(table):
-    return and_(table.c.seq > bindparam("after"), table.c.seq <= bindparam("upto"))
+def _window(table, recent=False):
+    window = and_(table.c.seq > bindparam("after"), table.c.seq <= bindparam("upto"))
+    return and_(window, table.c.occurred_at >= bindparam("since")) if recent else window
 
 
 def _pulled(table, columns):
@@ -192,7 +206,7 @@ def _change(entity, row, authors):
     return {"entity": entity, "entity_id": row["id"], "action": "upsert", "data": data}
 
 
-def _render_movements(rows, authors):
+def render_movements(rows, authors):
     """The JSON of movements, from a template: they come by the ten thousand.
 
     Ids are validated UUIDs, kind one of a fixed set, qty digits: only texts need escaping.

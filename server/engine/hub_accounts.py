@@ -75,8 +75,10 @@ def has_account(user_id):
     return run(ACCOUNT, {"user_id": user_id}).first() is not None
 
 
-def register_session(session_id, user_id, now):
-    """Register a device the region signed a token for, on its first sync at this hub; commits it."""
-    row = {"id": session_id, "device_id": session_id, "user_id": user_id, "created_at": now, "last_seen_at": now}
+def register_session(session_id, user_id, now, device_id=None):
+    """Register a device on its first sync with a token another server signed (the region's at a
+    hub, a hub's at the region); commits it."""
+    row = {"id": session_id, "device_id": device_id or session_id, "user_id": user_id}
+    row.update(created_at=now, last_seen_at=now)
     insert_new(_devices, [row])  # two first requests at once: one row
     db.session.commit()

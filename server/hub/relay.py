@@ -5,7 +5,8 @@ so that phones signed in upstream sync at the hub with the region's tokens.
 
 Push: the ops go oldest first, each with its author. Upstream answers each as for any push
 (applied, duplicate, rejected); the answers are kept with the ops (server/engine/outbox.py), a
-rejection for its author's device. An op goes again until an answer for it is stored: a cycle
+rejection for its author's device, and the copy returns to upstream's state of a rejected op's
+record (restore.py). An op goes again until an answer for it is stored: a cycle
 cut off anywhere (no network, the hub switched off) sends it again and upstream answers
 `duplicate`, so nothing is lost and nothing counts twice.
 
@@ -25,6 +26,7 @@ from ..engine import hub_accounts, hub_state, outbox, sync_now
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
+from . import own_key, restore
 
 
 class RelayError(Exception):
@@ -50,6 +52,7 @@ class Upstream:
 
     def __init__(self, url, phone, pin, device_id, transport=None):
         self.phone, self.pin, self.device_id = phone, pin, device_id
+        self.account = None  # the hub's account upstream, as the last login answered it
         self.transport = transport or HttpTransport(url)
 
     def call(self, method, path, params=None, body=None):
@@ -68,6 +71,7 @@ class Upstream:
         if status != 200:
             raise RelayError(status, answer)
         self.transport.token = answer["access_token"]
+        self.account = answer["user"]
 
 
 def upstream_of(config):
@@ -92,6 +96,7 @@ def cycle(upstream):
     """Push every op upstream has not answered, then pull upstream's changes; answers a Report."""
     report = Report()
     learn_accounts(upstream)
+    register_key(upstream)
     push_up(upstream, report)
     pull_down(upstream, report)
     report.reached_at = rfc3339(utcnow())
@@ -110,6 +115,16 @@ def learn_accounts(upstream):
     db.session.commit()
 
 
+def register_key(upstream):
+    """Put the hub's public key on its account upstream unless it is there (server/hub/own_key.py)."""
+    key = own_key.key_to_register(upstream.account)
+    if key is not None:
+        status, body = upstream.call("PUT", "/api/v1/hub/key", body={"public_key": key})
+        if status != 200:
+            raise RelayError(status, body)
+        upstream.account = body
+
+
 def _get(upstream, path):
     status, body = upstream.call("GET", path)
     if status != 200:
@@ -124,6 +139,7 @@ def push_up(upstream, report):
         if status != 200:
             raise RelayError(status, body)
         outbox.answer(body["results"], utcnow())
+        restore.restore_later([op for op, r in zip(ops, body["results"], strict=True) if r["status"] == "rejected"])
         db.session.commit()
         report.pushed += len(ops)
         report.rejected += sum(result["status"] == "rejected" for result in body["results"])
@@ -139,10 +155,13 @@ def pull_down(upstream, report):
         if status != 200:
             raise RelayError(status, body)
         take_copy(body["changes"], body["hlc"])
+        restore.seen(body["changes"])
         hub_state.remember("cursor", body["cursor"])
         db.session.commit()
         report.pulled += len(body["changes"])
         if not body["more"]:
+            restore.finish()
+            db.session.commit()
             return
 
 

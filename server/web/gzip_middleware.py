@@ -10,7 +10,9 @@ from isal import igzip, isal_zlib
 
 from .errors import ApiError
 
-MIN_SIZE = 600  # smaller answers gain nothing from gzip
+MIN_SIZE = 200  # smaller answers gain nothing from gzip
+# What a gzipped answer adds: "Content-Encoding: gzip" and "Vary: Accept-Encoding", each a line.
+GZIP_HEADER_BYTES = 47
 
 
 def _inflate_request():
@@ -42,7 +44,10 @@ def _deflate_response(response):
     data = response.get_data()
     if len(data) < MIN_SIZE:
         return response
-    response.set_data(igzip.compress(data, compresslevel=current_app.config.get("GZIP_LEVEL", 1), mtime=0))
+    packed = igzip.compress(data, compresslevel=current_app.config.get("GZIP_LEVEL", 1), mtime=0)
+    if len(packed) + GZIP_HEADER_BYTES >= len(data):  # a phone pays for the headers too
+        return response
+    response.set_data(packed)
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     return response

@@ -30,6 +30,19 @@ MESSAGES = {
     "headers_too_large": ("Header permintaan terlalu besar.", "The request headers are too large."),
     "expectation_failed": ("Header Expect tidak didukung.", "The Expect header is not supported."),
     "not_implemented": ("Permintaan ini tidak didukung server.", "The server does not support this request."),
+    "not_a_hub": (
+        "Server ini bukan hub kecamatan. Daftarkan HP di hub kecamatan.",
+        "This server is not a kecamatan hub. Enrol the phone at the kecamatan hub.",
+    ),
+    "hub_not_ready": (
+        "Hub belum pernah tersambung ke server wilayah. Sambungkan hub ke internet sekali, lalu coba lagi.",
+        "The hub has not reached the regional server yet. Connect it to the internet once, then try again.",
+    ),
+    "account_not_at_hub": (
+        "Akun produsen ini belum ada di hub. Buat akunnya di server wilayah, lalu tunggu hub tersambung.",
+        "This producer's account is not at the hub yet. Make it at the regional server, then wait for the hub"
+        " to connect.",
+    ),
     "phone_taken": ("Nomor HP sudah terdaftar.", "This phone number is already registered."),
     "weak_pin": (
         "PIN terlalu mudah ditebak. Pilih 6 angka lain: jangan semua sama, jangan berurutan (seperti 123456),"
@@ -125,6 +138,10 @@ FIELD_MESSAGES = {
     "invalid_public_key": (
         "Kunci publik tidak sah: harus JWK Ed25519 (kty OKP, crv Ed25519, x), tanpa bagian privatnya.",
         "Not a valid public key: it must be an Ed25519 JWK (kty OKP, crv Ed25519, x), without its private part.",
+    ),
+    "not_for_hubs": (
+        "Hub menyimpan salinan lengkap: tarik tanpa `since`.",
+        "A hub keeps a whole copy: pull without `since`.",
     ),
     "hub_only": ("Hanya akun hub yang punya kunci publik.", "Only a hub account has a public key."),
     "one_kecamatan": (

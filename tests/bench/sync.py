@@ -12,7 +12,9 @@ ends with the first syncs of 15 new producers (1 product, 100 movements each; th
 `--markdown PATH` also writes the tables into the `sync` section of PATH (tests/bench/report.py).
 
 The device side is a minimal keep-alive HTTP client with orjson (a browser's JSON is native
-code too); ids are UUIDv7 and a movement's op id is its own id, as the PWA makes them. Like
+code too); its ops are the PWA's byte for byte (tests/bench/device.py, held to the PWA by
+tests/vectors/movement_push.json): UUIDv7 ids, a movement's op id its own id, times with
+milliseconds. Like
 PouchDB's replicator, which reads batches ahead, it works ahead: it encodes its next push while
 the server applies the one before, and asks for the next pull page (the answer's Link header)
 before it stores the page that came. `--one-at-a-time` turns that off, as the Python client
@@ -33,7 +35,6 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -41,6 +42,7 @@ import orjson
 from server.secrets_file import random_secrets
 from sync.ids import uuid7
 from tests.bench import report
+from tests.bench.device import movement_op
 
 ROOT = Path(__file__).resolve().parents[2]
 PEER = ROOT.parent / "shared" / "bench" / "peer-sync"
@@ -50,6 +52,7 @@ SERVE_SECRETS = random_secrets()
 KECAMATAN = ("32.04.05", "32.04.06", "32.04.07", "32.04.08", "32.04.09", "32.04.10", "32.04.11", "32.04.12")
 PIN = "246810"
 PUSH = "/api/v1/sync/push"
+MOVEMENTS_FROM_MS = 1704067200000  # 2024-01-01T00:00:00Z
 FIRST_SYNCS = 15  # new producers a run
 # The design's budgets (ARCHITECTURE.md): the peer's time and bytes over ours, at least.
 BUDGETS = {"push": (10, 6), "pull": (25, 4), "idle_pull": (15, None)}
@@ -271,15 +274,17 @@ def setup_products(wire, desa, node):
 
 
 def movement_ops(products, n, node):
-    """The peer's 10,000 movements: qty ((i*37) % 200) - 50, one a minute from 2024-01-01."""
-    base = datetime(2024, 1, 1)
+    """The peer's 10,000 movements: qty ((i*37) % 200) - 50, one a minute from 2024-01-01.
+
+    Encoded as the PWA encodes them (tests/bench/device.py), timed with milliseconds as it times them.
+    """
     ops = []
     for i in range(n):
         qty = ((i * 37) % 200) - 50 or 1
-        at = (base + timedelta(minutes=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        at_ms = MOVEMENTS_FROM_MS + i * 60_000 + (i * 7919) % 1000
+        hlc = f"{1764230400000 + 1000 + i:016d}:0000:{node}"
         kind = "harvest" if qty > 0 else "sale"
-        fields = {"product_id": products[(i * 7919) % 500], "qty": str(qty), "kind": kind, "occurred_at": at}
-        ops.append(op("stock_movement", fields, node, 1000 + i))
+        ops.append(movement_op(uuid7(), products[(i * 7919) % 500], kind, str(abs(qty)), at_ms, hlc))
     return ops
 
 

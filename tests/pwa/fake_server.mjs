@@ -1,5 +1,7 @@
 // A small in-memory sync server for the JavaScript unit tests: push applies ops field by field
-// (the merge rules of pwa/src/merge.js), pull follows a numeric cursor through a change feed.
+// (the merge rules of pwa/src/merge.js), pull follows a numeric cursor through a change feed;
+// with `since`, a recent-first pull (older movements left out, openings on the last page), and
+// the history of a product's older movements.
 import { mergeUpsert } from "../../pwa/src/merge.js";
 
 export const SERVER_HLC = "0001764230400000:0000:server";
@@ -13,12 +15,15 @@ export class FakeServer {
     this.reject = () => null; // op -> error or null
     this.dropAfterApply = 0; // answers to lose after applying (a network that drops)
     this.resetNext = false;
+    this.upstreamRejected = []; // as a hub: ops it applied that its upstream rejected, given in pulls
+    this.rejectedGiven = new Map(); // cursor issued with rejections -> how many of them it covers
   }
 
   transport() {
     return async (method, path, { params, body } = {}) => {
       if (path === "/api/v1/sync/push") return this.push(body);
       if (path === "/api/v1/sync/pull") return this.pull(params);
+      if (path === "/api/v1/sync/history") return this.history(params);
       return { status: 404, body: null };
     };
   }
@@ -52,18 +57,53 @@ export class FakeServer {
   }
 
   pull(params = {}) {
-    const after = this.resetNext ? 0 : Number(params.cursor || 0);
+    const after = this.resetNext ? 0 : Number(String(params.cursor || 0).split("~")[0]);
     const reset = this.resetNext;
     this.resetNext = false;
     const limit = Number(params.limit || 500);
-    const rows = [...this.records.values()].filter((row) => row.seq > after).sort((a, b) => a.seq - b.seq);
+    const since = params.since;
+    const older = (row) => row.entity === "stock_movement" && !row.deleted && row.data.occurred_at < since;
+    const rows = [...this.records.values()]
+      .filter((row) => row.seq > after && !(since && older(row)))
+      .sort((a, b) => a.seq - b.seq);
     const page = rows.slice(0, limit);
     const changes = page.map((row) =>
       row.deleted
         ? { entity: row.entity, entity_id: row.id, action: "delete" }
         : { entity: row.entity, entity_id: row.id, action: "upsert", data: { ...row.data } },
     );
-    const cursor = String(page.length ? page[page.length - 1].seq : after);
-    return { status: 200, body: { changes, cursor, more: rows.length > limit, reset, hlc: this.hlc } };
+    const more = rows.length > limit;
+    const last = page.length ? page[page.length - 1].seq : after;
+    // A recent-first pull's last page reaches the feed's end, past the movements it left out.
+    const position = String(since && !more ? Math.max(this.seq, after) : last);
+    const body = { changes, cursor: position, more, reset, hlc: this.hlc };
+    if (since && !more) body.openings = { as_of: since, stock: this.openingStock(since, Number(position)) };
+    // As a hub: rejections come until a pull presents a cursor issued with them.
+    const given = this.rejectedGiven.get(params.cursor) || 0;
+    if (this.upstreamRejected.length > given) {
+      body.rejected = this.upstreamRejected.slice(given);
+      body.cursor = `${position}~${this.upstreamRejected.length}`;
+      this.rejectedGiven.set(body.cursor, this.upstreamRejected.length);
+    } else if (given) {
+      body.cursor = `${position}~${given}`;
+    }
+    return { status: 200, body };
+  }
+
+  openingStock(since, upto) {
+    const stock = {};
+    for (const row of this.records.values()) {
+      if (row.entity !== "stock_movement" || row.seq > upto || !(row.data.occurred_at < since)) continue;
+      stock[row.data.product_id] = String(Number(stock[row.data.product_id] || 0) + Number(row.data.qty));
+    }
+    return stock;
+  }
+
+  history(params) {
+    const changes = [...this.records.values()]
+      .filter((row) => row.entity === "stock_movement" && row.data.product_id === params.product_id)
+      .filter((row) => row.data.occurred_at < params.before)
+      .map((row) => ({ entity: row.entity, entity_id: row.id, action: "upsert", data: { ...row.data } }));
+    return { status: 200, body: { changes, next: null } };
   }
 }

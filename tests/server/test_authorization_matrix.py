@@ -58,6 +58,9 @@ USER_TARGETS = {
     "hub_other_kab": ("hub", ["32.73.01"], "+6281300000013"),
 }
 
+# A product's older movements (a recent-first sync leaves them for later).
+HISTORY = "/api/v1/sync/history?product_id={product}&before=2100-01-01T00:00:00Z"
+
 # fmt: off
 # (method, path, target): the status for anonymous, producer, facilitator, admin, hub. A word instead
 # of a status: the request answers 200 and its one result is that status or error code.
@@ -78,8 +81,17 @@ CELLS = [
     # -- sync (each op's answer: PUSH_CELLS; what each role pulls: PULL_CELLS) ------------------------
     ("POST",   "/api/v1/sync/push",                        "-",          401, 200, 200, 200, 200),
     ("GET",    "/api/v1/sync/pull",                        "-",          401, 200, 200, 200, 200),
+    # older movements of a product: whoever may see the product
+    ("GET", HISTORY, "own",        401, 200, 200, 200, 200),
+    ("GET", HISTORY, "same_desa",  401, 403, 200, 200, 200),
+    ("GET", HISTORY, "same_kec",   401, 403, 403, 200, 200),
+    ("GET", HISTORY, "other_desa", 401, 403, 403, 200, 403),
+    ("GET", HISTORY, "other_kab",  401, 403, 403, 403, 403),
     # -- what a hub reads upstream: the accounts of its kecamatan (what each holds: test_hub_accounts)
     ("GET",    "/api/v1/hub/accounts",                     "-",          401, 403, 403, 403, 200),
+    # -- a hub registers its own key; a hub enrols phones, the regional server none (test_enrolment) ----
+    ("PUT",    "/api/v1/hub/key",                          "-",          401, 403, 403, 403, 200),
+    ("POST",   "/api/v1/hub/enroll",                       "producer_same_desa", 401, 404, 404, 404, 404),
     # -- a hub's status page: only on a hub (each role in and out of scope there: hub/test_status.py)
     ("GET",    "/api/v1/hub/status",                       "-",          404, 404, 404, 404, 404),
     ("POST",   "/api/v1/hub/sync-now",                     "-",          404, 404, 404, 404, 404),
@@ -493,6 +505,10 @@ def _body(world, method, path, role, target, values):
         new_role, regions, _ = USER_TARGETS[target]
         phone = f"+62814{next(_colours):08d}"
         return {"phone": phone, "pin": "135792", "name": "Akun Baru", "role": new_role, "regions": regions}
+    if path == "/api/v1/hub/key":
+        return {"public_key": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}}
+    if path == "/api/v1/hub/enroll":
+        return {"user_id": values["user"], "device_id": str(uuid.uuid4())}
     if path == "/api/v1/users/{user}" and method == "PATCH":
         return {"name": "Nama Tetap"}
     return None

@@ -217,6 +217,9 @@ def test_the_happy_paths_keep_to_the_document(app, client, accounts):
     check("PUT", "/api/v1/blobs/{sha256}", facilitator.headers, 200, **png)
     check("HEAD", "/api/v1/blobs/{sha256}", facilitator.headers, 200, path_parameters=sha)
     check("GET", "/api/v1/blobs/{sha256}", facilitator.headers, 200, path_parameters=sha, query={"size": "thumb"})
+    hub = accounts.headers(role="hub", regions=("32.04.10",))
+    key = {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}
+    check("PUT", "/api/v1/hub/key", hub, 200, body={"public_key": key})
     own_device = {"device_id": login["device_id"]}
     check("POST", "/api/v1/devices/{device_id}/revoke", {"Authorization": "Bearer " + tokens["access_token"]}, 200,
           path_parameters=own_device)  # fmt: skip

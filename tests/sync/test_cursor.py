@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.cursor import CursorError, decode_cursor, encode_cursor
+from sync.cursor import CursorError, decode_cursor, decode_marked_cursor, encode_cursor
 
 SECRET = b"test-secret-" + b"x" * 32
 USER = "0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f"
@@ -51,8 +51,27 @@ def pad(text):
     return text + "=" * (-len(text) % 4)
 
 
+def first_format(user, scope_version, seq, secret=SECRET):
+    """A cursor as the first format wrote it, the account in it: phones still hold some."""
+    payload = f"1|{user}|{scope_version}|{seq}".encode()
+    mac = hmac.new(secret, payload, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(payload + b"|" + mac).decode().rstrip("=")
+
+
+def test_a_cursor_of_the_first_format_still_decodes():
+    assert decode_cursor(SECRET, first_format(USER, 3, 1234), USER) == (3, 1234)
+    assert reason(first_format(USER, 1, 10), user=OTHER_USER) == "other_account"
+    assert reason(first_format(USER, 1, 10, secret=b"another secret")) == "forged"
+
+
+def test_a_cursor_names_no_account_and_is_short():
+    cursor = encode_cursor(SECRET, USER, 1, 123456)
+    assert USER.encode() not in base64.urlsafe_b64decode(pad(cursor))
+    assert len(cursor) <= 40  # the first format: 76 and more
+
+
 def test_another_account_cannot_use_it():
-    assert reason(encode_cursor(SECRET, USER, 1, 10), user=OTHER_USER) == "other_account"
+    assert reason(encode_cursor(SECRET, USER, 1, 10), user=OTHER_USER) == "forged"
 
 
 def test_another_secret_did_not_sign_it():
@@ -73,7 +92,7 @@ def test_a_forged_owner_is_refused():
 
 
 def test_a_cursor_of_another_version_is_refused():
-    payload = f"2|{USER}|1|10".encode()
+    payload = f"3|{USER}|1|10".encode()
     mac = hmac.new(SECRET, payload, hashlib.sha256).digest()[:12]
     assert reason(base64.urlsafe_b64encode(payload + b"|" + mac).decode()) == "forged"
 
@@ -111,3 +130,16 @@ def test_any_text_either_decodes_or_raises_cursor_error(text):
     except CursorError:
         return
     assert result == (1, 10)  # unreachable in practice: it would have to carry our MAC
+
+
+def test_a_cursor_without_a_mark_is_marked_zero_and_reads_as_before():
+    cursor = encode_cursor(SECRET, USER, 3, 1234)
+    assert cursor == encode_cursor(SECRET, USER, 3, 1234, mark=0)
+    assert decode_marked_cursor(SECRET, cursor, USER) == (3, 1234, 0)
+
+
+def test_a_hubs_mark_round_trips_and_is_signed():
+    cursor = encode_cursor(SECRET, USER, 3, 1234, mark=17)
+    assert decode_marked_cursor(SECRET, cursor, USER) == (3, 1234, 17)
+    assert decode_cursor(SECRET, cursor, USER) == (3, 1234)
+    assert reason(encode_cursor(b"another secret", USER, 3, 1234, mark=17)) == "forged"

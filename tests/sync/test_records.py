@@ -660,6 +660,12 @@ MOVEMENT_VALUES = {
     "occurred_at": [
         "2026-11-27T08:15:00Z",
         "2026-11-27T08:15:00.500Z",
+        "2026-11-27T08:15:00.000Z",
+        "2026-11-27T23:59:59.999Z",
+        "2026-11-27T08:15:00.12Z",
+        "2026-11-27T08:15:00.1234Z",
+        "2026-11-27T08:15:00.123Z\n",
+        "2026-02-30T08:15:00.123Z",
         "2026-02-30T08:15:00Z",
         "2026-11-27T24:00:00Z",
         "2026-11-27 08:15:00Z",
@@ -757,6 +763,13 @@ def test_a_movement_as_devices_send_it_is_taken_as_canonical():
     sent["fields"] = {**VALID["stock_movement"], "note": "dipetik pagi"}
     assert canonical_movement(sent) == validate_op_fully(sent)
     assert canonical_movement({**sent, "entity_id": sent["op_id"]}) is not None
+
+
+@pytest.mark.parametrize("at", ["2026-11-27T08:15:00.123Z", "2026-11-27T08:15:00.000Z", "2026-11-27T08:15:00Z"])
+def test_a_movement_timed_as_the_pwa_writes_it_is_taken_as_canonical(at):
+    sent = op("stock_movement", {**VALID["stock_movement"], "occurred_at": at})
+    assert canonical_movement(sent) is not None
+    assert canonical_movement(sent) == validate_op_fully(sent)
 
 
 # -- the author of a relayed op ------------------------------------------------------------------

@@ -21,6 +21,19 @@ export function signedQty(kind, amount, takeAway = false) {
   return negative ? `-${amount}` : amount;
 }
 
+/** A movement's fields as the form saves them, in the wire's order; a blank note is left out. */
+export function movementFields(productId, kind, qty, occurredAt, note = "") {
+  const fields = { product_id: productId, kind, qty, occurred_at: occurredAt };
+  if (note.trim()) fields.note = note.trim();
+  return fields;
+}
+
+/** When a movement happened: on `day` (YYYY-MM-DD) at noon, or this very moment when it is today. */
+export function occurredAt(day, now = new Date()) {
+  // The hour of another day was not asked for.
+  return day === today() || !day ? now.toISOString() : `${day}T12:00:00Z`;
+}
+
 /** Record a movement for a product, or correct a rejected movement op (`fix`). */
 export async function movementForm(ctx, { productId, fix = null }) {
   const draftName = fix ? null : draftKey("stock", productId);
@@ -55,11 +68,6 @@ export async function movementForm(ctx, { productId, fix = null }) {
     directionField.hidden = chosen("kind") !== "adjustment";
   }
   kinds.addEventListener("change", syncDirection);
-
-  function occurredAt() {
-    // Today: this very moment; another day: noon of it (the hour was not asked for).
-    return date.value === today() || !date.value ? new Date().toISOString() : `${date.value}T12:00:00Z`;
-  }
 
   // The server's limits (SYNC-CONTRACT 1.1), told here before the movement is saved: a rejected
   // op would come back only after a sync. A fix replaces a movement the stock shown may hold.
@@ -112,9 +120,8 @@ export async function movementForm(ctx, { productId, fix = null }) {
       return false;
     }
     if (askOverStock(qty)) return false;
-    const fields = { product_id: pid, kind, qty, occurred_at: occurredAt() };
-    if (note.value.trim()) fields.note = note.value.trim();
-    else if (fix) fields.note = null; // a cleared note is cleared, not the rejected one's sent again
+    const fields = movementFields(pid, kind, qty, occurredAt(date.value), note.value);
+    if (fix && !("note" in fields)) fields.note = null; // a cleared note is cleared, not the rejected one's sent again
     if (fix) {
       await ctx.replica.resend(fix, fields);
       await ctx.afterWrite(); // the fix list must lose it before it shows

@@ -4,6 +4,7 @@ import { h } from "../dom.js";
 import { dateOnly, dateTime, quantity, rupiah } from "../format.js";
 import { label, t } from "../i18n.js";
 import { movementIcon } from "../icons.js";
+import { olderHistoryHeld } from "../model.js";
 import { changeRequest } from "./fix.js";
 import { statusBadge, unsentBadge } from "./products.js";
 
@@ -52,6 +53,29 @@ function enteredBy(ctx, id) {
 const HISTORY_SHOWN = 10; // the latest; the rest behind "Lihat semua" (a page is not 33,000 px long)
 
 function historyList(ctx, product) {
+  return [recentHistory(ctx, product), olderHistory(ctx, product)];
+}
+
+/** Stock records before a first sync's cut-off are not on the phone until asked for: say so, and fetch them on a tap. */
+function olderHistory(ctx, product) {
+  if (olderHistoryHeld(ctx.model, product.id)) return null;
+  const note = h("p", { class: "empty", id: "history-older-note" }, t("older_history_not_loaded", { date: dateOnly(ctx.model.olderAsOf) }));
+  const load = h("button", { type: "button", class: "btn", id: "history-older" }, t("load_older_history"));
+  load.addEventListener("click", async () => {
+    load.disabled = true;
+    load.textContent = t("loading");
+    try {
+      await ctx.replica.loadOlder(product.id); // the model is read again on the replica's change
+    } catch {
+      load.disabled = false;
+      load.textContent = t("load_older_history");
+      note.textContent = t("older_history_failed");
+    }
+  });
+  return h("div", { class: "older-history" }, note, load);
+}
+
+function recentHistory(ctx, product) {
   const movements = [...(ctx.model.movementsByProduct.get(product.id) || [])].sort((a, b) =>
     String(b.occurred_at).localeCompare(String(a.occurred_at)),
   );

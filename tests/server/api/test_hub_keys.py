@@ -1,4 +1,4 @@
-"""A hub's own key: registered on its account by an admin, and honoured only inside its kecamatan.
+"""A hub's own key: registered on its account (by an admin, or by the hub), honoured only inside its kecamatan.
 
 A hub enrols at the kecamatan office a phone that was never online, and signs its tokens with a
 key of its own, the kid being the hub's account id. This server honours such a token for an
@@ -11,8 +11,12 @@ import uuid
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import select
 
+from server.engine.models import Device
+from server.extensions import db
 from server.web.signing_keys import public_jwk_members, signing_key
+from sync.ids import device_session_id
 from tests.conftest import TEST_SIGNING_KEY
 
 USERS = "/api/v1/users"
@@ -189,3 +193,60 @@ def test_the_servers_keys_list_no_hub_key(client, hub):
     """A hub verifies with GET /keys: another hub's key there would let it sign for any kecamatan."""
     kids = [key["kid"] for key in client.get("/api/v1/keys").get_json()["keys"]]
     assert kids == [signing_key(TEST_SIGNING_KEY).kid]
+
+
+def test_a_hub_registers_its_own_key_and_only_a_hub(client, accounts, hub):
+    hub_login = accounts.login("+6281277770000", pin="135790")
+    mine = jwk(Ed25519PrivateKey.generate())
+    answer = client.put("/api/v1/hub/key", json={"public_key": mine}, headers=bearer(hub_login["access_token"]))
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["public_key"] == {**mine, "kid": hub.id, "alg": "EdDSA", "use": "sig"}
+    facilitator = accounts.headers(role="facilitator", regions=(VILLAGE,))
+    refused = client.put("/api/v1/hub/key", json={"public_key": mine}, headers=facilitator)
+    assert (refused.status_code, code_of(refused)) == (403, "forbidden")
+
+
+def test_a_hub_registers_no_private_key(client, accounts, hub):
+    hub_login = accounts.login("+6281277770000", pin="135790")
+    whole = json.loads(jwt.algorithms.OKPAlgorithm.to_jwk(Ed25519PrivateKey.generate()))
+    answer = client.put("/api/v1/hub/key", json={"public_key": whole}, headers=bearer(hub_login["access_token"]))
+    assert answer.get_json()["error"]["details"]["fields"]["public_key"]["code"] == "invalid_public_key"
+
+
+def enrolled_claims(token, device_id):
+    """A token's claims as a hub issues them to a phone it enrolled: its session derived from the device id."""
+    claims = claims_of(token)
+    return {**claims, "dev": device_session_id(claims["sub"], device_id), "did": device_id}
+
+
+def sign_claims(hub, claims):
+    return jwt.encode(claims, hub.private, algorithm="EdDSA", headers={"kid": hub.id})
+
+
+def devices_named(app, device_id):
+    with app.app_context():
+        return db.session.scalars(select(Device.user_id).where(Device.device_id == device_id)).all()
+
+
+def test_a_phone_the_hub_enrolled_is_registered_on_its_first_request_here(app, client, accounts, hub):
+    producer = accounts.headers(role="producer", regions=(VILLAGE,))
+    device_id = str(uuid.uuid4())
+    token = sign_claims(hub, enrolled_claims(producer.tokens["access_token"], device_id))
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    assert devices_named(app, device_id) == [producer.user["id"]]
+
+
+@pytest.mark.parametrize("case", ["outside_the_kecamatan", "session_not_of_the_device", "no_device"])
+def test_a_hub_signed_token_registers_no_device_it_does_not_answer_for(app, client, accounts, hub, case):
+    regions = (OTHER_KECAMATAN_DESA,) if case == "outside_the_kecamatan" else (VILLAGE,)
+    producer = accounts.headers(role="producer", regions=regions)
+    device_id = str(uuid.uuid4())
+    claims = enrolled_claims(producer.tokens["access_token"], device_id)
+    if case == "session_not_of_the_device":
+        claims["did"] = str(uuid.uuid4())
+    if case == "no_device":
+        del claims["did"]
+    response = client.get(ME, headers=bearer(sign_claims(hub, claims)))
+    assert (response.status_code, code_of(response)) == (401, "device_revoked")
+    assert devices_named(app, device_id) == devices_named(app, claims.get("did")) == []

@@ -119,6 +119,26 @@ def test_answers_are_gzipped_when_asked(facilitator):
     assert len(json.loads(gzip.decompress(response.data))["changes"]) == 52
 
 
+def gzip_pull(device, **params):
+    """A pull as a phone asks for it, gzip accepted; answers (the response, the JSON's bytes)."""
+    headers = {**device.headers, "Accept-Encoding": "gzip"}
+    response = device.client.get("/api/v1/sync/pull", query_string=params, headers=headers)
+    gzipped = response.headers.get("Content-Encoding") == "gzip"
+    return response, gzip.decompress(response.data) if gzipped else response.data
+
+
+def test_a_small_answer_is_gzipped_when_that_saves_more_than_the_headers_it_adds(facilitator):
+    _, product_id = seed(facilitator, movements=0)
+    facilitator.pull_all()
+    facilitator.push(facilitator.op("stock_movement", new_id(), movement_fields(product_id, "1")))
+    response, text = gzip_pull(facilitator, cursor=facilitator.cursor)
+    assert len(text) < 600 and response.headers["Content-Encoding"] == "gzip"
+    assert len(response.data) + len("Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n") < len(text)
+    facilitator.pull_all()
+    idle, text = gzip_pull(facilitator, cursor=facilitator.cursor)  # nothing new: a few dozen bytes
+    assert "Content-Encoding" not in idle.headers and json.loads(text)["changes"] == []
+
+
 def test_a_forged_cursor_is_400_invalid_cursor(facilitator):
     seed(facilitator)
     facilitator.pull_all()

@@ -6,9 +6,11 @@ from flask_migrate import upgrade
 from server import create_app
 from server.cli.regions import import_regions
 from server.extensions import db
+from server.secrets_file import new_signing_key_pem
 from tests.conftest import base_config
 
 KECAMATAN = "32.04.10"
+HUB_SIGNING_KEY = new_signing_key_pem()
 
 
 class AppTransport:
@@ -37,6 +39,7 @@ def hub_app(tmp_path, app):
 def serving_hub(hub_dir, database_url, **settings):
     """A hub app of KECAMATAN on a database, migrated, with its regions; for a fixture to yield from."""
     config = base_config(hub_dir, database_url)
+    config["JWT_PRIVATE_KEY"] = HUB_SIGNING_KEY  # its own key, as a hub has: not the region's
     config.update(UPSTREAM_URL="http://regional.invalid", HUB_PHONE="+6281299990001", HUB_PIN="582047", SERVER_ID="hub")
     config.update(settings)
     application = create_app(config)

@@ -18,16 +18,23 @@ def app_behind_proxy(template_db, tmp_path, app):
     return create_app({**base_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]), "PROXY_FIX_HOPS": 1})
 
 
-def test_json_answers_carry_nosniff(client, accounts):
+def test_json_answers_go_without_nosniff_as_a_browser_never_sniffs_json(client, accounts):
     answers = [
         client.get("/api/v1/openapi.json"),
         client.get("/api/v1/regions", headers=accounts.headers()),
+        client.get("/api/v1/sync/pull", headers=accounts.headers()),
         client.get("/api/v1/nothing-here"),
         client.post(LOGIN, json={}),
     ]
     for response in answers:
         assert response.mimetype == "application/json"
-        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "X-Content-Type-Options" not in response.headers
+
+
+def test_answers_other_than_json_carry_nosniff(client):
+    with client.get("/api/v1/docs") as page:
+        assert page.mimetype == "text/html"
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_login_and_refresh_answers_are_not_stored(client, accounts):

@@ -1,0 +1,67 @@
+"""Enrolment at a hub (SYNC-CONTRACT 1.1, Hubs): a producer's phone that was never online gets its tokens.
+
+POST /api/v1/hub/enroll, on a hub only: a facilitator (or admin) signed in at the hub enrols a
+phone for a producer account it manages, one the hub mirrors from upstream. The hub answers
+access and refresh tokens signed with its own key, kid its account id upstream, `dev` the
+session id sync.ids.device_session_id derives and `did` the phone's device id: the regional
+server registers that same session when the hub relays the phone's first op, or when the phone
+first comes to it directly, so the tokens hold there too, for accounts of the hub's kecamatan.
+
+No PIN is asked or kept: the producer never typed one at the hub. An account the hub does not
+mirror (made upstream after the hub's last cycle, or never) is `account_not_at_hub` (404).
+"""
+
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, current_user
+
+from sync.ids import device_session_id
+
+from ..engine import hub_accounts
+from ..engine.models import User
+from ..engine.scope import actor_for, actors_by_id, lies_within, manages, signed_in_account, user_regions
+from ..extensions import db
+from ..web.errors import ApiError
+from ..web.json_body import Blueprint
+from ..web.openapi import signed_in
+from ..web.schemas import BaseSchema, Uuid
+from ..web.timeutil import utcnow
+from .auth import TokensSchema, account_json, hub_account_id
+
+blp = Blueprint("enrolment", __name__, url_prefix="/api/v1/hub", description="Enrolling phones at a hub")
+ENROLLING_ROLES = ("facilitator", "admin")
+
+
+class EnrolmentSchema(BaseSchema):
+    user_id = Uuid(required=True, metadata={"description": "The producer account the phone is for."})
+    device_id = Uuid(required=True, metadata={"description": "The phone's own device id."})
+
+
+@blp.route("/enroll", methods=["POST"])
+@signed_in(blp, 400, 403, 404, 413, 422)
+@blp.arguments(EnrolmentSchema)
+@blp.response(200, TokensSchema)
+def enroll(body):
+    """Enrol a producer's phone at this hub: its tokens, signed by the hub (facilitators and admins
+    managing the producer; hubs only)."""
+    if not current_app.config.get("UPSTREAM_URL"):
+        raise ApiError(404, "not_a_hub")
+    hub_id = hub_account_id()
+    if hub_id is None:
+        raise ApiError(503, "hub_not_ready", headers={"Retry-After": "30"})  # a relay cycle's wait
+    if current_user.role not in ENROLLING_ROLES:
+        raise ApiError(403, "forbidden")
+    producer = actors_by_id({body["user_id"]}).get(body["user_id"])
+    if producer is None or producer.role != "producer":
+        raise ApiError(404, "account_not_at_hub")
+    if not manages(actor_for(current_user), producer) or not lies_within(user_regions(hub_id), producer.regions):
+        raise ApiError(403, "forbidden")
+    session = device_session_id(producer.id, body["device_id"])
+    hub_accounts.register_session(session, producer.id, utcnow(), device_id=body["device_id"])
+    if signed_in_account(session, producer.id).revoked_at is not None:
+        raise ApiError(403, "device_revoked")  # revoked upstream: enrolling it again gives it nothing
+    claims = {"dev": session, "did": body["device_id"]}
+    return {
+        "access_token": create_access_token(identity=producer.id, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=producer.id, additional_claims=claims),
+        "user": account_json(db.session.get(User, producer.id)),
+    }
