@@ -17,6 +17,9 @@ worker_class = "server.web.worker.JsonErrorThreadWorker"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))  # long exports stream within this
 keepalive = 30  # phones on slow links reuse their connection
 accesslog = os.environ.get("ACCESS_LOG", "-") or None  # empty: no access log
+# HTTPS with the hub's own certificate (flask hub certificate): phones need a secure context.
+certfile = os.environ.get("LUMBUNG_TLS_CERT") or None
+keyfile = os.environ.get("LUMBUNG_TLS_KEY") or None
 
 
 def post_worker_init(worker):

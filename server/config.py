@@ -54,6 +54,10 @@ def from_environment(instance_path):
         "UPSTREAM_URL": _env("LUMBUNG_UPSTREAM_URL", ""),
         "HUB_PHONE": _env("LUMBUNG_HUB_PHONE", ""),
         "HUB_PIN": _env("LUMBUNG_HUB_PIN", ""),
+        # Where the office's phones open the hub (its QR code); empty: the address a request came to.
+        "HUB_ADDRESS": _env("LUMBUNG_HUB_ADDRESS", ""),
+        # A hub's own certificate authority and HTTPS certificate (flask hub certificate).
+        "TLS_DIR": _env("LUMBUNG_TLS_DIR", str(Path(instance_path) / "tls")),
     }
 
 

@@ -44,6 +44,7 @@ def base_config(tmp_path, database_url):
         "PIN_HASH_TIME_COST": 1,
         "PIN_HASH_MEMORY_KIB": 1024,
         "BLOB_DIR": str(tmp_path / "blobs"),
+        "TLS_DIR": str(tmp_path / "tls"),
     }
 
 

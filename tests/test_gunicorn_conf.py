@@ -5,8 +5,10 @@ import os
 import runpy
 import secrets
 import socket
+import ssl
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from contextlib import suppress
 from pathlib import Path
@@ -15,6 +17,7 @@ from types import SimpleNamespace
 import pytest
 
 from server.config import DEV_SECRET, serving_secrets_problem
+from server.hub.certificate import make_certificate
 from server.secrets_file import ensure_secrets_file
 from tests.conftest import TEST_SIGNING_KEY
 
@@ -107,6 +110,32 @@ def test_gunicorn_serves_with_good_secrets(tmp_path):
                 assert answer.status == 200
                 break
             time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def test_gunicorn_serves_https_with_the_hubs_certificate_to_those_who_trust_its_authority(tmp_path):
+    authority, cert, key = make_certificate(tmp_path / "tls", ["lumbung-hub.test", "127.0.0.1"])
+    env, port = gunicorn_env(tmp_path, SECRET_KEY=STRONG, JWT_PRIVATE_KEY=TEST_SIGNING_KEY)
+    env.update(LUMBUNG_TLS_CERT=str(cert), LUMBUNG_TLS_KEY=str(key))
+    command = [str(GUNICORN), "-c", str(CONF), "server:create_app()"]
+    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    trusting = ssl.create_default_context(cafile=str(authority))  # checks the name, and the constraints
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, "gunicorn exited"
+            assert time.monotonic() < deadline, "gunicorn did not answer"
+            try:
+                with urllib.request.urlopen(f"https://127.0.0.1:{port}/", context=trusting) as page:
+                    assert page.status == 200
+                    break
+            except urllib.error.URLError as refused:
+                assert isinstance(refused.reason, ConnectionRefusedError), refused  # not started yet
+            time.sleep(0.1)
+        with pytest.raises(urllib.error.URLError, match="CERTIFICATE_VERIFY_FAILED"):
+            urllib.request.urlopen(f"https://127.0.0.1:{port}/", context=ssl.create_default_context())
     finally:
         proc.terminate()
         proc.wait(30)

@@ -1,5 +1,5 @@
 // Numbers, money, dates and bytes as people here read them.
-import { currentLang } from "./i18n.js";
+import { currentLang, t } from "./i18n.js";
 import { displayQuantity, readTyped } from "./quantity.js";
 
 /** 120000 -> "Rp 120.000" (rupiah has no minor unit in daily use). */
@@ -56,6 +56,20 @@ export function dateTime(iso) {
 export function dateOnly(iso) {
   if (!iso) return "";
   return new Date(iso).toLocaleDateString(locale(), { day: "numeric", month: "short", year: "numeric" });
+}
+
+/** 1000 -> "1.000" in Indonesian, "1,000" in English. */
+export function count(n) {
+  return Number(n).toLocaleString(locale());
+}
+
+/** How long ago, in words: "baru saja", "5 menit lalu", "3 jam lalu", "2 hari lalu". */
+export function ago(iso, now = Date.now()) {
+  const minutes = Math.floor((now - new Date(iso).getTime()) / 60000);
+  if (minutes < 1) return t("just_now");
+  if (minutes < 60) return t("minutes_ago", { n: minutes });
+  if (minutes < 24 * 60) return t("hours_ago", { n: Math.floor(minutes / 60) });
+  return t("days_ago", { n: count(Math.floor(minutes / (24 * 60))) });
 }
 
 export function bytes(n) {

@@ -16,6 +16,7 @@ import { SYNC_TAG, SyncLoop } from "./syncloop.js";
 import { httpTransport } from "./transport.js";
 import { fixScreen } from "./ui/fix.js";
 import { homeScreen } from "./ui/home.js";
+import { hubScreen } from "./ui/hubStatus.js";
 import { loginScreen } from "./ui/login.js";
 import { movementForm } from "./ui/movementForm.js";
 import { productScreen } from "./ui/product.js";
@@ -42,6 +43,7 @@ const ROUTES = [
   [/^#\/products\/([0-9a-f-]{36})\/edit$/, (id) => productForm(ctx, { productId: id }), false],
   [/^#\/products\/([0-9a-f-]{36})\/stock$/, (id) => movementForm(ctx, { productId: id }), false],
   [/^#\/sync$/, () => syncScreen(ctx), true],
+  [/^#\/hub$/, () => hubScreen(ctx), false],
   [/^#\/fix$/, () => fixScreen(ctx), true],
   [/^#\/fix\/([0-9]+)$/, (seq) => fixForm(Number(seq)), false],
 ];
@@ -120,7 +122,7 @@ function drawChrome(route = location.hash) {
   const state = { online: navigator.onLine, lastSync: ctx.lastSync, ...counts, ...ctx.syncState };
   const producer = isFacilitator() ? ctx.model.producerById.get(currentProducerId()) : null;
   setChildren("top", statusBar(state), forBar(producer, true));
-  setChildren("bottom", ctx.waitingWorker ? updateBanner(applyUpdate) : null, bottomNav(route, isFacilitator(), ctx.model.inboxCount));
+  setChildren("bottom", ctx.waitingWorker ? updateBanner(applyUpdate) : null, bottomNav(route, isFacilitator(), ctx.model.inboxCount, ctx.hub));
 }
 
 function setChildren(id, ...children) {
@@ -249,7 +251,18 @@ async function enter(session) {
       ctx.regionNames = await regionNames(ctx.db);
     })
     .catch(() => {}); // offline: the kept list serves
+  if (isFacilitator()) findHub();
   await render();
+}
+
+/** Whether this server is a kecamatan hub: its status page is then in the facilitator's menu. */
+function findHub() {
+  ctx.transport("GET", "/api/v1/hub/status", { timeoutMs: 10000 })
+    .then((answer) => {
+      ctx.hub = answer.status === 200;
+      if (ctx.hub && ctx.model) whenLifted(drawChrome);
+    })
+    .catch(() => {}); // offline: asked again at the next login or start
 }
 
 /** The admin screens: fetched on demand (never precached), then they draw every route. */
@@ -303,6 +316,7 @@ function leave() {
   lock();
   if (ctx.admin) ctx.admin.stop();
   ctx.admin = null;
+  ctx.hub = undefined;
   document.body.classList.remove("admin");
   ctx.session = null;
   ctx.ui = {};

@@ -1,4 +1,5 @@
-"""`flask hub sync` and `flask hub run`: a hub's relay to its upstream server."""
+"""`flask hub sync` and `flask hub run`: a hub's relay to its upstream server; `flask hub certificate`:
+its own HTTPS certificate (server/hub/certificate.py)."""
 
 import click
 from flask import current_app
@@ -6,6 +7,7 @@ from flask.cli import with_appcontext
 
 from sync.client import TransportError
 
+from ..hub.certificate import make_certificate
 from ..hub.relay import RelayError, cycle, run_forever, upstream_of
 
 
@@ -42,3 +44,14 @@ def sync_command():
 def run_command(interval):
     """Relay for as long as the hub runs, waiting longer while upstream cannot be reached."""
     run_forever(_upstream(), interval=interval)
+
+
+@hub_cli.command("certificate")
+@click.argument("names", nargs=-1, required=True)
+@with_appcontext
+def certificate_command(names):
+    """Make the hub's HTTPS certificate for its NAMES (host names, IP addresses), in LUMBUNG_TLS_DIR
+    (instance/tls/)."""
+    authority, cert, key = make_certificate(current_app.config["TLS_DIR"], list(names))
+    click.echo(f"Serve with LUMBUNG_TLS_CERT={cert} LUMBUNG_TLS_KEY={key}")
+    click.echo(f"Each phone installs {authority} once (Settings > Security > Install a certificate > CA).")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from sync.client import PUSH_BATCH, TransportError
 from sync.http import HttpTransport
 
-from ..engine import hub_accounts, hub_state, outbox
+from ..engine import hub_accounts, hub_state, outbox, sync_now
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
@@ -179,16 +179,19 @@ def pull_down(upstream, report):
 
 
 def run_forever(upstream, interval=30, longest_wait=900, sleep=time.sleep, cycles=None):
-    """Run cycles every `interval` seconds; while upstream cannot be reached, wait twice as long each time."""
+    """Run cycles every `interval` seconds, or at once when asked (server/engine/sync_now.py); while upstream cannot be
+    reached, wait twice as long each time."""
     wait, done = interval, 0
     while cycles is None or done < cycles:
+        asked = sync_now.last_request()
         try:
             cycle(upstream)
             wait = interval
         except (TransportError, RelayError) as exc:
             db.session.rollback()
             hub_state.remember("last_error", str(exc)[:500])
+            hub_state.remember("failed_at", rfc3339(utcnow()))
             db.session.commit()
             wait = min(wait * 2, longest_wait)
         done += 1
-        sleep(wait)
+        sync_now.wait(wait, asked, sleep)  # ends early when a facilitator asks for a sync

@@ -92,6 +92,10 @@ CELLS = [
     # -- a hub registers its own key; a hub enrols phones, the regional server none (test_enrolment) ----
     ("PUT",    "/api/v1/hub/key",                          "-",          401, 403, 403, 403, 200),
     ("POST",   "/api/v1/hub/enroll",                       "producer_same_desa", 401, 404, 404, 404, 404),
+    # -- a hub's status page: only on a hub (each role in and out of scope there: hub/test_status.py)
+    ("GET",    "/api/v1/hub/status",                       "-",          404, 404, 404, 404, 404),
+    ("POST",   "/api/v1/hub/sync-now",                     "-",          404, 404, 404, 404, 404),
+    ("GET",    "/api/v1/hub/ca.crt",                       "-",          404, 404, 404, 404, 404),
     # -- photos --------------------------------------------------------------------------------------
     ("GET",    "/api/v1/blobs/{photo}",                    "own",        401, 200, 200, 200, 200),
     ("GET",    "/api/v1/blobs/{photo}",                    "same_desa",  401, 403, 200, 200, 200),

@@ -48,7 +48,7 @@ export function forBar(producer, canChange) {
   );
 }
 
-export function bottomNav(route, isFacilitator, inbox = 0) {
+export function bottomNav(route, isFacilitator, inbox = 0, isHub = false) {
   const item = (hash, text, count = 0) =>
     h(
       "a",
@@ -64,6 +64,7 @@ export function bottomNav(route, isFacilitator, inbox = 0) {
     item("#/products", t("nav_products"), inbox),
     isFacilitator ? item("#/producers", t("nav_producers")) : null,
     item("#/sync", t("nav_sync")),
+    isFacilitator && isHub ? item("#/hub", t("nav_hub")) : null,
   );
 }
 
