@@ -47,6 +47,7 @@ from ..web.signing_keys import (
     signing_key,
 )
 from ..web.timeutil import utcnow
+from .upstream_login import login_upstream
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Login and tokens")
 
@@ -112,6 +113,8 @@ def login(body):
     )
     if any(retries):
         raise _too_many_attempts(max(retry for retry in retries if retry))
+    if config.get("UPSTREAM_URL"):
+        return _login_at_hub(body, address, now)
     user = db.session.scalar(select(User).where(User.phone == body["phone"]))
     if not verify_pin(user.pin_hash if user else None, body["pin"]):
         db.session.add(LoginAttempt(phone=body["phone"], address=address, at=now))
@@ -125,6 +128,17 @@ def login(body):
         "refresh_token": create_refresh_token(identity=user.id, additional_claims=claims),
         "user": account_json(user),
     }
+
+
+def _login_at_hub(body, address, now):
+    """At a hub the regional server checks the PIN; a wrong one counts here too, against the limits."""
+    try:
+        return login_upstream(body)
+    except ApiError as error:
+        if error.code == "invalid_credentials":
+            db.session.add(LoginAttempt(phone=body["phone"], address=address, at=now))
+            db.session.commit()
+        raise
 
 
 @blp.route("/refresh", methods=["POST"])

@@ -34,6 +34,12 @@ MESSAGES = {
         "Server ini bukan hub kecamatan. Daftarkan HP di hub kecamatan.",
         "This server is not a kecamatan hub. Enrol the phone at the kecamatan hub.",
     ),
+    "upstream_unreachable": (
+        "Hub tidak tersambung ke server wilayah, jadi PIN belum bisa diperiksa. "
+        "Minta kode dari pendamping untuk HP ini, atau coba lagi saat ada internet.",
+        "The hub cannot reach the regional server, so the PIN cannot be checked. "
+        "Ask your facilitator for a code for this phone, or try again when there is internet.",
+    ),
     "hub_not_ready": (
         "Hub belum pernah tersambung ke server wilayah. Sambungkan hub ke internet sekali, lalu coba lagi.",
         "The hub has not reached the regional server yet. Connect it to the internet once, then try again.",

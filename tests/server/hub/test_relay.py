@@ -119,13 +119,13 @@ def test_upstream_ops_name_their_author_not_the_hub(hub_app, upstream, regional_
     assert pulled[product_id]["data"]["created_by"] == at_the_hub.headers.user["id"]
 
 
-def test_the_hub_holds_no_pin_so_a_phone_signs_in_upstream_first(hub_app, upstream, accounts):
+def test_the_hub_holds_no_pin_so_without_internet_no_phone_signs_in_there(hub_app, upstream, accounts):
     phone = accounts.make(role="facilitator", regions=(KECAMATAN,))
     run_cycle(hub_app, upstream)
     answer = hub_app.test_client().post(
         "/api/v1/auth/login", json={"phone": phone, "pin": "246810", "device_id": new_id()}
     )
-    assert answer.status_code == 401
+    assert answer.status_code == 503 and answer.get_json()["error"]["code"] == "upstream_unreachable"
     with hub_app.app_context():
         assert {row.pin_hash for row in db.session.query(User)} == {"!"}
 
