@@ -12,17 +12,18 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import segno
 from flask import current_app, request
 from flask_jwt_extended import current_user
-from marshmallow import fields, validate
-from sqlalchemy import update
+from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy import select, update
 
-from ..engine.models import ClaimCode, LoginAttempt
+from ..engine.models import ClaimCode, LoginAttempt, User
 from ..extensions import db
 from ..web.errors import ApiError
 from ..web.json_body import Blueprint
 from ..web.openapi import error_answers, signed_in
-from ..web.schemas import BaseSchema, Uuid
+from ..web.schemas import BaseSchema, Phone, Uuid
 from ..web.timeutil import utcnow
 from .auth import TokensSchema, retry_after, too_many_attempts
 from .enrolment import managed_producer, producer_tokens, ready_hub
@@ -34,12 +35,19 @@ FAILED_CLAIM = "claim_code"  # the `phone` a failed claim is counted under in lo
 
 
 class ClaimCodeRequestSchema(BaseSchema):
-    user_id = Uuid(required=True, metadata={"description": "The producer account the phone is for."})
+    user_id = Uuid(metadata={"description": "The producer account the phone is for; or its phone."})
+    phone = Phone(metadata={"description": "The producer account's phone, as on the producer record."})
+
+    @validates_schema
+    def _one_of_them(self, data, **kwargs):
+        if ("user_id" in data) == ("phone" in data):
+            raise ValidationError("Give user_id or phone, one of them.")
 
 
 class ClaimCodeSchema(BaseSchema):
     code = fields.String(required=True, metadata={"pattern": f"^[{ALPHABET}]{{{CODE_LENGTH}}}$"})
     url = fields.String(required=True, metadata={"description": "The hub's app, opening the claim: for a QR."})
+    qr = fields.String(required=True, metadata={"description": "The url as a QR code: an SVG data URI."})
     expires_at = fields.DateTime(required=True)
 
 
@@ -58,12 +66,20 @@ class ClaimSchema(BaseSchema):
 @blp.response(201, ClaimCodeSchema)
 def issue(body):
     """A one-time code that enrols a phone for a producer (facilitators and admins managing the producer; hubs only)."""
-    producer = managed_producer(body["user_id"])
+    producer = managed_producer(body.get("user_id") or _account_with_phone(body["phone"]))
     code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
     expires = utcnow() + timedelta(minutes=current_app.config["CLAIM_CODE_MINUTES"])
     db.session.add(ClaimCode(code_hash=_hash(code), user_id=producer.id, issued_by=current_user.id, expires_at=expires))
     db.session.commit()
-    return {"code": code, "url": f"{request.host_url}#/claim/{code}", "expires_at": expires}
+    url = f"{request.host_url}#/claim/{code}"
+    return {"code": code, "url": url, "qr": segno.make(url, error="m").svg_data_uri(border=2), "expires_at": expires}
+
+
+def _account_with_phone(phone):
+    user_id = db.session.scalar(select(User.id).where(User.phone == phone))
+    if user_id is None:
+        raise ApiError(404, "account_not_at_hub")
+    return user_id
 
 
 @blp.route("/claim", methods=["POST"])

@@ -43,6 +43,22 @@ def test_a_facilitator_gets_a_short_code_and_its_address_for_a_qr(kecamatan):
         assert body["code"] not in (row.code_hash, row.user_id)  # kept hashed only
 
 
+def test_the_code_is_asked_for_by_the_phone_on_the_producers_record_too(kecamatan):
+    phone = kecamatan.producer["user"]["phone"].replace("+62", "0")
+    answer = kecamatan.hub_app.test_client().post(CODES, json={"phone": phone}, headers=kecamatan.facilitator)
+    assert answer.status_code == 201, answer.get_json()
+    assert answer.get_json()["qr"].startswith("data:image/svg+xml")
+    assert claim(kecamatan, answer.get_json()["code"]).get_json()["user"]["id"] == kecamatan.producer["user"]["id"]
+
+
+@pytest.mark.parametrize("body", [{}, "both"])
+def test_a_code_is_asked_for_by_account_or_phone_one_of_them(kecamatan, body):
+    if body == "both":
+        body = {"user_id": kecamatan.producer["user"]["id"], "phone": kecamatan.producer["user"]["phone"]}
+    answer = kecamatan.hub_app.test_client().post(CODES, json=body, headers=kecamatan.facilitator)
+    assert (answer.status_code, code_of(answer)) == (422, "validation_error")
+
+
 def test_the_producers_phone_trades_the_code_for_its_tokens_signed_by_the_hub(kecamatan, client):
     code = issue(kecamatan).get_json()["code"]
     device_id = new_id()
