@@ -1,7 +1,7 @@
 """Claim codes: how a producer's own phone, never online, gets enrolled at a hub.
 
 A facilitator (or admin) signed in at the hub asks for a code for a producer it manages
-(POST /api/v1/hub/claim-codes): eight letters and digits no one confuses (no 0/O, 1/I/L), good for
+(POST /api/v1/hub/claim-codes): eight letters and digits none of which reads as another, good for
 CLAIM_CODE_MINUTES and once, kept only as its SHA-256. The producer types it on their phone, or opens
 the QR of its address (`#/claim/<code>`), and the phone trades it for its tokens
 (POST /api/v1/hub/claim), as POST /api/v1/hub/enroll would answer them. Wrong codes count against
@@ -29,7 +29,7 @@ from .auth import TokensSchema, retry_after, too_many_attempts
 from .enrolment import managed_producer, producer_tokens, ready_hub
 
 blp = Blueprint("claim", __name__, url_prefix="/api/v1/hub", description="Enrolling phones at a hub")
-ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY345679"  # none read as another: no 0/O, 1/I/L, 2/Z, 5/S, 8/B
 CODE_LENGTH = 8
 FAILED_CLAIM = "claim_code"  # the `phone` a failed claim is counted under in login_attempts
 

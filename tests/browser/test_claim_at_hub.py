@@ -2,13 +2,14 @@
 got there (issue 18, item 2): the regional server and the hub under gunicorn, the phone in Chromium
 at 360x640, on the hub's own address."""
 
+import re
 import uuid
 
 import pytest
 from playwright.sync_api import expect
 
 from sync.http import HttpTransport
-from tests.server.hub.processes import DESA_A, KEC_A, Hub, Region
+from tests.server.hub.processes import DESA_A, KEC_A, Hub, Phone, Region
 from tests.server.live_server import PHONE, PIN, running_server
 
 from .conftest import browser_contexts, screenshot
@@ -55,6 +56,8 @@ def test_a_producer_sets_up_their_phone_at_the_hub_with_the_facilitators_code(hu
     code = claim_code(hub)
     page = phone_context().new_page()
     page.goto(f"{hub.url}/")
+    expect(page.locator("#have-code")).to_be_visible()
+    screenshot(page, "claim-login")
     page.get_by_text("Punya kode dari pendamping?").click()
     page.locator("#claim-code").fill("WRONGCOD")
     page.locator("#claim-pin").fill(NEW_PIN)
@@ -81,3 +84,35 @@ def test_a_producer_sets_up_their_phone_at_the_hub_with_the_facilitators_code(hu
     page.locator("#pin").fill(NEW_PIN)
     page.get_by_role("button", name="Masuk").click()
     expect(page.locator("body.in-app")).to_be_attached()
+
+
+def test_a_facilitator_shows_the_code_in_big_letters_and_as_a_qr(hub, phone_context, tmp_path):
+    facilitator = Phone(tmp_path, hub.region, PHONE).at(hub.region.live)
+    producer_id = str(uuid.uuid4())
+    fields = {"name": "Bu Sri", "village_code": DESA_A, "kind": "individual", "phone": PRODUCER}
+    facilitator.replica.upsert("producer", producer_id, fields)
+    facilitator.sync()
+    facilitator.close()
+    page = phone_context().new_page()
+    # The facilitator's phone signed in at the region; its request for a code goes to the hub, as on
+    # the hub's Wi-Fi (the hub honours the region's tokens).
+    to_hub = f"{hub.url}/api/v1/hub/claim-codes"
+    page.route("**/api/v1/hub/claim-codes", lambda route: route.fulfill(response=route.fetch(url=to_hub)))
+    page.goto(f"{hub.region.live.url}/")
+    page.locator("#phone").fill(PHONE)
+    page.locator("#pin").fill(PIN)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.locator("body.in-app")).to_be_attached()
+    page.goto(f"{hub.region.live.url}/#/producers")
+    expect(page.get_by_text("Bu Sri")).to_be_visible()  # the first sync brought the record
+    page.goto(f"{hub.region.live.url}/#/producers/{producer_id}/pin")
+    page.get_by_text("Daftarkan HP produsen").click()
+    code = page.locator("#enrol-code-text")
+    expect(code).to_have_text(re.compile(r"^[A-Z3-9]{4}-[A-Z3-9]{4}$"))
+    assert page.locator("img.claim-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    screenshot(page, "enrol-code")
+    typed = code.inner_text().replace("-", "")
+    at_hub = HttpTransport(hub.url)
+    status, body = at_hub("POST", "/api/v1/hub/claim", body={"code": typed, "device_id": str(uuid.uuid4())})
+    at_hub.close()
+    assert (status, body["user"]["phone"]) == (200, PRODUCER)
