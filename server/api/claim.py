@@ -24,7 +24,7 @@ from ..web.errors import ApiError
 from ..web.json_body import Blueprint
 from ..web.openapi import error_answers, signed_in
 from ..web.schemas import BaseSchema, Phone, Uuid
-from ..web.timeutil import utcnow
+from ..web.timeutil import rfc3339, utcnow
 from .auth import TokensSchema, retry_after, too_many_attempts
 from .enrolment import managed_producer, producer_tokens, ready_hub
 
@@ -48,7 +48,7 @@ class ClaimCodeSchema(BaseSchema):
     code = fields.String(required=True, metadata={"pattern": f"^[{ALPHABET}]{{{CODE_LENGTH}}}$"})
     url = fields.String(required=True, metadata={"description": "The hub's app, opening the claim: for a QR."})
     qr = fields.String(required=True, metadata={"description": "The url as a QR code: an SVG data URI."})
-    expires_at = fields.DateTime(required=True)
+    expires_at = fields.String(required=True, metadata={"format": "date-time"})
 
 
 class ClaimSchema(BaseSchema):
@@ -72,7 +72,8 @@ def issue(body):
     db.session.add(ClaimCode(code_hash=_hash(code), user_id=producer.id, issued_by=current_user.id, expires_at=expires))
     db.session.commit()
     url = f"{request.host_url}#/claim/{code}"
-    return {"code": code, "url": url, "qr": segno.make(url, error="m").svg_data_uri(border=2), "expires_at": expires}
+    qr = segno.make(url, error="m").svg_data_uri(border=2)
+    return {"code": code, "url": url, "qr": qr, "expires_at": rfc3339(expires)}
 
 
 def _account_with_phone(phone):

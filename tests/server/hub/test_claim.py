@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import jwt
 import pytest
+import schemathesis
 
 from server.api.claim import ALPHABET
 from server.engine.models import ClaimCode
@@ -119,3 +120,12 @@ def test_the_regional_server_gives_and_takes_no_code(kecamatan, client, accounts
     assert (answer.status_code, code_of(answer)) == (404, "not_a_hub")
     answer = client.post(CLAIM, json={"code": "ABCDEFGH", "device_id": new_id()})
     assert (answer.status_code, code_of(answer)) == (404, "not_a_hub")
+
+
+def test_both_answers_keep_to_the_hubs_openapi_document(kecamatan):
+    api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", kecamatan.hub_app)
+    headers = {**kecamatan.facilitator, "Accept-Encoding": "identity"}
+    issued = api[CODES]["POST"].Case(body={"user_id": kecamatan.producer["user"]["id"]})
+    code = issued.call_and_validate(headers=headers).json()["code"]
+    claimed = api[CLAIM]["POST"].Case(body={"code": code, "device_id": new_id()})
+    assert claimed.call_and_validate(headers={"Accept-Encoding": "identity"}).status_code == 200
