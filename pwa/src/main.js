@@ -17,6 +17,8 @@ import { httpTransport } from "./transport.js";
 import { fixScreen } from "./ui/fix.js";
 import { homeScreen } from "./ui/home.js";
 import { hubScreen } from "./ui/hubStatus.js";
+import { claimScreen } from "./ui/claim.js";
+import { enrolPhoneScreen } from "./ui/enrolPhone.js";
 import { loginScreen } from "./ui/login.js";
 import { movementForm } from "./ui/movementForm.js";
 import { productScreen } from "./ui/product.js";
@@ -36,6 +38,7 @@ const ROUTES = [
   [/^#\/producers$/, () => producersScreen(ctx), true],
   [/^#\/producers\/new$/, () => producerForm(ctx), false],
   [/^#\/producers\/([0-9a-f-]{36})\/pin$/, (id) => pinScreen(ctx, id), false],
+  [/^#\/producers\/([0-9a-f-]{36})\/enrol$/, (id) => enrolPhoneScreen(ctx, id), false],
   [/^#\/home$/, () => homeScreen(ctx), true],
   [/^#\/products$/, () => productsScreen(ctx), true],
   [/^#\/products\/new$/, () => productForm(ctx), false],
@@ -331,10 +334,19 @@ function leave() {
 function showLogin() {
   const inline = document.getElementById("main");
   const typed = inline.querySelector("#phone");
-  const screen = loginScreen(ctx, { phone: typed ? typed.value : "" });
+  const claimed = CLAIM_ROUTE.exec(location.hash);
+  const screen = claimed ? claimScreen(ctx, { code: claimed[1], back: leaveClaim }) : loginScreen(ctx, { phone: typed ? typed.value : "" });
   fillInstallSlots(screen);
   inline.replaceWith(screen);
   if (inline.release) inline.release();
+}
+
+// A phone set up with a facilitator's code (ui/claim.js): the QR's address fills the code in.
+const CLAIM_ROUTE = /^#\/claim(?:\/([A-Za-z0-9-]*))?$/;
+
+function leaveClaim() {
+  history.replaceState(null, "", location.pathname);
+  showLogin();
 }
 
 // -- the service worker ----------------------------------------------------------------------
@@ -394,7 +406,8 @@ function go(hash) {
 
 let wentTo = null;
 function hashChanged() {
-  if (location.hash !== wentTo) render();
+  if (!ctx.session && CLAIM_ROUTE.test(location.hash)) showLogin();
+  else if (location.hash !== wentTo) render();
   wentTo = null;
 }
 

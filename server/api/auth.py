@@ -108,11 +108,11 @@ def login(body):
     # the right one: else spraying common PINs over many phones from one address would still find
     # accounts. Only wrong PINs are counted (a whole office may share one address).
     retries = (
-        _retry_after(LoginAttempt.phone, body["phone"], config["LOGIN_FAILURES_PER_PHONE"], now),
-        _retry_after(LoginAttempt.address, address, config["LOGIN_FAILURES_PER_ADDRESS"], now),
+        retry_after(config["LOGIN_FAILURES_PER_PHONE"], now, LoginAttempt.phone == body["phone"]),
+        retry_after(config["LOGIN_FAILURES_PER_ADDRESS"], now, LoginAttempt.address == address),
     )
     if any(retries):
-        raise _too_many_attempts(max(retry for retry in retries if retry))
+        raise too_many_attempts(max(retry for retry in retries if retry))
     if config.get("UPSTREAM_URL"):
         return _login_at_hub(body, address, now)
     user = db.session.scalar(select(User).where(User.phone == body["phone"]))
@@ -157,10 +157,11 @@ def device_claims(token):
     return {name: token[name] for name in ("dev", "did") if name in token}
 
 
-def _retry_after(column, value, limit, now):
-    """Seconds until fewer than `limit` wrong PINs of this phone or address lie in the window; None if fewer now."""
+def retry_after(limit, now, *where):
+    """Seconds until fewer than `limit` failed attempts matching `where` (a phone, an address) lie in the
+    window; None if fewer now."""
     since = now - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    recent = select(LoginAttempt.at).where(column == value, LoginAttempt.at > since)
+    recent = select(LoginAttempt.at).where(*where, LoginAttempt.at > since)
     count = db.session.scalar(select(func.count()).select_from(recent.subquery()))
     if count < limit:
         return None
@@ -169,8 +170,9 @@ def _retry_after(column, value, limit, now):
     return int((freeing - since).total_seconds()) + 1
 
 
-def _too_many_attempts(retry):
-    return ApiError(429, "too_many_attempts", {"retry_after": retry}, {"Retry-After": str(retry)})
+def too_many_attempts(retry, code="too_many_attempts"):
+    """The 429 answered past a limit of wrong attempts, saying how many seconds to wait."""
+    return ApiError(429, code, {"retry_after": retry}, {"Retry-After": str(retry)})
 
 
 def _device_for_login(user, device_id, now):

@@ -43,25 +43,43 @@ class EnrolmentSchema(BaseSchema):
 def enroll(body):
     """Enrol a producer's phone at this hub: its tokens, signed by the hub (facilitators and admins
     managing the producer; hubs only)."""
+    producer = managed_producer(body["user_id"])
+    return producer_tokens(producer.id, body["device_id"])
+
+
+def managed_producer(user_id):
+    """The producer account, mirrored here, that the signed-in facilitator or admin may enrol a phone
+    for; else the error that says why not."""
+    hub_id = ready_hub()
+    if current_user.role not in ENROLLING_ROLES:
+        raise ApiError(403, "forbidden")
+    producer = actors_by_id({user_id}).get(user_id)
+    if producer is None or producer.role != "producer":
+        raise ApiError(404, "account_not_at_hub")
+    if not manages(actor_for(current_user), producer) or not lies_within(user_regions(hub_id), producer.regions):
+        raise ApiError(403, "forbidden")
+    return producer
+
+
+def ready_hub():
+    """This hub's account id upstream; a 404 on a regional server, a 503 before the hub first reached upstream."""
     if not current_app.config.get("UPSTREAM_URL"):
         raise ApiError(404, "not_a_hub")
     hub_id = hub_account_id()
     if hub_id is None:
         raise ApiError(503, "hub_not_ready", headers={"Retry-After": "30"})  # a relay cycle's wait
-    if current_user.role not in ENROLLING_ROLES:
-        raise ApiError(403, "forbidden")
-    producer = actors_by_id({body["user_id"]}).get(body["user_id"])
-    if producer is None or producer.role != "producer":
-        raise ApiError(404, "account_not_at_hub")
-    if not manages(actor_for(current_user), producer) or not lies_within(user_regions(hub_id), producer.regions):
-        raise ApiError(403, "forbidden")
-    session = device_session_id(producer.id, body["device_id"])
-    hub_accounts.register_session(session, producer.id, utcnow(), device_id=body["device_id"])
-    if signed_in_account(session, producer.id).revoked_at is not None:
+    return hub_id
+
+
+def producer_tokens(producer_id, device_id):
+    """The producer's access and refresh tokens for a phone, signed by the hub, its session registered."""
+    session = device_session_id(producer_id, device_id)
+    hub_accounts.register_session(session, producer_id, utcnow(), device_id=device_id)
+    if signed_in_account(session, producer_id).revoked_at is not None:
         raise ApiError(403, "device_revoked")  # revoked upstream: enrolling it again gives it nothing
-    claims = {"dev": session, "did": body["device_id"]}
+    claims = {"dev": session, "did": device_id}
     return {
-        "access_token": create_access_token(identity=producer.id, additional_claims=claims),
-        "refresh_token": create_refresh_token(identity=producer.id, additional_claims=claims),
-        "user": account_json(db.session.get(User, producer.id)),
+        "access_token": create_access_token(identity=producer_id, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=producer_id, additional_claims=claims),
+        "user": account_json(db.session.get(User, producer_id)),
     }

@@ -316,3 +316,14 @@ class HubState(db.Model):
     __tablename__ = "hub_state"
     name = Column(String(40), primary_key=True)
     value = Column(JSON)
+
+
+class ClaimCode(db.Model):
+    """A one-time code a facilitator gives a producer at a hub, to enrol the producer's own phone (hubs only)."""
+
+    __tablename__ = "claim_codes"
+    code_hash = Column(String(64), primary_key=True)  # SHA-256 of the code: the hub never keeps the code
+    user_id = Column(UUID, nullable=False)  # the producer the code enrols a phone for
+    issued_by = Column(UUID, nullable=False)
+    expires_at = Column(DateTime, nullable=False)
+    claimed_at = Column(DateTime)  # null until a phone used it; a code is used once

@@ -44,6 +44,14 @@ MESSAGES = {
         "Hub belum pernah tersambung ke server wilayah. Sambungkan hub ke internet sekali, lalu coba lagi.",
         "The hub has not reached the regional server yet. Connect it to the internet once, then try again.",
     ),
+    "claim_code_invalid": (
+        "Kode ini salah, sudah dipakai, atau sudah lewat 15 menit. Minta kode baru ke pendamping.",
+        "This code is wrong, already used, or older than 15 minutes. Ask your facilitator for a new code.",
+    ),
+    "too_many_codes": (
+        "Terlalu banyak kode salah. Tunggu sebentar, lalu coba lagi.",
+        "Too many wrong codes. Wait a while, then try again.",
+    ),
     "account_not_at_hub": (
         "Akun produsen ini belum ada di hub. Buat akunnya di server wilayah, lalu tunggu hub tersambung.",
         "This producer's account is not at the hub yet. Make it at the regional server, then wait for the hub"

@@ -96,6 +96,9 @@ CELLS = [
     ("GET",    "/api/v1/hub/status",                       "-",          404, 404, 404, 404, 404),
     ("POST",   "/api/v1/hub/sync-now",                     "-",          404, 404, 404, 404, 404),
     ("GET",    "/api/v1/hub/ca.crt",                       "-",          404, 404, 404, 404, 404),
+    # -- claim codes: a hub gives them out and takes them; the regional server neither (test_claim) ----
+    ("POST",   "/api/v1/hub/claim-codes",                  "producer_same_desa", 401, 404, 404, 404, 404),
+    ("POST",   "/api/v1/hub/claim",                        "-",          404, 404, 404, 404, 404),
     # -- photos --------------------------------------------------------------------------------------
     ("GET",    "/api/v1/blobs/{photo}",                    "own",        401, 200, 200, 200, 200),
     ("GET",    "/api/v1/blobs/{photo}",                    "same_desa",  401, 403, 200, 200, 200),
@@ -509,6 +512,10 @@ def _body(world, method, path, role, target, values):
         return {"public_key": {"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}}
     if path == "/api/v1/hub/enroll":
         return {"user_id": values["user"], "device_id": str(uuid.uuid4())}
+    if path == "/api/v1/hub/claim-codes":
+        return {"user_id": values["user"]}
+    if path == "/api/v1/hub/claim":
+        return {"code": "ABCDEFGH", "device_id": str(uuid.uuid4())}
     if path == "/api/v1/users/{user}" and method == "PATCH":
         return {"name": "Nama Tetap"}
     return None

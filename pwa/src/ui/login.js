@@ -1,5 +1,6 @@
 // The login screen. Its markup is also inline in index.html (the first paint, whose button says
-// "Memuat…" until this script takes over); this wires it up. "Lupa PIN?" says who resets a PIN.
+// "Memuat…" until this script takes over); this wires it up. "Lupa PIN?" says who resets a PIN;
+// "Punya kode dari pendamping?" opens the set-up with a facilitator's code (claim.js).
 import { adopt, login } from "../auth.js";
 import { clearAccount, getMeta } from "../db.js";
 import { h } from "../dom.js";
@@ -30,6 +31,7 @@ export function loginScreen(ctx, { phone = "" } = {}) {
     pinInput,
     button,
     message,
+    h("a", { href: "#/claim", class: "btn", id: "have-code" }, t("have_code")),
     h("details", { class: "fold", id: "forgot-pin" }, h("summary", null, t("forgot_pin")), h("p", null, t("forgot_pin_help"))),
     h("div", { class: "install-slot" }),
   );

@@ -71,7 +71,8 @@ function producerRow(ctx, producer, names) {
   return h("div", { class: "row-wrap" }, choose, pin);
 }
 
-/** A facilitator sets a new PIN for a producer's account (found by the record's phone). Online only. */
+/** A facilitator sets a new PIN for a producer's account (found by the record's phone), online only;
+ * or, at a hub, sets up the producer's phone with a code (enrolPhone.js). */
 export function pinScreen(ctx, producerId) {
   const producer = ctx.model.producerById.get(producerId);
   if (!producer) return producersScreen(ctx);
@@ -114,6 +115,7 @@ export function pinScreen(ctx, producerId) {
       message,
       h("a", { href: "#/producers", class: "btn" }, t("back")),
     ),
+    h("a", { href: `#/producers/${producer.id}/enrol`, class: "btn", id: "enrol-phone" }, t("enrol_phone")),
   );
 }
 
