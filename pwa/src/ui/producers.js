@@ -115,7 +115,7 @@ export function pinScreen(ctx, producerId) {
       message,
       h("a", { href: "#/producers", class: "btn" }, t("back")),
     ),
-    h("a", { href: `#/producers/${producer.id}/enrol`, class: "btn", id: "enrol-phone" }, t("enrol_phone")),
+    ctx.hub ? h("a", { href: `#/producers/${producer.id}/enrol`, class: "btn", id: "enrol-phone" }, t("enrol_phone")) : null,
   );
 }
 
