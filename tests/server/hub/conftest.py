@@ -32,7 +32,13 @@ def hub_app(tmp_path, app):
     hub_dir = tmp_path / "hub"
     hub_dir.mkdir()
     config = base_config(hub_dir, f"sqlite:///{hub_dir / 'hub.db'}")
-    config.update(UPSTREAM_URL="http://regional.invalid", HUB_PHONE="+6281299990001", HUB_PIN="582047", SERVER_ID="hub")
+    config.update(
+        SECRET_KEY="hub-secret-" + "y" * 32,
+        UPSTREAM_URL="http://regional.invalid",
+        HUB_PHONE="+6281299990001",
+        HUB_PIN="582047",
+        SERVER_ID="hub",
+    )
     application = create_app(config)
     with application.app_context():
         upgrade()
