@@ -200,6 +200,7 @@ class Replica:
                     pending.setdefault(op["entity_id"], []).append(op)
                 for change in body["changes"]:
                     self._take(change, pending.get(change["entity_id"], ()))
+                self._take_rejected(body.get("rejected", ()))
                 self.clock.observe(body["hlc"])
                 self.set_meta("hlc", self.clock.peek())
                 self.set_meta("cursor", body["cursor"])
@@ -207,6 +208,24 @@ class Replica:
             if not body["more"]:
                 return taken
             body = self._page(body["cursor"], limit)
+
+    def _take_rejected(self, rejected):
+        """Ops a hub applied but its upstream rejected (a pull's `rejected`): into the outbox as
+        rejected, as if the push had been answered so; an op the outbox holds is left as it is."""
+        for op in rejected:
+            self.db.execute(
+                "INSERT OR IGNORE INTO outbox (op_id, entity, entity_id, action, fields, hlc, state, error) "
+                "VALUES (?, ?, ?, ?, ?, ?, 'rejected', ?)",
+                [
+                    op["op_id"],
+                    op["entity"],
+                    op["entity_id"],
+                    op["action"],
+                    json.dumps(op.get("fields") or {}),
+                    op["hlc"],
+                    json.dumps(op["error"]),
+                ],
+            )
 
     def _first_page(self, limit):
         """The page after the saved cursor; when the server does not know that cursor (another

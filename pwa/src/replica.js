@@ -10,6 +10,7 @@
 // no answer came.
 import {
   BY_ENTITY,
+  BY_OP_ID,
   BY_STATE,
   META,
   OUTBOX,
@@ -358,11 +359,28 @@ export class Replica {
           for (const op of row.deleted ? [] : pendingById.get(row.id) || []) await this._applyLocal(tx, op);
         }
         if (batch < last) return;
+        await this._takeRejected(tx, body.rejected || []);
         this.clock.observe(body.hlc);
         await tx.objectStore(META).put(this.clock.peek(), "hlc");
         await tx.objectStore(META).put(body.cursor, "cursor");
       });
     }
+    if (body.rejected?.length) this.onChange("pull");
+  }
+
+  /**
+   * Ops the hub applied but its upstream rejected (the pull's `rejected`): they go in the outbox
+   * as rejected, as if the push had been answered so, to fix or to discard. With the cursor that
+   * came with them, so the hub stops giving them; an op the outbox holds already is left as it is.
+   */
+  async _takeRejected(tx, rejected) {
+    const outbox = tx.objectStore(OUTBOX);
+    const held = await all(rejected.map((op) => outbox.index(BY_OP_ID).getKey(op.op_id)));
+    const created_at = new Date().toISOString();
+    const rows = rejected
+      .filter((_, i) => held[i] === undefined)
+      .map(({ error, ...op }) => ({ ...op, state: REJECTED, error, entered_by: null, created_at }));
+    await all(rows.map((row) => outbox.add(row)));
   }
 
   /**

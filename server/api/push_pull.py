@@ -15,10 +15,11 @@ from marshmallow import fields, validate
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from sync.cursor import CursorError, decode_cursor, encode_cursor
+from sync.cursor import CursorError, decode_marked_cursor, encode_cursor
 from sync.hlc import Clock
 from sync.records import ENTITIES as SYNCED
 
+from ..engine import outbox
 from ..engine.apply import apply_ops
 from ..engine.feed import feed_position, read_changes
 from ..engine.models import Device
@@ -92,12 +93,32 @@ class ChangeSchema(BaseSchema):
     data = fields.Dict(metadata={"description": "The record's whole current state (upserts only)."})
 
 
+class RejectedOpSchema(BaseSchema):
+    op_id = Uuid(required=True)
+    entity = fields.String(required=True, metadata={"enum": ENTITIES})
+    entity_id = Uuid(required=True)
+    action = fields.String(required=True, metadata={"enum": ACTIONS})
+    op_fields = fields.Dict(data_key="fields", required=True, metadata={"description": "As the op set them."})
+    hlc = fields.String(required=True, metadata={"pattern": HLC})
+    error = fields.Nested(ErrorDetailSchema, required=True, metadata={"description": "Why upstream rejected it."})
+
+
 class PullAnswerSchema(BaseSchema):
     changes = fields.List(fields.Nested(ChangeSchema), required=True)
     cursor = fields.String(required=True)
     more = fields.Boolean(required=True)
     reset = fields.Boolean(required=True)
     hlc = fields.String(required=True, metadata={"pattern": HLC})
+    rejected = fields.List(
+        fields.Nested(RejectedOpSchema),
+        metadata={
+            "description": "At a hub, and only when there are any: ops of the caller's account that the hub "
+            "applied but upstream rejected (SYNC-CONTRACT 1.1, Relay). They come again in every pull until one "
+            "presents a cursor issued with them, so a device takes them once, keyed by op_id, together with "
+            "the page's cursor; a pull without a cursor starts after those rejected before it. The hub's copy "
+            "returns to upstream's state of their records."
+        },
+    )
 
 
 @blp.route("/push", methods=["POST"])
@@ -129,27 +150,40 @@ def pull():
     user = get_current_user()  # the Account itself, not the proxy: read several times below
     config = current_app.config
     secret = config["CURSOR_SECRET_KEY"].encode()  # a cursor holds on the server that issued it
-    after, reset = 0, False
+    after, reset, mark = 0, False, 0
     if args["cursor"]:
         try:
-            scope_version, after = decode_cursor(secret, args["cursor"], user.id)
+            scope_version, after, mark = decode_marked_cursor(secret, args["cursor"], user.id)
         except CursorError as exc:
             raise ApiError(400, "invalid_cursor", {"reason": str(exc)}) from exc
         if scope_version != user.scope_version:
             after, reset = 0, True
+    rejected, given = [], mark
+    if config.get("UPSTREAM_URL") and args["cursor"]:  # a hub: the caller's rejections, until a cursor has them
+        rejected, given = outbox.rejections_after(user.id, mark)
+    elif config.get("UPSTREAM_URL"):
+        # A device's first pull starts after the account's past rejections: a new phone of the
+        # account is not asked to fix what another fixed or dropped long ago.
+        given = outbox.last_rejection(user.id)
     upto, last_hlc = feed_position()
     hlc = Clock(config["SERVER_ID"], last_hlc).peek()
     if after >= upto and not reset:
         # The most common request of all: nothing new. No scope queries, and the cursor stays
         # the one the device sent (it would be signed the same again).
         changes, more = b"", False
-        cursor = args["cursor"] or encode_cursor(secret, user.id, user.scope_version, after)
+        if given == mark and args["cursor"]:
+            cursor = args["cursor"]
+        else:
+            cursor = encode_cursor(secret, user.id, user.scope_version, after, given)
     else:
         changes, last, more = read_changes(actor_for(user), after, upto, args["limit"])
-        cursor = encode_cursor(secret, user.id, user.scope_version, last)
+        cursor = encode_cursor(secret, user.id, user.scope_version, last, given)
     _mark_synced(get_jwt()["dev"])
     # The changes are JSON text already (server/engine/feed.py): don't parse and re-render them.
-    tail = orjson.dumps({"cursor": cursor, "more": more, "reset": reset, "hlc": hlc})
+    tail = {"cursor": cursor, "more": more, "reset": reset, "hlc": hlc}
+    if rejected:  # an idle pull stays as small as it was
+        tail["rejected"] = rejected
+    tail = orjson.dumps(tail)
     response = Response(b'{"changes":[' + changes + b"]," + tail[1:], mimetype="application/json")
     if more:
         # The next page's address (RFC 8288), so that a device can ask for it before it has

@@ -30,6 +30,17 @@ def take_copy(changes, upstream_hlc):
     batch.take(changes, upstream_hlc)
 
 
+def forget_clocks(ops):
+    """Drop from the copy the field clocks that ops upstream rejected gave their records, so that
+    upstream's state of those records wins when the copy takes it again; in the caller's transaction."""
+    CopyBatch(UPSTREAM, None).forget(ops)
+
+
+def drop_records(keys):
+    """Mark deleted the records [(entity, id)] upstream does not hold; in the caller's transaction."""
+    CopyBatch(UPSTREAM, None).drop(keys)
+
+
 class CopyBatch(Batch):
     """A Batch that takes records as upstream holds them instead of applying ops."""
 
@@ -43,6 +54,36 @@ class CopyBatch(Batch):
         for change in changes:
             self._take(change)
         self._write(state)
+
+    def forget(self, ops):
+        """Drop the clocks each op set in its record (and undo a delete it made); write."""
+        self._start([{"entity": op["entity"], "entity_id": op["entity_id"], "fields": {}} for op in ops])
+        for op in ops:
+            rec = self.cache.get((op["entity"], op["entity_id"]))
+            if rec is None:
+                continue
+            kept = {name: clock for name, clock in rec.hlcs.items() if clock != op["hlc"]}
+            if kept != rec.hlcs:
+                rec.deleted = rec.deleted and "_deleted" in kept
+                rec.hlcs = kept
+                self._touch(rec)
+        self._write(self.state)
+
+    def drop(self, keys):
+        """Mark each record deleted; write."""
+        self._start([{"entity": entity, "entity_id": entity_id, "fields": {}} for entity, entity_id in keys])
+        for key in keys:
+            rec = self.cache.get(tuple(key))
+            if rec is not None and not rec.deleted:
+                rec.deleted = True
+                self._touch(rec)
+        self._write(self.state)
+
+    def _start(self, ops):
+        self.unheld = {}
+        self.state = self._lock()
+        self.clock = Clock(current_app.config["SERVER_ID"], self.state.hlc)
+        self._preload(ops)
 
     def _take(self, change):
         entity, rec = change["entity"], self.cache.get((change["entity"], change["entity_id"]))

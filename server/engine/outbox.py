@@ -8,6 +8,7 @@ an op upstream rejected goes back to its author's device through the hub.
 
 from sqlalchemy import bindparam, func, select, update
 
+from . import hub_state
 from .models import RelayOp
 from .store import insert_rows, run
 
@@ -26,6 +27,16 @@ ANSWER = (
     .values(answered_at=bindparam("at"), status=bindparam("answer"), error=bindparam("problem"))
 )
 WAITING = select(func.count()).select_from(RelayOp.__table__).where(_relay.answered_at.is_(None))
+LAST_REJECTED = (
+    select(_relay.user_id, func.max(_relay.seq).label("seq"))
+    .where(_relay.op_id.in_(bindparam("op_ids", expanding=True)), _relay.status == "rejected")
+    .group_by(_relay.user_id)
+)
+REJECTED_SINCE = (
+    select(_relay.seq, _relay.op, _relay.error)
+    .where(_relay.user_id == bindparam("user_id"), _relay.status == "rejected", _relay.seq > bindparam("after"))
+    .order_by(_relay.seq)
+)
 REJECTED_FOR = (
     select(_relay.op_id, _relay.op, _relay.error)
     .where(_relay.device_id == bindparam("device_id"), _relay.status == "rejected")
@@ -63,6 +74,36 @@ def answer(results, now):
     ]
     if params:
         run(ANSWER, params)
+    rejected = [r["op_id"] for r in results if r.get("op_id") and r["status"] == "rejected"]
+    if rejected:
+        _note_rejections(run(LAST_REJECTED, {"op_ids": rejected}).all())
+
+
+def _note_rejections(rows):
+    # Each account's latest rejection, kept by name so that a device's pull at the hub, the most
+    # frequent request, asks one small row whether there is anything to give it.
+    latest = hub_state.recall("rejected_seq", {})
+    for row in rows:
+        latest[row.user_id] = max(latest.get(row.user_id, 0), row.seq)
+    hub_state.remember("rejected_seq", latest)
+
+
+def last_rejection(user_id):
+    """The mark of an account's latest op upstream rejected (0: none)."""
+    return hub_state.recall("rejected_seq", {}).get(user_id, 0)
+
+
+def rejections_after(user_id, mark):
+    """An account's ops upstream rejected after a mark, as a pull gives them, and the new mark:
+    ([{op_id, entity, entity_id, action, fields, hlc, error}], mark)."""
+    if last_rejection(user_id) <= mark:
+        return [], mark
+    rows = run(REJECTED_SINCE, {"user_id": user_id, "after": mark}).all()
+    given = [
+        {**{key: row.op.get(key) for key in OP_KEYS}, "fields": row.op.get("fields") or {}, "error": row.error}
+        for row in rows
+    ]
+    return given, max((row.seq for row in rows), default=mark)
 
 
 def waiting():

@@ -5,7 +5,8 @@ so that phones signed in upstream sync at the hub with the region's tokens.
 
 Push: the ops go oldest first, each with its author. Upstream answers each as for any push
 (applied, duplicate, rejected); the answers are kept with the ops (server/engine/outbox.py), a
-rejection for its author's device. An op goes again until an answer for it is stored: a cycle
+rejection for its author's device, and the copy returns to upstream's state of a rejected op's
+record (restore.py). An op goes again until an answer for it is stored: a cycle
 cut off anywhere (no network, the hub switched off) sends it again and upstream answers
 `duplicate`, so nothing is lost and nothing counts twice.
 
@@ -25,6 +26,7 @@ from ..engine import hub_accounts, hub_state, outbox
 from ..engine.copy import take_copy
 from ..extensions import db
 from ..web.timeutil import rfc3339, utcnow
+from . import restore
 
 
 class RelayError(Exception):
@@ -124,6 +126,7 @@ def push_up(upstream, report):
         if status != 200:
             raise RelayError(status, body)
         outbox.answer(body["results"], utcnow())
+        restore.restore_later([op for op, r in zip(ops, body["results"], strict=True) if r["status"] == "rejected"])
         db.session.commit()
         report.pushed += len(ops)
         report.rejected += sum(result["status"] == "rejected" for result in body["results"])
@@ -139,10 +142,13 @@ def pull_down(upstream, report):
         if status != 200:
             raise RelayError(status, body)
         take_copy(body["changes"], body["hlc"])
+        restore.seen(body["changes"])
         hub_state.remember("cursor", body["cursor"])
         db.session.commit()
         report.pulled += len(body["changes"])
         if not body["more"]:
+            restore.finish()
+            db.session.commit()
             return
 
 

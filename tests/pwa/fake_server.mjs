@@ -13,6 +13,8 @@ export class FakeServer {
     this.reject = () => null; // op -> error or null
     this.dropAfterApply = 0; // answers to lose after applying (a network that drops)
     this.resetNext = false;
+    this.upstreamRejected = []; // as a hub: ops it applied that its upstream rejected, given in pulls
+    this.rejectedGiven = new Map(); // cursor issued with rejections -> how many of them it covers
   }
 
   transport() {
@@ -52,7 +54,7 @@ export class FakeServer {
   }
 
   pull(params = {}) {
-    const after = this.resetNext ? 0 : Number(params.cursor || 0);
+    const after = this.resetNext ? 0 : Number(String(params.cursor || 0).split("~")[0]);
     const reset = this.resetNext;
     this.resetNext = false;
     const limit = Number(params.limit || 500);
@@ -63,7 +65,17 @@ export class FakeServer {
         ? { entity: row.entity, entity_id: row.id, action: "delete" }
         : { entity: row.entity, entity_id: row.id, action: "upsert", data: { ...row.data } },
     );
-    const cursor = String(page.length ? page[page.length - 1].seq : after);
-    return { status: 200, body: { changes, cursor, more: rows.length > limit, reset, hlc: this.hlc } };
+    const position = String(page.length ? page[page.length - 1].seq : after);
+    const body = { changes, cursor: position, more: rows.length > limit, reset, hlc: this.hlc };
+    // As a hub: rejections come until a pull presents a cursor issued with them.
+    const given = this.rejectedGiven.get(params.cursor) || 0;
+    if (this.upstreamRejected.length > given) {
+      body.rejected = this.upstreamRejected.slice(given);
+      body.cursor = `${position}~${this.upstreamRejected.length}`;
+      this.rejectedGiven.set(body.cursor, this.upstreamRejected.length);
+    } else if (given) {
+      body.cursor = `${position}~${given}`;
+    }
+    return { status: 200, body };
   }
 }

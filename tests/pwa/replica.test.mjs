@@ -291,3 +291,46 @@ test("a save drops its form's draft in its own transaction", async () => {
   await replica.upsert("product", PRODUCT, { name: "Kopi" }, { draft: "draft:product:new:x" });
   assert.equal(await getMeta(db, "draft:product:new:x"), undefined);
 });
+
+test("an op the hub's upstream rejected comes in a pull and waits in the outbox to be fixed", async () => {
+  const replica = await device();
+  await replica.upsert("producer", PRODUCER, { name: "Pak Budi" });
+  await replica.sync();
+  const op = await replica.upsert("producer", PRODUCER, { name: "Pak Budi Santoso" });
+  await replica.push(); // the hub applied it: gone from the outbox
+  assert.deepEqual(await replica.counts(), { pending: 0, rejected: 0 });
+  const error = { code: "forbidden", message: "Di luar wilayah Anda.", details: {} };
+  const { op_id, entity, entity_id, action, fields, hlc } = op;
+  server.upstreamRejected.push({ op_id, entity, entity_id, action, fields, hlc, error });
+
+  await replica.pull();
+  const [rejected] = await replica.rejected();
+  assert.deepEqual(
+    { op_id: rejected.op_id, fields: rejected.fields, error: rejected.error, state: rejected.state },
+    { op_id, fields: { name: "Pak Budi Santoso" }, error, state: "rejected" },
+  );
+  await replica.pull(); // taken once: the cursor stored with it tells the hub
+  assert.deepEqual(await replica.counts(), { pending: 0, rejected: 1 });
+
+  await replica.resend(rejected, { name: "Pak Budi S." });
+  assert.deepEqual(await replica.counts(), { pending: 1, rejected: 0 });
+});
+
+test("a pulled rejection already in the outbox is taken once, and discarding it works as for a push's", async () => {
+  const replica = await device();
+  await replica.upsert("producer", PRODUCER, { name: "Pak Budi" });
+  await replica.sync();
+  const op = await replica.upsert("product", PRODUCT, { producer_id: PRODUCER, name: "Kopi" });
+  await replica.push();
+  const error = { code: "forbidden", message: "no", details: {} };
+  const { op_id, entity, entity_id, action, fields, hlc } = op;
+  server.upstreamRejected.push({ op_id, entity, entity_id, action, fields, hlc, error });
+  const cursor = await getMeta(db, "cursor");
+  await replica.pull();
+  await db.put("meta", cursor, "cursor"); // as if the answer had been lost: it comes again
+  await replica.pull();
+  assert.deepEqual(await replica.counts(), { pending: 0, rejected: 1 });
+
+  for (const rejected of await replica.rejected()) await replica.discard(rejected);
+  assert.deepEqual(await replica.counts(), { pending: 0, rejected: 0 });
+});

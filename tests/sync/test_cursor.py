@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.cursor import CursorError, decode_cursor, encode_cursor
+from sync.cursor import CursorError, decode_cursor, decode_marked_cursor, encode_cursor
 
 SECRET = b"test-secret-" + b"x" * 32
 USER = "0b5c3f1e-7a2d-4c8e-9f10-2a3b4c5d6e7f"
@@ -111,3 +111,16 @@ def test_any_text_either_decodes_or_raises_cursor_error(text):
     except CursorError:
         return
     assert result == (1, 10)  # unreachable in practice: it would have to carry our MAC
+
+
+def test_a_cursor_without_a_mark_is_marked_zero_and_reads_as_before():
+    cursor = encode_cursor(SECRET, USER, 3, 1234)
+    assert cursor == encode_cursor(SECRET, USER, 3, 1234, mark=0)
+    assert decode_marked_cursor(SECRET, cursor, USER) == (3, 1234, 0)
+
+
+def test_a_hubs_mark_round_trips_and_is_signed():
+    cursor = encode_cursor(SECRET, USER, 3, 1234, mark=17)
+    assert decode_marked_cursor(SECRET, cursor, USER) == (3, 1234, 17)
+    assert decode_cursor(SECRET, cursor, USER) == (3, 1234)
+    assert reason(encode_cursor(b"another secret", USER, 3, 1234, mark=17)) == "forged"

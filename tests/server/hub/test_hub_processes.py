@@ -216,6 +216,8 @@ def test_a_relayed_op_of_an_author_out_of_the_hubs_kecamatan_is_rejected_upstrea
     assert rows[0]["error"]["code"] == "forbidden"
     assert region.applied(all_ops(ops)) == 0
     assert region.stock(product_id) == (None, 0, 0)
+    phone.sync()  # the hub gives the phone what upstream rejected
+    assert {op["op_id"] for op in phone.replica.rejected()} == set(all_ops(ops))
 
 
 def test_a_hub_account_cannot_write_outside_its_kecamatan(new_phone, region, hub_a):
