@@ -186,15 +186,12 @@ SCENARIOS = given(
 )
 
 
-# Two divergences this property finds, each in about one example in a few hundred, so the mark is
-# not strict; test_relay.py reproduces each with a strict mark:
-# - A page with a movement of a product the hub never held and upstream has deleted cannot be taken
-#   into the hub's copy: its stock goes to a product_stock row whose product is missing (copy.py,
-#   `unheld`); every pull after it fails the same way.
-# - An op the hub judges against a copy that is behind upstream (a product of a producer the phone
-#   pulled at the region, which the hub has not taken yet) is rejected at the hub, though upstream
-#   applies it when the same op goes there directly: the phone keeps it as rejected.
-@pytest.mark.xfail(strict=False, reason="two known divergences of the hub's copy (see above)")
+# A divergence this property finds in about one example in a few hundred, so the mark is not strict
+# (test_relay.py reproduces it with a strict mark): an op the hub judges against a copy behind
+# upstream (a product of a producer the phone pulled at the region, which the hub has not taken yet)
+# is rejected at the hub, though upstream applies it when the same op goes there directly; the
+# phone keeps it as rejected.
+@pytest.mark.xfail(strict=False, reason="the hub judges ops against a copy behind upstream (see above)")
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
