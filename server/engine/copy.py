@@ -10,17 +10,24 @@ sequence number of the hub's feed, so the hub's devices pull it.
 """
 
 from flask import current_app
+from sqlalchemy import bindparam, func, select
 
 from sync.hlc import Clock
 from sync.merge import merge_copy
 from sync.quantity import parse_milli
 
 from .apply import Batch, Rec
-from .models import ProductStock
+from .models import ProductStock, StockMovement
 from .records import WIRE_FIELDS, stored_time
 from .scope import Actor
-from .store import add_to_column
+from .store import add_to_column, rows_in
 
+_movements = StockMovement.__table__.c
+HELD_TOTALS = (  # what the movements the hub holds of each product add up to
+    select(_movements.product_id, func.sum(_movements.qty_milli))
+    .where(_movements.product_id.in_(bindparam("keys", expanding=True)))
+    .group_by(_movements.product_id)
+)
 UPSTREAM = Actor(id=None, role="upstream", regions=(), phone=None)  # no account: upstream judged it all
 
 
@@ -46,7 +53,6 @@ class CopyBatch(Batch):
 
     def take(self, changes, upstream_hlc):
         """Load what the changes name, merge each into the copy, write."""
-        self.unheld = {}  # product id -> what movements of a product not held yet add to its stock
         state = self._lock()
         self.clock = Clock(current_app.config["SERVER_ID"], state.hlc)
         self.clock.observe(upstream_hlc)  # the hub's own later ops stamp after upstream's
@@ -80,7 +86,6 @@ class CopyBatch(Batch):
         self._write(self.state)
 
     def _start(self, ops):
-        self.unheld = {}
         self.state = self._lock()
         self.clock = Clock(current_app.config["SERVER_ID"], self.state.hlc)
         self._preload(ops)
@@ -116,10 +121,8 @@ class CopyBatch(Batch):
         data, copy = change["data"], change["copy"]
         qty_milli = parse_milli(data["qty"])
         product = self.cache.get(("product", data["product_id"]))
-        if product is not None:
+        if product is not None:  # else its product comes later, or never (see _write_stock)
             product.stock_delta += qty_milli
-        else:  # its product comes in a later page (it changed since): its total starts here
-            self.unheld[data["product_id"]] = self.unheld.get(data["product_id"], 0) + qty_milli
         row = (
             change["entity_id"],
             data["product_id"],
@@ -136,8 +139,15 @@ class CopyBatch(Batch):
         self.new_movements[change["entity_id"]] = (data, copy["producer_id"], row)
 
     def _write_stock(self):
-        super()._write_stock()
-        add_to_column(ProductStock.__table__, "stock_milli", list(self.unheld.items()), key="product_id")
+        """A product held before adds what this page's movements add; one new to the copy starts at
+        the sum of the movements held of it, those of this page and any that came before it. A
+        movement of a product never held (deleted upstream before the hub took it) adds to nothing."""
+        products = [(key[1], rec) for key, rec in self.cache.items() if key[0] == "product"]
+        held = [(product_id, rec.stock_delta) for product_id, rec in products if not rec.new and rec.stock_delta]
+        arriving = sorted(product_id for product_id, rec in products if rec.new)
+        totals = dict(rows_in(HELD_TOTALS, arriving))
+        started = [(product_id, int(totals.get(product_id, 0))) for product_id in arriving]
+        add_to_column(ProductStock.__table__, "stock_milli", held + started, key="product_id")
 
     def _new_rec(self, change, hlcs):
         copy = change["copy"]

@@ -53,7 +53,13 @@ def serving_hub(hub_dir, database_url, **settings):
     """A hub app of KECAMATAN on a database, migrated, with its regions; for a fixture to yield from."""
     config = base_config(hub_dir, database_url)
     config["JWT_PRIVATE_KEY"] = HUB_SIGNING_KEY  # its own key, as a hub has: not the region's
-    config.update(UPSTREAM_URL="http://regional.invalid", HUB_PHONE="+6281299990001", HUB_PIN="582047", SERVER_ID="hub")
+    config.update(
+        SECRET_KEY="hub-secret-" + "y" * 32,  # its own: a cursor of the region means nothing here
+        UPSTREAM_URL="http://regional.invalid",
+        HUB_PHONE="+6281299990001",
+        HUB_PIN="582047",
+        SERVER_ID="hub",
+    )
     config.update(settings)
     application = create_app(config)
     with application.app_context():
