@@ -194,7 +194,7 @@ def pull():
     args = _pull_args()
     user = get_current_user()  # the Account itself, not the proxy: read several times below
     config = current_app.config
-    secret = config["CURSOR_SECRET_KEY"].encode()  # a cursor holds on the server that issued it
+    secret = cursor_key(config)
     after, reset, mark = 0, False, 0
     if args["cursor"]:
         try:
@@ -270,6 +270,16 @@ def _producer_of(product_id):
     products, producers = MODELS["product"], MODELS["producer"]
     owner = select(products.producer_id).where(products.id == product_id).scalar_subquery()
     return db.session.scalar(select(producers).where(producers.id == owner))
+
+
+def cursor_key(config):
+    """The key this server signs its cursors with; each hub's differs from its region's.
+
+    Even when an operator copied the region's secrets to a hub, a cursor holds only on the server
+    that issued it: a phone moving between them is answered `invalid_cursor` (one reset pull),
+    never a place in another server's feed."""
+    secret = config["CURSOR_SECRET_KEY"]
+    return (f"hub|{config['HUB_PHONE']}|{secret}" if config.get("UPSTREAM_URL") else secret).encode()
 
 
 def _pull_args():
