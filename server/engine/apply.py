@@ -117,6 +117,8 @@ class Batch:
         # A hub's push: each op acts as its author (server/engine/relayed.py), with a cache of its own.
         self.relay = Relay(actor, self.now) if actor.role == "hub" else None
         self.covered_by = {}  # author id -> that author's `covered`
+        self.at_hub = bool(current_app.config.get("UPSTREAM_URL"))
+        self.held = set()  # at a hub: records whose ops it left for upstream to judge
 
     def run(self, ops):
         """Validate, lock, apply each op in order, write; answers one result per op."""
@@ -137,11 +139,25 @@ class Batch:
                 results.append({"op_id": op["op_id"], "status": "duplicate"})
             else:
                 result = self._apply_as_author(op) if self.relay else self._apply_one(op)
+                if result["status"] == "rejected" and self._behind_upstream(op, result["error"]):
+                    self.held.add(op["entity_id"])
+                    result = {"op_id": op["op_id"], "status": "applied"}  # outbox.keep relays it
                 results.append(result)
                 if result["status"] != "rejected":
                     seen.add(op["op_id"])
         self._write(state)
         return results
+
+    def _behind_upstream(self, op, error):
+        """At a hub, whether an op failed only because the hub's copy lacks what upstream may hold: a
+        record it refers to, or the record itself, which an op held for upstream made. Upstream judges
+        such an op; its rejection comes back to the device through the hub."""
+        if not self.at_hub:
+            return False
+        if error["code"] == "unknown_reference":
+            details = error["details"]
+            return self.cache.get((details.get("entity"), details.get("id"))) is None
+        return op["entity_id"] in self.held or outbox.holds(op["entity"], op["entity_id"])
 
     # -- reading -------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 
 from . import hub_state
 from .models import RelayOp
-from .store import insert_rows, run
+from .store import insert_new, run
 
 OP_KEYS = ("op_id", "entity", "entity_id", "action", "fields", "hlc")
 
@@ -44,6 +44,22 @@ REJECTED_FOR = (
 )
 
 
+HOLDS = (
+    select(_relay.seq)
+    .where(
+        _relay.answered_at.is_(None),
+        _relay.op["entity"].as_string() == bindparam("entity"),
+        _relay.op["entity_id"].as_string() == bindparam("entity_id"),
+    )
+    .limit(1)
+)
+
+
+def holds(entity, entity_id):
+    """Whether an op on this record waits to go upstream (the hub's copy may not have the record yet)."""
+    return run(HOLDS, {"entity": entity, "entity_id": entity_id}).first() is not None
+
+
 def keep(ops, results, user_id, device_id, now):
     """Keep the ops a push applied (with the HLC the hub gave any it re-stamped) to relay them upstream."""
     rows = []
@@ -56,7 +72,7 @@ def keep(ops, results, user_id, device_id, now):
         rows.append(
             {"op_id": relayed["op_id"], "op": relayed, "user_id": user_id, "device_id": device_id, "received_at": now}
         )
-    insert_rows(RelayOp.__table__, rows)
+    insert_new(RelayOp.__table__, rows)  # an op held for upstream, sent again, is kept once
 
 
 def pending(limit):

@@ -1,7 +1,7 @@
 """A hub's relay cycle: its devices' ops go upstream once, and upstream's kecamatan comes into its copy."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.engine import hub_state, outbox
 from server.engine.models import Product, ProductStock, RelayOp, StockMovement, User
@@ -165,12 +165,23 @@ def test_movements_pulled_before_their_product_count_in_its_stock(hub_app, upstr
         assert db.session.get(ProductStock, product_id).stock_milli == 7500
 
 
-@pytest.mark.xfail(strict=True, reason="the hub judges an op against a copy behind upstream")
-def test_a_product_of_a_producer_the_hub_has_not_taken_yet_is_not_rejected(
+def test_ops_on_a_producer_the_hub_has_not_taken_yet_are_left_for_upstream_to_judge(
     hub_app, upstream, regional_device, accounts
 ):
     at_the_hub = hub_device(hub_app, accounts, upstream)
-    producer_id = new_id()
+    producer_id, product_id = new_id(), new_id()
     regional_device.push(regional_device.op("producer", producer_id, producer_fields(village_code=DESA)))
-    answer = at_the_hub.push(at_the_hub.op("product", new_id(), product_fields(producer_id)))
-    assert answer["results"][0]["status"] == "applied"
+    product = at_the_hub.op("product", product_id, product_fields(producer_id))
+    harvest = at_the_hub.op("stock_movement", new_id(), movement_fields(product_id, "4"))
+    answer = at_the_hub.push(product, harvest)
+    assert [r["status"] for r in answer["results"]] == ["applied", "applied"]
+    renamed = at_the_hub.push(at_the_hub.op("product", product_id, {"name": "Kopi Luwak"}))  # a later push
+    assert renamed["results"][0]["status"] == "applied"
+    assert at_the_hub.push(product)["results"][0]["status"] == "applied"  # sent again: kept once
+    run_cycle(hub_app, upstream)
+    with hub_app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RelayOp)) == 3
+        assert db.session.get(Product, product_id).name == "Kopi Luwak"  # came back from upstream
+        assert db.session.get(ProductStock, product_id).stock_milli == 4000
+    pulled = {c["entity_id"]: c for c in regional_device.pull_all()}
+    assert pulled[product_id]["data"]["name"] == "Kopi Luwak"
