@@ -7,7 +7,7 @@ over 30 days, 7 a day, and the phone syncs four times a day (07, 11, 15 and 19 o
 syncs): the movements recorded since the sync before are pushed, then the phone pulls. Every third
 day the facilitator changes a product's price, which the next pull brings. Each sync opens a new
 connection (hours apart, none stays open); an access token past its lifetime (ACCESS_TOKEN_MINUTES,
-60: each sync's) is refreshed as the PWA's transport refreshes it, before the sync's first request.
+a day) is refreshed as the PWA's transport refreshes it, before the sync's first request.
 
 The phone is the PWA's sync as the browser sends it over HTTP/1.1 (pwa/src/transport.js,
 replica.js): its headers (Host, Accept, Accept-Language, Authorization, Content-Type,
@@ -146,11 +146,11 @@ def lifetime_ms(token):
 
 
 def expired(token):
-    """The token as the server would have signed it an hour and more ago: past its lifetime."""
+    """The token as the server would have signed it a lifetime and more ago: past its lifetime."""
     claims = jwt.decode(token, options={"verify_signature": False})
     lifetime = claims["exp"] - claims["iat"]
     claims = {**claims, **{name: claims[name] - lifetime - 60 for name in ("iat", "nbf", "exp") if name in claims}}
-    header = jwt.get_unverified_header(token)
+    header = {"typ": None, **jwt.get_unverified_header(token)}  # typ None: PyJWT adds none
     made = jwt.encode(claims, SERVE_SECRETS["JWT_PRIVATE_KEY"], algorithm=header["alg"], headers=header)
     assert len(made) == len(token)
     return made
@@ -315,7 +315,7 @@ def main():
     if args.markdown:
         how = (
             f"One producer, {PRODUCTS} products, {DAYS * MOVEMENTS_A_DAY} movements, {DAYS * len(SYNC_HOURS)} syncs "
-            "(4 a day, each on a new connection, refreshing its access token first: 60 minutes outlive no sync), "
+            "(4 a day, each on a new connection, refreshing its access token first when past its lifetime of a day), "
             "as the PWA sends them over HTTP/1.1; bytes as they cross the socket, both ways (random ids: a run "
             f"differs from another by a few hundred). The month: **{total:,} bytes** (budget 100 KB)."
         )
