@@ -42,9 +42,8 @@ PRICE_CHANGE_EVERY = 3  # days
 MONTH_START_MS = 1761955200000  # 2025-11-01T00:00:00Z
 GZIP_MIN = 200  # pwa/src/transport.js
 PULL_LIMIT = 1000  # pwa/src/replica.js
-# Ed25519 tokens (kid header, 86-character signature) with fewer claims: sub, dev, iat and exp as
-# UUID texts (325 bytes), the same with 16-byte ids in base64url (288).
-SMALLER_TOKENS = (325, 288)
+# The access token's claims (sub, dev, iat, exp) with its two ids as 16 bytes in base64url, not UUID texts.
+SMALLER_TOKENS = (272,)
 PARTS = ("request headers", "tokens", "request bodies", "response headers", "response bodies")
 
 
