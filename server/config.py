@@ -38,7 +38,7 @@ def from_environment(instance_path):
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
         "BLOB_DIR": _env("BLOB_DIR", str(Path(instance_path) / "blobs")),
         "SERVER_ID": _env("SERVER_ID", "server"),
-        "ACCESS_TOKEN_MINUTES": _int("ACCESS_TOKEN_MINUTES", 60),
+        "ACCESS_TOKEN_MINUTES": _int("ACCESS_TOKEN_MINUTES", 24 * 60),
         "REFRESH_TOKEN_DAYS": _int("REFRESH_TOKEN_DAYS", 90),
         "PIN_HASH_TIME_COST": _int("PIN_HASH_TIME_COST", 3),
         "PIN_HASH_MEMORY_KIB": _int("PIN_HASH_MEMORY_KIB", 65536),

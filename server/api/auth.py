@@ -9,19 +9,16 @@ signs name that account's id as kid, so the regional server honours them too.
 """
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
+import jwt as pyjwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import current_app, g, request
-from flask_jwt_extended import (
-    create_access_token,
-    create_refresh_token,
-    current_user,
-    get_jwt,
-    jwt_required,
-)
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+from jwt.algorithms import OKPAlgorithm
 from jwt.exceptions import InvalidTokenError
 from marshmallow import fields
 from sqlalchemy import func, select
@@ -122,12 +119,7 @@ def login(body):
         raise ApiError(401, "invalid_credentials")
     device = _device_for_login(user, body["device_id"], now)
     db.session.commit()
-    claims = {"dev": device.id}
-    return {
-        "access_token": create_access_token(identity=user.id, additional_claims=claims),
-        "refresh_token": create_refresh_token(identity=user.id, additional_claims=claims),
-        "user": account_json(user),
-    }
+    return {**device_tokens(user.id, {"dev": device.id}), "user": account_json(user)}
 
 
 def _login_at_hub(body, address, now):
@@ -147,9 +139,31 @@ def _login_at_hub(body, address, now):
 @jwt_required(refresh=True)
 def refresh():
     """Trade a refresh token for a new access token on the same device."""
-    claims = device_claims(get_jwt())
-    token = create_access_token(identity=current_user.id, additional_claims=claims)
-    return {"access_token": token}
+    return {"access_token": access_token(current_user.id, device_claims(get_jwt()))}
+
+
+def device_tokens(user_id, claims):
+    """A device's access and refresh tokens for an account, carrying its device claims (`dev`, `did`)."""
+    return {"access_token": access_token(user_id, claims), "refresh_token": _token(user_id, claims, refresh=True)}
+
+
+def access_token(user_id, claims):
+    """A new access token for an account on a device, carrying its device claims."""
+    return _token(user_id, claims, refresh=False)
+
+
+def _token(user_id, claims, refresh):
+    # Only what is read: sub, the device claims, iat and exp (the PWA counts a token's lifetime as
+    # exp - iat), and type for a refresh token (a token without it is an access token). Every byte
+    # here is sent with each request.
+    config = current_app.config
+    lifetime = config["JWT_REFRESH_TOKEN_EXPIRES" if refresh else "JWT_ACCESS_TOKEN_EXPIRES"]
+    now = int(time.time())
+    payload = {"sub": user_id, **claims, "iat": now, "exp": now + int(lifetime.total_seconds())}
+    if refresh:
+        payload["type"] = "refresh"
+    header = {"kid": own_kid(), "typ": None}  # no typ: the kid and alg say all
+    return pyjwt.encode(payload, current_signing_key().private, algorithm=ALGORITHM, headers=header)
 
 
 def device_claims(token):
@@ -201,9 +215,33 @@ def init_app(app):
     app.config["JWT_PUBLIC_KEY"] = key.public
     app.config["JWT_ALGORITHM"] = ALGORITHM
     app.config["JWT_DECODE_ALGORITHMS"] = [ALGORITHM]
+    if not isinstance(pyjwt.get_algorithm_by_name(ALGORITHM), RememberingEdDSA):
+        pyjwt.unregister_algorithm(ALGORITHM)
+        pyjwt.register_algorithm(ALGORITHM, RememberingEdDSA())
     # Bearer headers only: no cookies, so no CSRF claim, and every request carries a shorter token.
     app.config["JWT_TOKEN_LOCATION"] = ["headers"]
     app.config["JWT_COOKIE_CSRF_PROTECT"] = False
+
+
+# Signatures verified, remembered by (public key, signed text, signature): a phone sends the same
+# access token with every request of its lifetime. Expiry and revocation are still checked on
+# every request; only the Ed25519 arithmetic is skipped for a signature already found good.
+VERIFIED_SIGNATURES = 4096
+
+
+class RememberingEdDSA(OKPAlgorithm):
+    """PyJWT's EdDSA, remembering the last VERIFIED_SIGNATURES signatures it found good."""
+
+    def verify(self, msg, key, sig):
+        """Whether sig is key's signature of msg: remembered when good, else verified."""
+        if not isinstance(key, Ed25519PublicKey):  # our keys are public Ed25519 ones; others as PyJWT does
+            return super().verify(msg, key, sig)
+        return _good_signature(key.public_bytes_raw(), bytes(msg), bytes(sig))
+
+
+@lru_cache(maxsize=VERIFIED_SIGNATURES)
+def _good_signature(public_raw, msg, sig):
+    return OKPAlgorithm.verify(OKPAlgorithm(), msg, Ed25519PublicKey.from_public_bytes(public_raw), sig)
 
 
 @jwt.encode_key_loader

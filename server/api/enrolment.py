@@ -12,7 +12,7 @@ mirror (made upstream after the hub's last cycle, or never) is `account_not_at_h
 """
 
 from flask import current_app
-from flask_jwt_extended import create_access_token, create_refresh_token, current_user
+from flask_jwt_extended import current_user
 
 from sync.ids import device_session_id
 
@@ -25,7 +25,7 @@ from ..web.json_body import Blueprint
 from ..web.openapi import signed_in
 from ..web.schemas import BaseSchema, Uuid
 from ..web.timeutil import utcnow
-from .auth import TokensSchema, account_json, hub_account_id
+from .auth import TokensSchema, account_json, device_tokens, hub_account_id
 
 blp = Blueprint("enrolment", __name__, url_prefix="/api/v1/hub", description="Enrolling phones at a hub")
 ENROLLING_ROLES = ("facilitator", "admin")
@@ -77,9 +77,5 @@ def producer_tokens(producer_id, device_id):
     hub_accounts.register_session(session, producer_id, utcnow(), device_id=device_id)
     if signed_in_account(session, producer_id).revoked_at is not None:
         raise ApiError(403, "device_revoked")  # revoked upstream: enrolling it again gives it nothing
-    claims = {"dev": session, "did": device_id}
-    return {
-        "access_token": create_access_token(identity=producer_id, additional_claims=claims),
-        "refresh_token": create_refresh_token(identity=producer_id, additional_claims=claims),
-        "user": account_json(db.session.get(User, producer_id)),
-    }
+    tokens = device_tokens(producer_id, {"dev": session, "did": device_id})
+    return {**tokens, "user": account_json(db.session.get(User, producer_id))}

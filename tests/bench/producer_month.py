@@ -7,7 +7,7 @@ over 30 days, 7 a day, and the phone syncs four times a day (07, 11, 15 and 19 o
 syncs): the movements recorded since the sync before are pushed, then the phone pulls. Every third
 day the facilitator changes a product's price, which the next pull brings. Each sync opens a new
 connection (hours apart, none stays open); an access token past its lifetime (ACCESS_TOKEN_MINUTES,
-60: each sync's) is refreshed as the PWA's transport refreshes it, before the sync's first request.
+a day) is refreshed as the PWA's transport refreshes it, before the sync's first request.
 
 The phone is the PWA's sync as the browser sends it over HTTP/1.1 (pwa/src/transport.js,
 replica.js): its headers (Host, Accept, Accept-Language, Authorization, Content-Type,
@@ -42,9 +42,8 @@ PRICE_CHANGE_EVERY = 3  # days
 MONTH_START_MS = 1761955200000  # 2025-11-01T00:00:00Z
 GZIP_MIN = 200  # pwa/src/transport.js
 PULL_LIMIT = 1000  # pwa/src/replica.js
-# Ed25519 tokens (kid header, 86-character signature) with fewer claims: sub, dev, iat and exp as
-# UUID texts (325 bytes), the same with 16-byte ids in base64url (288).
-SMALLER_TOKENS = (325, 288)
+# The access token's claims (sub, dev, iat, exp) with its two ids as 16 bytes in base64url, not UUID texts.
+SMALLER_TOKENS = (272,)
 PARTS = ("request headers", "tokens", "request bodies", "response headers", "response bodies")
 
 
@@ -146,11 +145,11 @@ def lifetime_ms(token):
 
 
 def expired(token):
-    """The token as the server would have signed it an hour and more ago: past its lifetime."""
+    """The token as the server would have signed it a lifetime and more ago: past its lifetime."""
     claims = jwt.decode(token, options={"verify_signature": False})
     lifetime = claims["exp"] - claims["iat"]
     claims = {**claims, **{name: claims[name] - lifetime - 60 for name in ("iat", "nbf", "exp") if name in claims}}
-    header = jwt.get_unverified_header(token)
+    header = {"typ": None, **jwt.get_unverified_header(token)}  # typ None: PyJWT adds none
     made = jwt.encode(claims, SERVE_SECRETS["JWT_PRIVATE_KEY"], algorithm=header["alg"], headers=header)
     assert len(made) == len(token)
     return made
@@ -315,7 +314,7 @@ def main():
     if args.markdown:
         how = (
             f"One producer, {PRODUCTS} products, {DAYS * MOVEMENTS_A_DAY} movements, {DAYS * len(SYNC_HOURS)} syncs "
-            "(4 a day, each on a new connection, refreshing its access token first: 60 minutes outlive no sync), "
+            "(4 a day, each on a new connection, refreshing its access token first when past its lifetime of a day), "
             "as the PWA sends them over HTTP/1.1; bytes as they cross the socket, both ways (random ids: a run "
             f"differs from another by a few hundred). The month: **{total:,} bytes** (budget 100 KB)."
         )

@@ -597,6 +597,8 @@ def main():
         if args.big:
             big.append(run_ours(args.n, args.big, ahead=not args.one_at_a_time))
         print(f"run {i + 1}/{args.runs} done", file=sys.stderr)
+        # Each run's own figures too: a budget holds only if it holds in every run, not in the median.
+        table(f"run {i + 1} of {args.runs}", ours[-1], peer[-1] if peer else None)
     table(
         f"Lumbung vs PouchDB/CouchDB peer: {args.n:,} movements, medians of {args.runs}",
         medians(ours),

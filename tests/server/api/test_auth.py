@@ -15,6 +15,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from sqlalchemy import select, text
 
 from server import create_app
+from server.api.auth import access_token
 from server.engine.models import LoginAttempt, User
 from server.extensions import db
 from server.web import pins
@@ -84,7 +85,39 @@ def test_tokens_are_signed_with_eddsa_and_name_their_key(accounts):
     tokens = accounts.headers().tokens
     kid = signing_key(TEST_SIGNING_KEY).kid
     for token in (tokens["access_token"], tokens["refresh_token"]):
-        assert jwt.get_unverified_header(token) == {"alg": "EdDSA", "kid": kid, "typ": "JWT"}
+        assert jwt.get_unverified_header(token) == {"alg": "EdDSA", "kid": kid}
+
+
+def test_tokens_carry_only_the_claims_read(accounts):
+    """Each byte of a token is sent with every request: the account, the device, the times, and a
+    refresh token's type (a token without one is an access token)."""
+    tokens = accounts.headers().tokens
+    access, refresh = payload_of(tokens["access_token"]), payload_of(tokens["refresh_token"])
+    assert set(access) == {"sub", "dev", "iat", "exp"}
+    assert set(refresh) == {"sub", "dev", "iat", "exp", "type"} and refresh["type"] == "refresh"
+
+
+def test_tokens_issued_with_every_claim_of_the_library_still_hold(app, client, accounts):
+    """Tokens phones already hold carry fresh, jti, type, nbf and a typ header: they hold until they expire."""
+    tokens = accounts.headers().tokens
+    claims = {"dev": payload_of(tokens["access_token"])["dev"]}
+    user_id = payload_of(tokens["access_token"])["sub"]
+    with app.test_request_context():
+        access = create_access_token(identity=user_id, additional_claims=claims)
+        refresh = create_refresh_token(identity=user_id, additional_claims=claims)
+    assert {"jti", "nbf", "fresh"} <= set(payload_of(access)) and jwt.get_unverified_header(access)["typ"] == "JWT"
+    assert client.get(ME, headers=bearer(access)).status_code == 200
+    answer = client.post(REFRESH, headers=bearer(refresh))
+    assert answer.status_code == 200
+    assert client.get(ME, headers=bearer(answer.get_json()["access_token"])).status_code == 200
+    assert code_of(client.post(REFRESH, headers=bearer(access))) == "invalid_token"  # an access token refreshes nothing
+
+
+def test_a_refresh_token_is_no_access_token(client, accounts):
+    tokens = accounts.headers().tokens
+    response = client.get(ME, headers=bearer(tokens["refresh_token"]))
+    assert (response.status_code, code_of(response)) == (401, "invalid_token")
+    assert client.post(REFRESH, headers=bearer(tokens["access_token"])).status_code == 401
 
 
 def test_a_token_signed_by_another_key_is_an_invalid_token(client, accounts):
@@ -120,17 +153,17 @@ def test_an_hs256_token_is_refused_whatever_its_secret(app, client, accounts):
         assert (response.status_code, code_of(response)) == (401, "invalid_token"), secret
 
 
-def test_tokens_last_the_configured_60_minutes_and_90_days(accounts):
+def test_tokens_last_the_configured_24_hours_and_90_days(accounts):
     tokens = accounts.headers().tokens
     access, refresh = payload_of(tokens["access_token"]), payload_of(tokens["refresh_token"])
-    assert access["exp"] - access["iat"] == 60 * 60
+    assert access["exp"] - access["iat"] == 24 * 60 * 60
     assert refresh["exp"] - refresh["iat"] == 90 * 24 * 60 * 60
 
 
 def test_short_access_tokens_when_configured(tmp_path):
     app = create_app({**base_config(tmp_path, "sqlite://"), "ACCESS_TOKEN_MINUTES": 5})
-    with app.app_context():
-        token = create_access_token(identity="someone")
+    with app.test_request_context():
+        token = access_token("someone", {"dev": "a device"})
     assert payload_of(token)["exp"] - payload_of(token)["iat"] == 5 * 60
 
 
@@ -373,6 +406,7 @@ def test_tampered_signature_is_refused(client, accounts):
 def test_tampered_payload_is_refused(client, accounts):
     mine = accounts.headers(role="producer", regions=("32.04.10.2001",)).tokens["access_token"]
     admin_id = accounts.headers().user["id"]
+    assert client.get(ME, headers=bearer(mine)).status_code == 200  # its signature is remembered as good
     head, payload, signature = mine.split(".")
     forged = b64(json.dumps({**payload_of(mine), "sub": admin_id, "role": "admin"}).encode())
     response = client.get(ME, headers=bearer(f"{head}.{forged}.{signature}"))
@@ -397,6 +431,7 @@ def test_garbage_authorization_is_a_401(client, header):
 
 def test_token_of_a_deleted_account_is_refused(app, client, accounts):
     headers = accounts.headers()
+    assert client.get(ME, headers=headers).status_code == 200  # its signature is remembered as good
     with app.app_context():
         db.session.execute(text("DELETE FROM users WHERE id = :id"), {"id": headers.user["id"]})
         db.session.commit()
@@ -405,7 +440,7 @@ def test_token_of_a_deleted_account_is_refused(app, client, accounts):
 
 
 def test_a_token_that_worked_is_refused_once_it_expires(app, client, accounts):
-    """Nothing about a token is remembered between requests: each one checks its expiry afresh."""
+    """A signature remembered as good stretches no token's life: each request checks its expiry afresh."""
     tokens = accounts.headers().tokens
     claims = payload_of(tokens["access_token"])
     with app.app_context():
