@@ -107,11 +107,11 @@ class CountingProxy:
         except OSError:
             pass
         finally:
-            for s in (source, sink):
-                try:
-                    s.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            try:
+                sink.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            source.close()  # each socket is read by one thread: that thread closes it
 
     def total(self):
         """Bytes counted so far, both ways."""
@@ -143,8 +143,8 @@ class PouchServer:
         )
         for _ in range(200):
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/").read()
-                return
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/"):
+                    return
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError("pouchdb-server did not start")
@@ -216,6 +216,7 @@ def run_ours(playwright, url, n):
     try:
         facilitator = server.login()
         setup_products(facilitator, villages(server), str(uuid.uuid4()))
+        facilitator.close()
         device = Profile(playwright, url)
         profiles.append(device)
         device.call("lumbungOpen", base)
@@ -256,7 +257,8 @@ def run_peer(playwright, url, n, batch_size):
     server = PouchServer()
     proxy = CountingProxy(server.port)
     remote = f"http://127.0.0.1:{proxy.port}/bench"
-    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{server.port}/bench", method="PUT")).read()
+    with urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{server.port}/bench", method="PUT")):
+        pass
     products = [str(uuid.uuid4()) for _ in range(500)]
     profiles = []
     try:
@@ -362,6 +364,7 @@ def main(argv=None):
                 print(f"run {i + 1}/{args.runs} done", file=sys.stderr)
     finally:
         static.shutdown()
+        static.server_close()
         shutil.rmtree(page_dir, ignore_errors=True)
     ours, peer = medians(ours), (medians(peer) if peer else None)
     print_table(f"Browser: Lumbung's PWA vs PouchDB, {args.n:,} movements, medians of {args.runs}", ours, peer)
