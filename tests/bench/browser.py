@@ -20,6 +20,7 @@ so that neither side pays CORS preflights. Each figure is the median of `--runs`
 """
 
 import argparse
+import contextlib
 import functools
 import http.server
 import json
@@ -107,10 +108,8 @@ class CountingProxy:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 sink.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
             source.close()  # each socket is read by one thread: that thread closes it
 
     def total(self):
@@ -203,7 +202,9 @@ class Profile:
         return indexeddb_bytes(self.dir)
 
     def remove(self):
-        """Delete the profile's folder."""
+        """Close Chromium if it is open, and delete the profile's folder."""
+        with contextlib.suppress(Exception):  # closed already
+            self.context.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -243,10 +244,6 @@ def run_ours(playwright, url, n):
         return {"record": record, "push": push, "pull": pull}
     finally:
         for profile in profiles:
-            try:
-                profile.context.close()
-            except Exception:  # noqa: BLE001 - closed already
-                pass
             profile.remove()
         proxy.close()
         server.stop()
@@ -282,10 +279,6 @@ def run_peer(playwright, url, n, batch_size):
         return {"record": record, "push": push, "pull": pull}
     finally:
         for profile in profiles:
-            try:
-                profile.context.close()
-            except Exception:  # noqa: BLE001 - closed already
-                pass
             profile.remove()
         proxy.close()
         server.stop()
@@ -304,7 +297,8 @@ def rows(ours, peer=None):
         if peer:
             theirs = peer[phase]
             row += [f"{theirs['ms']:,.0f} ms", f"{theirs['bytes']:,.0f}", f"{theirs['storage']:,.0f}"]
-            row.append(f"{theirs['ms'] / figures['ms']:.1f}x" + (f" (budget {BUDGETS[phase]}x)" if phase in BUDGETS else ""))
+            budget = f" (budget {BUDGETS[phase]}x)" if phase in BUDGETS else ""
+            row.append(f"{theirs['ms'] / figures['ms']:.1f}x{budget}")
             row.append(f"{theirs['bytes'] / figures['bytes']:.1f}x" if figures["bytes"] else "")
             row.append(f"{theirs['storage'] / figures['storage']:.1f}x (budget {BUDGETS['storage']}x)")
         out.append(row)
@@ -331,11 +325,18 @@ def markdown(args, ours, peer=None):
     how = (
         f"{args.n:,} stock movements of 500 products recorded offline in headless Chromium, then pushed, "
         f"then pulled into a fresh profile; {runs}. Lumbung: the PWA's own modules (Replica.upsert per "
-        "movement, the sync loop) against gunicorn on SQLite"
+        "movement; its push is one run of the sync loop, which pulls the device's own movements back after "
+        "sending them) against gunicorn on SQLite"
     )
     if peer:
-        how += f"; PouchDB: pouchdb-browser, one `put` per document, replication (batch_size {args.batch_size}) to pouchdb-server on leveldb"
-    how += ". Wire bytes both ways, headers included; IndexedDB bytes: the closed profile's IndexedDB folder after the phase"
+        how += (
+            f"; PouchDB: pouchdb-browser, one `put` per document, replication (batch_size {args.batch_size}) "
+            "to pouchdb-server on leveldb"
+        )
+    how += (
+        ". Wire bytes both ways, headers included; IndexedDB bytes: the closed profile's IndexedDB folder "
+        "after the phase"
+    )
     headers = HEADERS + (PEER_HEADERS if peer else [])
     return f"{how}.\n\n{report.table(headers, rows(ours, peer))}\n"
 
@@ -370,7 +371,8 @@ def main(argv=None):
     print_table(f"Browser: Lumbung's PWA vs PouchDB, {args.n:,} movements, medians of {args.runs}", ours, peer)
     if args.markdown:
         body = markdown(args, ours, peer)
-        section = report.section("Browser: the PWA against PouchDB in Chromium", "tests.bench.browser", body, args.markdown)
+        title = "Browser: the PWA against PouchDB in Chromium"
+        section = report.section(title, "tests.bench.browser", body, args.markdown)
         report.write_section(args.markdown, "browser", section)
     return ours, peer
 
