@@ -314,14 +314,23 @@ export class Replica {
     let accepted = 0;
     await atomic(this.db, [OUTBOX, META], async (tx) => {
       const outbox = tx.objectStore(OUTBOX);
-      // All the batch's writes asked at once: one at a time, each waits a round trip to the database.
-      const writes = ops.map((op, i) => {
-        const result = body.results[i];
-        if (result.status === "rejected") return outbox.put({ ...op, state: REJECTED, error: result.error });
-        accepted += 1;
-        return outbox.delete(op.seq);
-      });
-      await all(writes);
+      const first = ops[0].seq;
+      const last = ops[ops.length - 1].seq;
+      if (last - first + 1 === ops.length && body.results.every((result) => result.status !== "rejected")) {
+        // The usual answer: all taken, and the batch is every op between its first and its last.
+        await outbox.delete(IDBKeyRange.bound(first, last));
+        accepted = ops.length;
+      } else {
+        // All the batch's writes asked at once: one at a time, each waits a round trip to the database.
+        await all(
+          ops.map((op, i) => {
+            const result = body.results[i];
+            if (result.status === "rejected") return outbox.put({ ...op, state: REJECTED, error: result.error });
+            accepted += 1;
+            return outbox.delete(op.seq);
+          }),
+        );
+      }
       this.clock.observe(body.hlc);
       await tx.objectStore(META).put(this.clock.tick(), "hlc");
     });
