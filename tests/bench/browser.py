@@ -208,13 +208,35 @@ class Profile:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def record_offline(profile, name, *args):
+    """Call a bench recording function with the network off: {ms, bytes, storage} it took."""
+    profile.context.set_offline(True)
+    figures = profile.timed(None, name, *args)
+    profile.context.set_offline(False)
+    figures["storage"] = profile.storage()
+    profile.open()
+    return figures
+
+
+@contextlib.contextmanager
+def cleanup(server, proxy, profiles):
+    """Remove the run's profiles, and stop its proxy and server, however the run ends."""
+    try:
+        yield
+    finally:
+        for profile in profiles:
+            profile.remove()
+        proxy.close()
+        server.stop()
+
+
 def run_ours(playwright, url, n):
     """One run of the Lumbung side on a fresh database: its figures."""
     server = Server()
     proxy = CountingProxy(server.port)
     base = f"http://127.0.0.1:{proxy.port}"
     profiles = []
-    try:
+    with cleanup(server, proxy, profiles):
         facilitator = server.login()
         setup_products(facilitator, villages(server), str(uuid.uuid4()))
         facilitator.close()
@@ -225,11 +247,7 @@ def run_ours(playwright, url, n):
         device.call("lumbungSync")
         products = device.call("lumbungProducts")
         assert len(products) == 500, len(products)
-        device.context.set_offline(True)
-        record = device.timed(None, "lumbungRecord", n, products, int(time.time() * 1000))
-        device.context.set_offline(False)
-        record["storage"] = device.storage()
-        device.open()
+        record = record_offline(device, "lumbungRecord", n, products, int(time.time() * 1000))
         device.call("lumbungOpen", base)
         push = device.timed(proxy, "lumbungSync")
         assert device.call("lumbungSync")["pending"] == 0
@@ -242,11 +260,6 @@ def run_ours(playwright, url, n):
         assert fresh.call("lumbungMovements") == n
         pull["storage"] = fresh.storage()
         return {"record": record, "push": push, "pull": pull}
-    finally:
-        for profile in profiles:
-            profile.remove()
-        proxy.close()
-        server.stop()
 
 
 def run_peer(playwright, url, n, batch_size):
@@ -258,15 +271,11 @@ def run_peer(playwright, url, n, batch_size):
         pass
     products = [str(uuid.uuid4()) for _ in range(500)]
     profiles = []
-    try:
+    with cleanup(server, proxy, profiles):
         device = Profile(playwright, url)
         profiles.append(device)
         device.call("pouchOpen")
-        device.context.set_offline(True)
-        record = device.timed(None, "pouchRecord", n, products, str(uuid.uuid4()), int(time.time() * 1000))
-        device.context.set_offline(False)
-        record["storage"] = device.storage()
-        device.open()
+        record = record_offline(device, "pouchRecord", n, products, str(uuid.uuid4()), int(time.time() * 1000))
         device.call("pouchOpen")
         push = device.timed(proxy, "pouchReplicate", "push", remote, batch_size)
         push["storage"] = device.storage()
@@ -277,11 +286,6 @@ def run_peer(playwright, url, n, batch_size):
         assert fresh.call("pouchOpen") == n
         pull["storage"] = fresh.storage()
         return {"record": record, "push": push, "pull": pull}
-    finally:
-        for profile in profiles:
-            profile.remove()
-        proxy.close()
-        server.stop()
 
 
 def medians(runs):
