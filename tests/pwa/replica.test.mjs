@@ -334,3 +334,26 @@ test("a pulled rejection already in the outbox is taken once, and discarding it 
   for (const rejected of await replica.rejected()) await replica.discard(rejected);
   assert.deepEqual(await replica.counts(), { pending: 0, rejected: 0 });
 });
+
+test("a push that is all taken clears its own ops from the outbox and never a rejected one between them", async () => {
+  const replica = await device();
+  const other = "0190f000-0000-7000-8000-000000000003";
+  await replica.upsert("producer", PRODUCER, { name: "Pak Budi" });
+  await replica.sync();
+  const op = await replica.upsert("producer", PRODUCER, { name: "Pak Budi Santoso" });
+  await replica.push();
+  await replica.upsert("producer", other, { name: "Bu Sari" }); // pending, before the rejection
+  const error = { code: "forbidden", message: "Di luar wilayah Anda.", details: {} };
+  const { op_id, entity, entity_id, action, fields, hlc } = op;
+  server.upstreamRejected.push({ op_id, entity, entity_id, action, fields, hlc, error });
+  await replica.pull(); // the rejection lands in the outbox after the pending op
+  await replica.upsert("producer", other, { name: "Bu Sari Dewi" }); // pending, after it
+  assert.deepEqual(await replica.counts(), { pending: 2, rejected: 1 });
+
+  assert.equal(await replica.push(), 2);
+  assert.deepEqual(await replica.counts(), { pending: 0, rejected: 1 });
+  assert.equal((await replica.rejected())[0].op_id, op_id);
+  for (let i = 0; i < 3; i++) await replica.upsert("producer", other, { name: `Bu Sari ${i}` });
+  assert.equal(await replica.push(), 3);
+  assert.deepEqual(await replica.counts(), { pending: 0, rejected: 1 });
+});
