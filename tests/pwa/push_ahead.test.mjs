@@ -57,7 +57,6 @@ beforeEach(async () => {
   await dropStore();
   db = await openStore();
   server = new FakeServer();
-  server.TransportError = TransportError;
 });
 
 async function fiveOps(replica) {
