@@ -53,7 +53,7 @@ class HttpTransport:
         data = json.dumps(body, separators=(",", ":")).encode()
         headers = {"Content-Type": "application/json"}
         if self.compress:
-            data = gzip.compress(data, compresslevel=6)
+            data = gzip.compress(data, compresslevel=6, mtime=0)  # the same body, the same bytes
             headers["Content-Encoding"] = "gzip"
         return Encoded(data, headers)
 
