@@ -184,7 +184,7 @@ class Replica:
         accepted = 0
         with ThreadPoolExecutor(1) as encoder:
             ops, last = self._push_batch(after=0)
-            encoded = encoder.submit(encode, self._push_body(ops))
+            encoded = encoder.submit(encode, self._push_body(ops)) if ops else None
             while ops:
                 following, last = self._push_batch(after=last)
                 body = encoded.result()
