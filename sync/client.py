@@ -11,12 +11,14 @@ the movements held, and `load_older()` fetches a product's older movements when 
 
 The network is whatever `transport` the caller passes: a callable
 `transport(method, path, params=None, body=None) -> (status, json_body)` that raises
-`TransportError` when no answer came.
+`TransportError` when no answer came. A transport with an `encode(body)` method has a push's
+body encoded ahead (see `push`), and is then passed what `encode` answered as the body.
 """
 
 import json
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -24,6 +26,7 @@ from .hlc import Clock
 from .ids import op_id_for, uuid7
 
 PUSH_BATCH = 1000
+PUSH_PATH = "/api/v1/sync/push"
 DAY_MS = 86_400_000
 
 
@@ -169,16 +172,42 @@ class Replica:
         return None
 
     def push(self):
-        """Send the outbox in batches; answers how many ops the server accepted."""
+        """Send the outbox in batches, in order; answers how many ops the server accepted.
+
+        One batch works ahead: while a batch is on the wire, the next is read and encoded (on a
+        thread, by the transport's `encode` when it has one), and it goes only once the batch
+        before it is answered and settled. When no answer comes, the encoded batch is dropped
+        unsent: the retry reads both from the outbox again, in order, and op ids make the second
+        sending of the first harmless.
+        """
+        encode = getattr(self.transport, "encode", None) or (lambda body: body)
         accepted = 0
-        while True:
-            ops = self.pending(PUSH_BATCH)
-            if not ops:
-                return accepted
-            status, body = self.transport("POST", "/api/v1/sync/push", body={"device_id": self.device_id, "ops": ops})
-            if status != 200:
-                raise SyncError(status, body)
-            accepted += self._settle(ops, body)
+        with ThreadPoolExecutor(1) as encoder:
+            ops, last = self._push_batch(after=0)
+            encoded = encoder.submit(encode, self._push_body(ops)) if ops else None
+            while ops:
+                following, last = self._push_batch(after=last)
+                body = encoded.result()
+                encoded = encoder.submit(encode, self._push_body(following)) if following else None
+                status, answer = self.transport("POST", PUSH_PATH, body=body)
+                if status != 200:
+                    raise SyncError(status, answer)
+                accepted += self._settle(ops, answer)
+                ops = following
+        return accepted
+
+    def _push_batch(self, after):
+        """The pending ops queued after outbox row `after`, at most a batch; and the last one's row."""
+        rows = list(
+            self.db.query(
+                "SELECT rowid AS row, * FROM outbox WHERE state = 'pending' AND rowid > ? ORDER BY rowid LIMIT ?",
+                [after, PUSH_BATCH],
+            )
+        )
+        return [self._op(row) for row in rows], rows[-1]["row"] if rows else after
+
+    def _push_body(self, ops):
+        return {"device_id": self.device_id, "ops": ops}
 
     def _settle(self, ops, body):
         accepted = 0

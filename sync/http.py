@@ -3,11 +3,19 @@
 import gzip
 import http.client
 import json
+from typing import NamedTuple
 from urllib.parse import urlencode, urlsplit
 
 from .client import TransportError
 
 STREAM_PIECE = 64 * 1024
+
+
+class Encoded(NamedTuple):
+    """A request body ready for the wire: its bytes and the headers that say what they are."""
+
+    data: bytes
+    headers: dict
 
 
 class HttpTransport:
@@ -31,16 +39,23 @@ class HttpTransport:
             headers["Authorization"] = f"Bearer {self.token}"
         data = None
         if body is not None:
-            data = json.dumps(body, separators=(",", ":")).encode()
-            headers["Content-Type"] = "application/json"
-            if self.compress:
-                data = gzip.compress(data, compresslevel=6)
-                headers["Content-Encoding"] = "gzip"
+            data, more_headers = body if isinstance(body, Encoded) else self.encode(body)
+            headers.update(more_headers)
         try:
             return self._send(method, path, data, headers)
         except (OSError, http.client.HTTPException) as exc:
             self.close()
             raise TransportError(str(exc)) from exc
+
+    def encode(self, body):
+        """A JSON body as the wire carries it (gzipped when compressing): the client makes the next
+        push's while the one before is on the wire, and passes it to a call as its body."""
+        data = json.dumps(body, separators=(",", ":")).encode()
+        headers = {"Content-Type": "application/json"}
+        if self.compress:
+            data = gzip.compress(data, compresslevel=6, mtime=0)  # the same body, the same bytes
+            headers["Content-Encoding"] = "gzip"
+        return Encoded(data, headers)
 
     def _connect(self):
         cls = http.client.HTTPSConnection if self.https else http.client.HTTPConnection

@@ -11,7 +11,8 @@
 //
 // The network is whatever `transport` the caller passes: an async function
 // `transport(method, path, {params, body}) -> {status, body}` that throws TransportError when
-// no answer came.
+// no answer came. A transport with an `encode(body)` has a push's body encoded ahead (see push),
+// and is then passed what `encode` answered as the call's options.
 import {
   BY_ENTITY,
   BY_OP_ID,
@@ -33,6 +34,7 @@ import { resubmitIfEdited, sameValue } from "./merge.js";
 import { waitingFor, waitingOn } from "./outbox.js";
 
 export const PUSH_BATCH = 500;
+const PUSH_PATH = "/api/v1/sync/push";
 export const PULL_LIMIT = 1000;
 export const STORE_BATCH = 50;
 export const RECENT_DAYS = 90;
@@ -80,8 +82,9 @@ export function applyFields(entity, data, entityId, fields, hlc) {
 }
 
 export class Replica {
-  constructor(db, { deviceId, last = "", transport = null, now, sleep, onChange, recentDays = null } = {}) {
+  constructor(db, { deviceId, last = "", transport = null, now, sleep, onChange, recentDays = null, pushBatch = PUSH_BATCH } = {}) {
     this.db = db;
+    this.pushBatch = pushBatch;
     this.deviceId = deviceId;
     this.clock = new Clock(deviceId, last, now);
     this.now = now || Date.now;
@@ -294,17 +297,52 @@ export class Replica {
     }
   }
 
-  /** Send the outbox in batches; answers how many ops the server accepted. */
+  /**
+   * Send the outbox in batches, in order; answers how many ops the server accepted.
+   *
+   * One batch works ahead: while a batch is on the wire, the next is read and encoded (by the
+   * transport's `encode`, when it has one), and it goes only once the batch before it is answered
+   * and settled. A rejection changes which ops wait (outbox.js): the next batch is then read
+   * again. When no answer comes, the batch read ahead is dropped unsent: the retry reads both
+   * again, in order, and op ids make the second sending of the first harmless.
+   */
   async push() {
     let accepted = 0;
-    for (;;) {
-      const ops = await this.sendable(PUSH_BATCH);
-      if (!ops.length) return accepted;
-      const body = { device_id: this.deviceId, ops: ops.map(wireOp) };
-      const answer = await this.transport("POST", "/api/v1/sync/push", { body });
+    let batch = await this._pushBatch(0);
+    while (batch) {
+      const answering = this.transport("POST", PUSH_PATH, batch.request);
+      const ahead = this._pushBatch(batch.last);
+      ahead.catch(() => {}); // dropped, unsent, when this batch fails
+      const answer = await answering;
       if (answer.status !== 200) throw new SyncError(answer.status, answer.body);
-      accepted += await this._settle(ops, answer.body);
+      const settled = await this._settle(batch.ops, answer.body);
+      accepted += settled;
+      batch = settled === batch.ops.length ? await ahead : await this._pushBatch(batch.last);
     }
+    return accepted;
+  }
+
+  /**
+   * The sendable ops queued after outbox seq `after`, at most a batch, with the request that
+   * sends them and the last one's seq; null when there are none. Reads the outbox a slice at a
+   * time: a phone with 10,000 ops to go reads one batch's worth, not the whole outbox, per batch.
+   */
+  async _pushBatch(after) {
+    const waiting = await this.waiting();
+    const ops = [];
+    let from = after;
+    for (;;) {
+      const rows = await this.db.getAll(OUTBOX, IDBKeyRange.lowerBound(from, true), this.pushBatch);
+      for (const op of rows) {
+        if (op.state === PENDING && !waiting.has(op.seq) && ops.length < this.pushBatch) ops.push(op);
+      }
+      if (ops.length === this.pushBatch || rows.length < this.pushBatch) break;
+      from = rows[rows.length - 1].seq;
+    }
+    if (!ops.length) return null;
+    const body = { device_id: this.deviceId, ops: ops.map(wireOp) };
+    const request = this.transport.encode ? await this.transport.encode(body) : { body };
+    return { ops, request, last: ops[ops.length - 1].seq };
   }
 
   async _settle(ops, body) {

@@ -27,13 +27,29 @@ async function gzipped(text) {
   return new Response(stream).arrayBuffer();
 }
 
+/**
+ * A JSON body as the wire carries it: `{raw, headers}` for a request's options, gzipped where the
+ * browser can and gzip saves more than its header costs. The sync client makes the next push's
+ * while the one before is on the wire (Replica.push).
+ */
+export async function encodeBody(body) {
+  const text = JSON.stringify(body);
+  const headers = { "Content-Type": "application/json" };
+  const packed = text.length >= GZIP_MIN && typeof CompressionStream === "function" ? await gzipped(text) : null;
+  if (packed && packed.byteLength + GZIP_HEADER_BYTES < new TextEncoder().encode(text).length) {
+    return { raw: packed, headers: { ...headers, "Content-Encoding": "gzip" } };
+  }
+  return { raw: text, headers };
+}
+
 function withParams(path, params) {
   if (!params) return path;
   return `${path}?${new URLSearchParams(params)}`;
 }
 
 /**
- * A transport: `transport(method, path, {params, body, raw, headers, as, timeoutMs})` -> {status, body, headers}.
+ * A transport: `transport(method, path, {params, body, raw, headers, as, timeoutMs})` -> {status, body, headers},
+ * and `transport.encode(body)` -> `{raw, headers}`, a body encoded ahead for a later call's options.
  * With `as: "blob"`, a 2xx answer's body is a Blob (a photo, a file), an error's still its JSON.
  * `timeoutMs` of a request overrides the transport's; 0 waits as long as the answer takes.
  * `session` is an object with `get()` (tokens or null) and `save(tokens)`; `lang()` the language.
@@ -45,21 +61,10 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
   const doFetch = fetchImpl || ((...args) => fetch(...args));
 
   async function send(method, path, { params, body, raw, headers = {}, as, timeoutMs: limit = timeoutMs }, token) {
-    const request = { method, headers: { Accept: "application/json", "Accept-Language": lang(), ...headers } };
+    const encoded = raw === undefined && body !== undefined ? await encodeBody(body) : { raw, headers: {} };
+    const request = { method, headers: { Accept: "application/json", "Accept-Language": lang(), ...encoded.headers, ...headers } };
     if (token) request.headers.Authorization = `Bearer ${token}`;
-    if (raw !== undefined) {
-      request.body = raw;
-    } else if (body !== undefined) {
-      const text = JSON.stringify(body);
-      request.headers["Content-Type"] = "application/json";
-      const packed = text.length >= GZIP_MIN && typeof CompressionStream === "function" ? await gzipped(text) : null;
-      if (packed && packed.byteLength + GZIP_HEADER_BYTES < new TextEncoder().encode(text).length) {
-        request.body = packed;
-        request.headers["Content-Encoding"] = "gzip";
-      } else {
-        request.body = text;
-      }
-    }
+    if (encoded.raw !== undefined) request.body = encoded.raw;
     const controller = limit && typeof AbortController === "function" ? new AbortController() : null;
     const timer = controller && setTimeout(() => controller.abort(), limit);
     if (controller) request.signal = controller.signal;
@@ -89,7 +94,7 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
     return fresh;
   }
 
-  return async function transport(method, path, options = {}) {
+  async function transport(method, path, options = {}) {
     let tokens = session ? await session.get() : null;
     // A token known to be past its lifetime is refreshed first: sent, it would come back 401,
     // the request (a push's whole body) sent twice. One whose end is not known is sent as it is.
@@ -101,5 +106,7 @@ export function httpTransport({ base = "", session, lang = () => "id", timeoutMs
       answer = await send(method, path, options, tokens.access_token);
     }
     return answer;
-  };
+  }
+  transport.encode = encodeBody;
+  return transport;
 }

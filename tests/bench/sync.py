@@ -17,9 +17,9 @@ tests/vectors/movement_push.json): UUIDv7 ids, a movement's op id its own id, ti
 milliseconds. Like
 PouchDB's replicator, which reads batches ahead, it works ahead: it encodes its next push while
 the server applies the one before, and asks for the next pull page (the answer's Link header)
-before it stores the page that came. `--one-at-a-time` turns that off, as the Python client
-works: each batch or page waits for the one before to be done. (The PWA asks for the next pull
-page ahead too, but sends one push at a time.)
+before it stores the page that came. The PWA works ahead both ways and the Python client in its
+pushes, each storing a push's answer before it sends the next. `--one-at-a-time` turns that off:
+each batch or page waits for the one before to be done.
 """
 
 import argparse
@@ -304,7 +304,7 @@ def push_all(wire, ops, node, ahead=True):
     As PouchDB's replicator reads batches ahead while one is on the wire, the device encodes
     the next batch while the server applies the one before, and sends it as soon as the answer
     says 200, reading that answer's results afterwards; batches still go one at a time, in order.
-    With ahead=False it does one thing at a time, as the PWA and the Python client do.
+    With ahead=False it does one thing at a time.
     """
     batches = [{"device_id": node, "ops": ops[start : start + 1000]} for start in range(0, len(ops), 1000)]
     if not ahead:
@@ -584,7 +584,7 @@ def main():
     parser.add_argument(
         "--one-at-a-time",
         action="store_true",
-        help="the device neither encodes its next push nor asks for the next page ahead (as the Python client)",
+        help="the device neither encodes its next push nor asks for the next page ahead",
     )
     parser.add_argument("--markdown", type=Path, help="also write the tables into this file's sync section")
     args = parser.parse_args()

@@ -124,3 +124,19 @@ test("a body is gzipped when that saves more than the header it adds, a small pu
   );
   assert.ok(sent[0][1].byteLength + 24 < JSON.stringify({ ops: [op, op] }).length);
 });
+
+test("a body encoded ahead goes as the same bytes and headers as one encoded in the call", async () => {
+  const sent = [];
+  const fetchImpl = async (url, request) => {
+    sent.push(request);
+    return new Response("{}", { status: 200 });
+  };
+  const transport = httpTransport({ session: null, fetchImpl });
+  const op = { op_id: "0190f000-0000-7000-8000-000000000101", entity: "stock_movement", fields: { qty: "12.5" } };
+  const body = { ops: [op, op] };
+  await transport("POST", "/api/v1/sync/push", { body });
+  await transport("POST", "/api/v1/sync/push", await transport.encode(body));
+  assert.deepEqual(sent[1].headers, sent[0].headers);
+  assert.equal(sent[1].headers["Content-Encoding"], "gzip");
+  assert.deepEqual(new Uint8Array(sent[1].body), new Uint8Array(sent[0].body));
+});

@@ -2,6 +2,7 @@
 
 import copy
 import sqlite3
+import threading
 
 import pytest
 import sqlite_utils
@@ -28,6 +29,7 @@ class FakeServer:
         self.records = {}  # (entity, id) -> {"data", "deleted", "seq"}
         self.seq = 0
         self.seen = set()
+        self.applied = []  # op ids, in the order they were applied
         self.reject = {}  # entity_id -> error code
         self.hlc = format_hlc(T, 0, "server")
         self.fail = []
@@ -72,6 +74,7 @@ class FakeServer:
                 results.append({"op_id": op["op_id"], "status": "rejected", "error": error})
             else:
                 self.seen.add(op["op_id"])
+                self.applied.append(op["op_id"])
                 key = (op["entity"], op["entity_id"])
                 current = self.records.get(key, {"data": {}, "deleted": False})
                 data = {**current["data"], **op["fields"]}
@@ -244,6 +247,86 @@ def test_a_failed_batch_keeps_the_earlier_batches_accepted(replica, server, monk
     with pytest.raises(TransportError):
         replica.push()
     assert replica.pending() == ops[2:]
+
+
+# -- push works ahead ---------------------------------------------------------------------------
+
+
+class EncodingServer(FakeServer):
+    """A FakeServer whose transport encodes bodies (as HttpTransport does), noting each it encodes.
+
+    A push waits inside the call until the batch after it is encoded: the client must encode
+    ahead, while the batch before is on the wire, or the wait runs out.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.encoded = []  # the first op id of each body encoded
+        self.sent = []  # the first op id of each body sent
+        self.encoding = threading.Condition()
+
+    def encode(self, body):
+        with self.encoding:
+            self.encoded.append(body["ops"][0]["op_id"])
+            self.encoding.notify()
+        return {"encoded": copy.deepcopy(body)}
+
+    def __call__(self, method, path, params=None, body=None):
+        if method == "POST":
+            body = body["encoded"]
+            self.sent.append(body["ops"][0]["op_id"])
+            if len(self.sent) < len(self.batches):
+                with self.encoding:
+                    next_encoded = self.encoding.wait_for(lambda: len(self.encoded) > len(self.sent), timeout=5)
+                assert next_encoded, "the next batch was not encoded while this one was on the wire"
+        return super().__call__(method, path, params, body)
+
+
+@pytest.fixture
+def ahead(sleeps, monkeypatch):
+    """A replica of 5 ops (a product, then its movements) in batches of 2, and its server."""
+    monkeypatch.setattr(client_module, "PUSH_BATCH", 2)
+    server = EncodingServer()
+    replica = Replica(
+        sqlite_utils.Database(memory=True), device_id=DEVICE, transport=server, now=lambda: T, sleep=sleeps.append
+    )
+    ops = [replica.upsert("product", P1, product())]
+    ops += [replica.upsert("stock_movement", f"m{n}", {"product_id": P1, "qty": "1"}) for n in range(4)]
+    server.batches = [ops[0:2], ops[2:4], ops[4:]]
+    return replica, server, ops
+
+
+def test_the_next_batch_is_encoded_while_one_is_on_the_wire_and_sent_after_it(ahead):
+    replica, server, ops = ahead
+    assert replica.push() == 5
+    firsts = [batch[0]["op_id"] for batch in server.batches]
+    assert server.encoded == firsts and server.sent == firsts
+    assert server.applied == [op["op_id"] for op in ops]
+    assert replica.pending() == []
+
+
+def test_an_answer_lost_with_the_next_batch_encoded_lands_everything_once_in_order(ahead):
+    replica, server, ops = ahead
+    server.fail = [None, "after"]  # the second batch is applied, its answer lost; the third is encoded
+    with pytest.raises(TransportError):
+        replica.push()
+    assert len(server.encoded) == 3 and len(server.sent) == 2  # the encoded third batch never went
+    assert replica.pending() == ops[2:]
+    assert replica.push() == 3
+    assert server.applied == [op["op_id"] for op in ops]  # each once, in order
+    assert server.pushed_op_ids() == [op["op_id"] for op in ops[:4] + ops[2:]]
+    assert replica.pending() == []
+
+
+def test_no_answer_with_the_next_batch_encoded_sends_nothing_after_it(ahead):
+    replica, server, ops = ahead
+    server.fail = ["before"]
+    with pytest.raises(TransportError):
+        replica.push()
+    assert server.sent == [ops[0]["op_id"]] and server.applied == []
+    assert replica.pending() == ops
+    assert replica.sync(attempts=1) == 5
+    assert server.applied == [op["op_id"] for op in ops]
 
 
 # -- sync and retries ---------------------------------------------------------------------------

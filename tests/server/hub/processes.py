@@ -23,6 +23,7 @@ from tests.server.live_server import PHONE, PIN, LiveServer
 KEC_A, DESA_A = "32.04.10", "32.04.10.2001"  # Kec. Margaasih, where LiveServer's facilitator works
 KEC_B, DESA_B = "32.04.09", "32.04.09.2001"  # Kec. Margahayu, its neighbour
 ADMIN_PHONE = "+6281200000009"
+PAUSE = 0.05  # seconds a SlowLink pipe stays idle between a request or answer and the next
 
 
 def flask(env, *args, check=True):
@@ -214,10 +215,12 @@ def elapsed(started):
 
 class SlowLink:
     """A TCP relay to a port on 127.0.0.1 passing at most `rate` bytes a second each way, as a
-    kecamatan's uplink: a relay's push lasts long enough to be killed in the middle of it."""
+    kecamatan's uplink: a relay's push lasts long enough to be killed in the middle of it. With
+    `rtt` (s), the first bytes of each request and each answer are held half of it, as a phone's
+    3G link holds them."""
 
-    def __init__(self, target_port, rate=64 * 1024):
-        self.target_port, self.rate = target_port, rate
+    def __init__(self, target_port, rate=64 * 1024, rtt=0):
+        self.target_port, self.rate, self.one_way = target_port, rate, rtt / 2
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.upward = 0  # bytes passed towards the target
@@ -242,12 +245,16 @@ class SlowLink:
                 threading.Thread(target=self._pipe, args=(src, dst, up), daemon=True).start()
 
     def _pipe(self, src, dst, up):
+        last = 0.0
         try:
             while data := src.recv(4096):
                 if up:
                     self.upward += len(data)
+                if self.one_way and time.monotonic() - last > PAUSE:
+                    time.sleep(self.one_way)  # a new request or answer: it meets the link's latency
                 time.sleep(len(data) / self.rate)
                 dst.sendall(data)
+                last = time.monotonic()
         except OSError:
             pass
         finally:
