@@ -11,15 +11,16 @@ from tests.helpers import Device, hlc, movement_fields, new_id, producer_fields,
 
 
 @pytest.fixture
-def hub(app):
-    """The app as a hub: it has an upstream."""
-    app.config["UPSTREAM_URL"] = "http://127.0.0.1:9"
-    return app
+def device(client, accounts):
+    """A facilitator's phone, signed in before the app turns hub (a hub leaves PINs to upstream)."""
+    return Device(client, accounts.headers(role="facilitator", regions=("32.04.10",)))
 
 
 @pytest.fixture
-def device(client, accounts):
-    return Device(client, accounts.headers(role="facilitator", regions=("32.04.10",)))
+def hub(app, device):
+    """The app as a hub: it has an upstream."""
+    app.config["UPSTREAM_URL"] = "http://127.0.0.1:9"
+    return app
 
 
 def kept(app):
@@ -47,7 +48,8 @@ def test_rejected_and_duplicate_ops_are_not_kept_again(hub, device):
     producer_id = new_id()
     first = device.op("producer", producer_id, producer_fields())
     device.push(first)
-    results = device.push(first, device.op("product", new_id(), product_fields(new_id())))["results"]
+    invalid = {**product_fields(producer_id), "price_idr": -1}
+    results = device.push(first, device.op("product", new_id(), invalid))["results"]
     assert [r["status"] for r in results] == ["duplicate", "rejected"]
     assert [op_id for op_id, *_ in kept(hub)] == [first["op_id"]]
 
